@@ -1,0 +1,1 @@
+"""Authentication: principals, platform tokens, the identity client, Litestar middleware."""

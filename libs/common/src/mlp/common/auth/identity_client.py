@@ -1,0 +1,81 @@
+"""Asks identity to verify a credential this service cannot check alone (an API key or a
+Firebase ID token), when the service is called directly rather than through the gateway.
+
+Answers are cached for ``ttl_seconds`` (default 30 s, see README "Authentication"): within
+that window a revoked key may still pass on this instance. Refusals are cached for a shorter
+time so a flood of bad keys does not become a flood of calls to identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import httpx
+import msgspec
+
+from mlp.common.auth.errors import ERRORS_BY_CODE, AuthError, AuthUnavailable
+from mlp.common.auth.principal import Principal
+from mlp.common.contracts.auth import VerifiedCaller
+
+VERIFY_PATH = "/v1/auth/verify"
+
+
+class IdentityVerifyClient:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        identity_url: str,
+        *,
+        ttl_seconds: float = 30.0,
+        refusal_ttl_seconds: float = 5.0,
+        cache_size: int = 10_000,
+    ) -> None:
+        self._client = client
+        self._url = identity_url.rstrip("/") + VERIFY_PATH
+        self._ttl = ttl_seconds
+        self._refusal_ttl = refusal_ttl_seconds
+        self._cache: dict[bytes, tuple[Principal | AuthError, float]] = {}
+        self._cache_size = cache_size
+
+    async def verify(self, authorization: str) -> Principal:
+        key = hashlib.sha256(authorization.encode()).digest()
+        cached = self._cache.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return _unwrap(cached[0])
+        outcome = await self._ask_identity(authorization)
+        ttl = self._ttl if isinstance(outcome, Principal) else self._refusal_ttl
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[key] = (outcome, time.monotonic() + ttl)
+        return _unwrap(outcome)
+
+    async def _ask_identity(self, authorization: str) -> Principal | AuthError:
+        try:
+            response = await self._client.post(self._url, headers={"authorization": authorization})
+        except httpx.HTTPError as exc:
+            raise AuthUnavailable(f"identity unreachable: {exc}") from exc
+        if response.status_code == 200:
+            return msgspec.json.decode(response.content, type=VerifiedCaller).principal
+        if response.status_code == 429:
+            raise _refusal(response)  # quota answers are never cached: they change every minute
+        if response.status_code in (401, 403):
+            return _refusal(response)
+        raise AuthUnavailable(f"identity answered {response.status_code}")
+
+
+def _refusal(response: httpx.Response) -> AuthError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = str(body.get("type", "")).rsplit(":", 1)[-1]
+    error_class = ERRORS_BY_CODE.get(code, AuthError)
+    passthrough = {k: v for k, v in response.headers.items() if k.lower().startswith(("retry-after", "x-ratelimit"))}
+    return error_class(str(body.get("detail", "credential refused")), headers=passthrough)
+
+
+def _unwrap(outcome: Principal | AuthError) -> Principal:
+    if isinstance(outcome, AuthError):
+        raise outcome
+    return outcome

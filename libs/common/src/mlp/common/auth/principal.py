@@ -1,0 +1,44 @@
+"""The authenticated caller, as every service sees it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+import msgspec
+
+PrincipalKind = Literal["user", "service"]
+
+
+def scope_grants(granted: str, wanted: str) -> bool:
+    """True when ``granted`` covers ``wanted``: equal, ``*``, or ``datasets:*`` for ``datasets:read``."""
+    if granted in ("*", wanted):
+        return True
+    if granted.endswith(":*"):
+        return wanted.startswith(granted[:-1])
+    return False
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is calling: a user (through a session or an API key) or a platform service.
+
+    ``user_id`` is the key shared by every service. For a service principal it is the nil UUID
+    and ``service`` names the caller.
+    """
+
+    user_id: uuid.UUID
+    scopes: tuple[str, ...] = ()
+    kind: PrincipalKind = "user"
+    session_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    service: str | None = None
+
+    def has_scope(self, wanted: str) -> bool:
+        return any(scope_grants(granted, wanted) for granted in self.scopes)
+
+    def missing_scopes(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(scope for scope in wanted if not self.has_scope(scope))
+
+    @classmethod
+    def for_service(cls, name: str, scopes: tuple[str, ...] = ("internal",)) -> Principal:
+        return cls(user_id=uuid.UUID(int=0), scopes=scopes, kind="service", service=name)

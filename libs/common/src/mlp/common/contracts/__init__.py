@@ -1,0 +1,1 @@
+"""msgspec Structs that cross service boundaries: the schema contract between services."""

@@ -1,0 +1,13 @@
+"""httpx clients for calls between services: explicit timeouts, retried connection errors."""
+
+from __future__ import annotations
+
+import httpx
+
+
+def service_http_client(timeout_seconds: float = 5.0, retries: int = 2, base_url: str = "") -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 2.0)),
+        transport=httpx.AsyncHTTPTransport(retries=retries),
+    )

@@ -1,0 +1,73 @@
+"""Alembic, one environment and one version table per service schema.
+
+Each service's ``migrations/env.py`` calls :func:`run_migrations`; tools call
+:func:`upgrade_to_head` and readiness compares :func:`current_revision` to :func:`head_revision`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from importlib.resources import files
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from mlp.common.runtime.database import async_database_url
+
+VERSION_TABLE = "alembic_version"
+
+
+def alembic_config(package: str, database_url: str | None = None) -> Config:
+    """Config for the migrations shipped inside ``package`` (e.g. ``mlp.identity``)."""
+    config = Config()
+    config.set_main_option("script_location", str(files(package) / "migrations"))
+    if database_url:
+        config.set_main_option("sqlalchemy.url", async_database_url(database_url).replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(package: str, database_url: str) -> None:
+    command.upgrade(alembic_config(package, database_url), "head")
+
+
+def head_revision(package: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(package)).get_current_head()
+
+
+async def current_revision(conn: AsyncConnection, schema: str) -> str | None:
+    exists = await conn.scalar(text("SELECT to_regclass(:t)"), {"t": f"{schema}.{VERSION_TABLE}"})
+    if exists is None:
+        return None
+    revision = await conn.scalar(text(f'SELECT version_num FROM "{schema}".{VERSION_TABLE}'))
+    return None if revision is None else str(revision)
+
+
+def run_migrations(metadata: MetaData, schema: str) -> None:
+    """Body of a service's ``env.py``: migrate only ``schema``, keep the version table there."""
+
+    def include_name(name: str | None, type_: str, _parents: object) -> bool:
+        return name == schema if type_ == "schema" else True
+
+    def migrate(connection: Connection) -> None:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            version_table_schema=schema,
+            include_schemas=True,
+            include_name=include_name,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(context.config.get_main_option("sqlalchemy.url") or "")
+        async with engine.begin() as connection:
+            await connection.run_sync(migrate)
+        await engine.dispose()
+
+    asyncio.run(run())

@@ -1,0 +1,71 @@
+"""Builds a service's Litestar app with what every service shares.
+
+Each service's ``create_app`` passes its routes and a lifespan that wires its adapters from
+``app.state.engine`` and sets ``app.state.resolver`` (how credentials are checked). This adds
+problem+json errors, request ids and logs, health probes, the OpenAPI docs and the engine,
+created in the lifespan and disposed on shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
+
+from mlp.common.auth.litestar import auth_middleware
+from mlp.common.runtime.database import create_engine
+from mlp.common.runtime.health import HealthController
+from mlp.common.runtime.logging import RequestIdMiddleware
+from mlp.common.runtime.migrations import head_revision
+from mlp.common.runtime.problems import PROBLEM_HANDLERS
+
+Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
+
+
+def build_service_app(
+    *,
+    name: str,
+    package: str,
+    schema: str,
+    database_url: str,
+    db_pool_size: int,
+    route_handlers: Sequence[ControllerRouterHandler],
+    lifespans: Sequence[Lifespan] = (),
+    public_paths: tuple[str, ...] = (),
+    debug: bool = False,
+    **config: Any,
+) -> Litestar:
+    @asynccontextmanager
+    async def engine_lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.engine = create_engine(database_url, db_pool_size)
+        try:
+            yield
+        finally:
+            await app.state.engine.dispose()
+
+    return Litestar(
+        route_handlers=[HealthController, *route_handlers],
+        middleware=[RequestIdMiddleware(), auth_middleware(public_paths)],
+        exception_handlers=PROBLEM_HANDLERS,
+        lifespan=[engine_lifespan, *lifespans],
+        state=State({"schema": schema, "head_revision": head_revision(package)}),
+        openapi_config=OpenAPIConfig(
+            title=f"mlp {name}",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")},
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=debug,
+        **config,
+    )

@@ -1,0 +1,41 @@
+"""12-factor settings: a msgspec Struct filled from environment variables.
+
+Field ``database_url`` of service ``registry`` reads ``REGISTRY_DATABASE_URL``, then
+``DATABASE_URL``, then the Struct's default, so one server can host every service in
+development while production gives each its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TypeVar
+
+import msgspec
+
+SettingsT = TypeVar("SettingsT", bound="ServiceSettings")
+
+
+class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """What every service reads; each service subclasses it with its own fields."""
+
+    database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/mlp"
+    db_pool_size: int = 20
+    identity_url: str = "http://127.0.0.1:8001"
+    auth_cache_ttl_seconds: float = 30.0
+    http_timeout_seconds: float = 5.0
+    http_retries: int = 2
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+def load_settings(cls: type[SettingsT], service: str, environ: Mapping[str, str] | None = None) -> SettingsT:
+    env = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    for field in msgspec.structs.fields(cls):
+        name = field.name.upper()
+        value = env.get(f"{service.upper()}_{name}", env.get(name))
+        if value is not None:
+            values[field.name] = value
+    return msgspec.convert(values, type=cls, strict=False)

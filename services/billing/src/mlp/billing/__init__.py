@@ -1,0 +1,1 @@
+"""billing: usage metering, pricing and rating, budget alerts, Stripe invoices and webhooks, reconciliation."""

@@ -1,0 +1,1 @@
+"""evaluation: criteria, evaluation runs executed by workers, per-row results and aggregates."""

@@ -1,0 +1,15 @@
+"""``GET /.well-known/jwks.json``: the public keys that verify platform tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response, get
+
+from mlp.identity.application.platform_tokens import PlatformTokens
+
+
+@get("/.well-known/jwks.json", tags=["auth"], opt={"public": True}, summary="Platform token verification keys")
+async def jwks(platform_tokens: PlatformTokens) -> Response[dict[str, Any]]:
+    keys = [key.public_jwk for key in await platform_tokens.published_keys()]
+    return Response({"keys": keys}, headers={"cache-control": "public, max-age=300"})

@@ -1,0 +1,38 @@
+"""registry's tables, all in the ``registry`` schema (the only schema this service touches).
+
+``user_id`` is a plain indexed UUID (users live in identity); foreign keys stay inside this schema.
+The tables are defined by area in ``tables_*`` modules on one shared ``metadata``; import them from here.
+"""
+
+from __future__ import annotations
+
+from mlp.registry.adapters.db.metadata import SCHEMA, metadata
+from mlp.registry.adapters.db.tables_files import DATASET_STATUSES, FILE_PURPOSES, FILE_STATUSES, datasets, files
+from mlp.registry.adapters.db.tables_models import (
+    MODEL_VERSION_STATUSES,
+    TUNE_JOB_STATUSES,
+    model_aliases,
+    model_versions,
+    models,
+    tune_jobs,
+)
+from mlp.registry.adapters.db.tables_serving import DEPLOYMENT_STATUSES, deployments, inference_requests
+
+__all__ = [
+    "DATASET_STATUSES",
+    "DEPLOYMENT_STATUSES",
+    "FILE_PURPOSES",
+    "FILE_STATUSES",
+    "MODEL_VERSION_STATUSES",
+    "SCHEMA",
+    "TUNE_JOB_STATUSES",
+    "datasets",
+    "deployments",
+    "files",
+    "inference_requests",
+    "metadata",
+    "model_aliases",
+    "model_versions",
+    "models",
+    "tune_jobs",
+]

@@ -1,0 +1,136 @@
+"""The model registry (models, versions, aliases) and the fine-tuning jobs that produce versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from mlp.common.runtime.columns import (
+    created_at_column,
+    deleted_at_column,
+    id_column,
+    metadata_column,
+    updated_at_column,
+    user_id_column,
+    user_index,
+)
+from mlp.registry.adapters.db.metadata import metadata, non_negative, one_of, unique_name_per_user, uuid_column
+from mlp.registry.adapters.db.tables_files import datasets
+
+MODEL_VERSION_STATUSES = ("pending", "ready", "failed", "archived")
+TUNE_JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+
+models = Table(
+    "models",
+    metadata,
+    id_column(),
+    user_id_column(),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+    Column("task", Text),
+    Column("tags", ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    metadata_column(),
+    created_at_column(),
+    updated_at_column(),
+    deleted_at_column(),
+    user_index("models", "created_at"),
+    unique_name_per_user("models"),
+    Index("ix_models_tags", "tags", postgresql_using="gin"),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    id_column(),
+    uuid_column("model_id", ForeignKey(models.c.id, ondelete="CASCADE")),
+    user_id_column(),
+    Column("version", Integer, nullable=False),
+    Column("description", Text),
+    Column("artifact_uri", Text),
+    Column("base_model", Text),
+    # Informational back-link; tune_jobs.result_model_version_id is the authoritative link.
+    uuid_column(
+        "source_tune_job_id",
+        ForeignKey("tune_jobs.id", ondelete="SET NULL", use_alter=True, name="fk_model_versions_source_tune_job_id"),
+        nullable=True,
+    ),
+    Column("status", Text, nullable=False, server_default=text("'ready'")),
+    Column("metrics", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("params", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    metadata_column(),
+    created_at_column(),
+    updated_at_column(),
+    deleted_at_column(),
+    one_of("model_versions", "status", MODEL_VERSION_STATUSES),
+    CheckConstraint("version >= 1", name="ck_model_versions_version_positive"),
+    # Version numbers are never reused, even after a soft delete.
+    UniqueConstraint("model_id", "version", name="uq_model_versions_model_version"),
+    # Target of model_aliases' composite key: an alias can only point at a version of its own model.
+    UniqueConstraint("model_id", "id", name="uq_model_versions_model_id_id"),
+    user_index("model_versions", "created_at"),
+)
+
+model_aliases = Table(
+    "model_aliases",
+    metadata,
+    id_column(),
+    uuid_column("model_id", ForeignKey(models.c.id, ondelete="CASCADE")),
+    user_id_column(),
+    Column("alias", Text, nullable=False),
+    uuid_column("version_id"),
+    created_at_column(),
+    updated_at_column(),
+    ForeignKeyConstraint(
+        ["model_id", "version_id"],
+        [model_versions.c.model_id, model_versions.c.id],
+        name="fk_model_aliases_version",
+        ondelete="CASCADE",
+    ),
+    UniqueConstraint("model_id", "alias", name="uq_model_aliases_model_alias"),
+    CheckConstraint("length(alias) BETWEEN 1 AND 64", name="ck_model_aliases_alias_length"),
+    Index("ix_model_aliases_version_id", "version_id"),
+    user_index("model_aliases", "created_at"),
+)
+
+tune_jobs = Table(
+    "tune_jobs",
+    metadata,
+    id_column(),
+    user_id_column(),
+    uuid_column("base_model_version_id", ForeignKey(model_versions.c.id, ondelete="RESTRICT")),
+    uuid_column("dataset_id", ForeignKey(datasets.c.id, ondelete="RESTRICT")),
+    uuid_column("result_model_version_id", ForeignKey(model_versions.c.id, ondelete="SET NULL"), nullable=True),
+    Column("status", Text, nullable=False, server_default=text("'queued'")),
+    Column("hyperparameters", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("external_job_id", Text),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("error", Text),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("heartbeat_at", DateTime(timezone=True)),
+    metadata_column(),
+    created_at_column(),
+    updated_at_column(),
+    one_of("tune_jobs", "status", TUNE_JOB_STATUSES),
+    *non_negative("tune_jobs", "attempts"),
+    user_index("tune_jobs", "created_at"),
+    Index("ix_tune_jobs_external_job_id", "external_job_id"),
+    Index("ix_tune_jobs_dataset_id", "dataset_id"),
+    Index("ix_tune_jobs_base_model_version_id", "base_model_version_id"),
+    Index("ix_tune_jobs_result_model_version_id", "result_model_version_id"),
+    # Workers look for unfinished jobs whose heartbeat is stale.
+    Index("ix_tune_jobs_unfinished", "heartbeat_at", postgresql_where=text("status IN ('queued', 'running')")),
+)
