@@ -22,6 +22,8 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/mlp"
     db_pool_size: int = 20
     identity_url: str = "http://127.0.0.1:8001"
+    service_credential: str = ""
+    """This service's ``mlpsvc_<service>_<secret>``: how it calls identity without a user."""
     auth_cache_ttl_seconds: float = 30.0
     http_timeout_seconds: float = 5.0
     http_retries: int = 2

@@ -1,0 +1,51 @@
+"""``mlp``: the one command a service's container or a developer runs.
+
+    mlp migrate <service>          upgrade the service's schema to head
+    mlp serve <service> [--port N] run the service's HTTP API (uvicorn)
+
+Services are found by name (``mlp.<service>.app:create_app``), so this module imports none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from mlp.common.runtime.migrations import upgrade_to_head
+from mlp.common.runtime.settings import ServiceSettings, load_settings
+
+SERVICES = ("identity", "registry", "evaluation", "billing")
+DEFAULT_PORTS = {"identity": 8001, "registry": 8002, "evaluation": 8003, "billing": 8004}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="mlp")
+    commands = parser.add_subparsers(dest="command", required=True)
+    migrate = commands.add_parser("migrate", help="upgrade a service's schema to head")
+    migrate.add_argument("service", choices=SERVICES)
+    serve = commands.add_parser("serve", help="run a service's HTTP API")
+    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    args = parser.parse_args(argv)
+
+    settings = load_settings(ServiceSettings, args.service)
+    if args.command == "migrate":
+        upgrade_to_head(f"mlp.{args.service}", settings.database_url)
+        return
+    uvicorn.run(
+        f"mlp.{args.service}.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or int(os.environ.get(f"{args.service.upper()}_PORT", DEFAULT_PORTS[args.service])),
+        workers=args.workers,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Finding (or starting) a PostgreSQL server for development and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from pathlib import Path
+
+import asyncpg
+
+from mlp.common.runtime.database import async_database_url
+
+MACHINE_POSTGRES_URL = "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+
+
+def plain_url(url: str) -> str:
+    """The libpq form of a URL (asyncpg and psql want no ``+asyncpg``)."""
+    return async_database_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def is_reachable(url: str, timeout: float = 3.0) -> bool:
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(plain_url(url), timeout=timeout)
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            return False
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+def embedded_postgres(data_dir: Path) -> str:
+    """Start (or reuse) the pgserver-bundled PostgreSQL 16 in ``data_dir``; it keeps running."""
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)  # type: ignore[attr-defined]
+    return str(server.get_uri())
+
+
+def start_machine_postgres() -> bool:
+    """Start the machine's PostgreSQL 15 cluster if it is installed; set the password tests use."""
+    if shutil.which("pg_ctlcluster") is None:
+        return False
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "start"], check=False)
+    subprocess.run(
+        ["su", "postgres", "-c", "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\""],
+        check=False,
+        capture_output=True,
+    )
+    return is_reachable(MACHINE_POSTGRES_URL, timeout=10)
+
+
+def test_server_url(explicit: str | None, data_dir: Path) -> str:
+    """The admin URL tests create their databases on: explicit, the machine's, or embedded."""
+    if explicit:
+        if not is_reachable(explicit):
+            raise RuntimeError(f"TEST_DATABASE_URL is set but unreachable: {explicit}")
+        return explicit
+    if is_reachable(MACHINE_POSTGRES_URL) or start_machine_postgres():
+        return MACHINE_POSTGRES_URL
+    return embedded_postgres(data_dir)

@@ -1,0 +1,39 @@
+"""pytest fixtures every suite shares: a real PostgreSQL and throwaway databases.
+
+The server is ``TEST_DATABASE_URL`` when set, else the machine's PostgreSQL (started if it is
+installed and down), else an embedded one under ``.data/pgtest``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from mlp.devtools.databases import create_database, drop_database, migrate_all
+from mlp.devtools.postgres import test_server_url
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    return test_server_url(os.environ.get("TEST_DATABASE_URL"), Path(".data/pgtest").resolve())
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server_url: str) -> Iterator[str]:
+    """One database for the session with every service migrated to head."""
+    url = asyncio.run(create_database(pg_server_url))
+    asyncio.run(migrate_all(url))
+    yield url
+    asyncio.run(drop_database(pg_server_url, url))
+
+
+@pytest.fixture
+async def empty_database_url(pg_server_url: str) -> AsyncIterator[str]:
+    """A database of its own, with no schema yet (migration tests)."""
+    url = await create_database(pg_server_url, prefix="mlp_empty")
+    yield url
+    await drop_database(pg_server_url, url)

@@ -1,0 +1,54 @@
+"""billing's tables, all in the ``billing`` schema (the only schema this service touches).
+
+``user_id`` is a plain indexed UUID (users live in identity); foreign keys stay inside this schema.
+The tables are defined by area in ``tables_*`` modules on one shared ``metadata``; import them from here.
+"""
+
+from __future__ import annotations
+
+from mlp.billing.adapters.db.metadata import SCHEMA, metadata
+from mlp.billing.adapters.db.tables_pricing import PRICE_BOOK_STATUSES, price_books, price_items
+from mlp.billing.adapters.db.tables_reconciliation import (
+    ADJUSTMENT_STATUSES,
+    RECONCILIATION_RUN_STATUSES,
+    reconciliation_adjustments,
+    reconciliation_runs,
+)
+from mlp.billing.adapters.db.tables_stripe import (
+    INVOICE_STATUSES,
+    WEBHOOK_EVENT_STATUSES,
+    billing_invoices,
+    stripe_customers,
+    stripe_webhook_events,
+)
+from mlp.billing.adapters.db.tables_usage import (
+    ALERT_CHANNELS,
+    ALERT_PERIODS,
+    ALERT_STATUSES,
+    USAGE_SOURCES,
+    billing_alerts,
+    usage_events,
+)
+
+__all__ = [
+    "ADJUSTMENT_STATUSES",
+    "ALERT_CHANNELS",
+    "ALERT_PERIODS",
+    "ALERT_STATUSES",
+    "INVOICE_STATUSES",
+    "PRICE_BOOK_STATUSES",
+    "RECONCILIATION_RUN_STATUSES",
+    "SCHEMA",
+    "USAGE_SOURCES",
+    "WEBHOOK_EVENT_STATUSES",
+    "billing_alerts",
+    "billing_invoices",
+    "metadata",
+    "price_books",
+    "price_items",
+    "reconciliation_adjustments",
+    "reconciliation_runs",
+    "stripe_customers",
+    "stripe_webhook_events",
+    "usage_events",
+]

@@ -1,0 +1,1 @@
+"""billing's use cases and the ports they need."""

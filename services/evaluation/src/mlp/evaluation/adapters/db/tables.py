@@ -1,0 +1,143 @@
+"""evaluation's tables, all in the ``evaluation`` schema (the only schema this service touches).
+
+``user_id`` is a plain indexed UUID (users live in identity), and so are the registry's ids a run
+points at (model version, deployment, dataset): no foreign keys across services. Status-like columns
+are ``Text`` with a CHECK listing the allowed values (no PostgreSQL enums). Constraints are named
+explicitly so migrations can address them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from mlp.common.runtime.columns import (
+    created_at_column,
+    deleted_at_column,
+    id_column,
+    metadata_column,
+    updated_at_column,
+    user_id_column,
+    user_index,
+)
+
+SCHEMA = "evaluation"
+metadata = MetaData(schema=SCHEMA)
+
+CRITERION_KINDS = ("exact_match", "regex", "contains", "llm_judge", "numeric_tolerance")
+EVAL_RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+
+def one_of(table: str, column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """CHECK that ``column`` holds one of ``values``."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{table}_{column}")
+
+
+def non_negative(table: str, *columns: str) -> list[CheckConstraint]:
+    """CHECK ``column >= 0`` for each column (NULL passes)."""
+    return [CheckConstraint(f"{column} >= 0", name=f"ck_{table}_{column}_non_negative") for column in columns]
+
+
+def uuid_column(name: str, *args: ForeignKey, nullable: bool = False) -> Column[Any]:
+    """A UUID column, NOT NULL unless told otherwise."""
+    return Column(name, UUID(as_uuid=True), *args, nullable=nullable)
+
+
+criterion_definitions = Table(
+    "criterion_definitions",
+    metadata,
+    id_column(),
+    user_id_column(),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+    Column("kind", Text, nullable=False),
+    Column("config", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    metadata_column(),
+    created_at_column(),
+    updated_at_column(),
+    deleted_at_column(),
+    one_of("criterion_definitions", "kind", CRITERION_KINDS),
+    user_index("criterion_definitions", "created_at"),
+    Index(
+        "uq_criterion_definitions_user_name",
+        "user_id",
+        "name",
+        unique=True,
+        postgresql_where=text("deleted_at IS NULL"),
+    ),
+)
+
+eval_runs = Table(
+    "eval_runs",
+    metadata,
+    id_column(),
+    user_id_column(),
+    Column("name", Text),
+    # The registry's ids: checked through the registry's API when the run is created, not by foreign keys.
+    uuid_column("model_version_id"),
+    uuid_column("deployment_id", nullable=True),
+    uuid_column("dataset_id"),
+    Column("criterion_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'queued'")),
+    Column("total_rows", Integer, nullable=False, server_default=text("0")),
+    Column("completed_rows", Integer, nullable=False, server_default=text("0")),
+    Column("failed_rows", Integer, nullable=False, server_default=text("0")),
+    Column("aggregates", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("error", Text),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("heartbeat_at", DateTime(timezone=True)),
+    metadata_column(),
+    created_at_column(),
+    updated_at_column(),
+    deleted_at_column(),
+    one_of("eval_runs", "status", EVAL_RUN_STATUSES),
+    *non_negative("eval_runs", "total_rows", "completed_rows", "failed_rows", "attempts"),
+    CheckConstraint("cardinality(criterion_ids) >= 1", name="ck_eval_runs_criterion_ids_not_empty"),
+    CheckConstraint("completed_rows + failed_rows <= total_rows", name="ck_eval_runs_rows_within_total"),
+    user_index("eval_runs", "created_at"),
+    # Comparing runs of one model version.
+    Index("ix_eval_runs_user_model_version", "user_id", "model_version_id", "created_at"),
+    Index("ix_eval_runs_user_dataset", "user_id", "dataset_id", "created_at"),
+    # Workers look for unfinished runs whose heartbeat is stale.
+    Index("ix_eval_runs_unfinished", "heartbeat_at", postgresql_where=text("status IN ('queued', 'running')")),
+)
+
+eval_row_results = Table(
+    "eval_row_results",
+    metadata,
+    id_column(),
+    uuid_column("run_id", ForeignKey(eval_runs.c.id, ondelete="CASCADE")),
+    user_id_column(),
+    Column("row_index", Integer, nullable=False),
+    Column("input", JSONB, nullable=False),
+    Column("expected", Text),
+    Column("output", Text),
+    Column("scores", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("passed", Boolean),
+    Column("latency_ms", Integer),
+    Column("error", Text),
+    created_at_column(),
+    updated_at_column(),
+    *non_negative("eval_row_results", "row_index", "latency_ms"),
+    # Also the idempotency key of a worker writing a row again after a restart (upsert).
+    UniqueConstraint("run_id", "row_index", name="uq_eval_row_results_run_row"),
+    Index("ix_eval_row_results_user", "user_id"),
+)

@@ -1,0 +1,1 @@
+"""evaluation's use cases and the ports they need."""

@@ -1,0 +1,1 @@
+"""registry's use cases and the ports they need."""
