@@ -55,3 +55,5 @@ async def check_migrations(service: str, database_url: str) -> None:
     assert len(after_up[service]) > len(VERSION_TABLE_OBJECTS), f"{service} head created no tables"
     assert after_down == {service: VERSION_TABLE_OBJECTS}, f"downgrade left objects behind: {after_down}"
     assert after_up_again == after_up, "upgrading again does not rebuild the same schema"
+    # the tables in code and the migrations agree (alembic raises if autogenerate sees a change)
+    await asyncio.to_thread(command.check, alembic_config(f"mlp.{service}", database_url))

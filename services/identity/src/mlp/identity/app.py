@@ -19,6 +19,8 @@ from mlp.identity.adapters.db.tables import SCHEMA
 from mlp.identity.adapters.rsa_keys import KeyRingKeySource, RsaKeyFactory, RsaTokenSigner
 from mlp.identity.api.internal_tokens import mint_token
 from mlp.identity.api.jwks import jwks
+from mlp.identity.api.verify import verify_caller
+from mlp.identity.application.caller_verification import CallerVerification
 from mlp.identity.application.credential_resolver import IdentityCredentialResolver
 from mlp.identity.application.platform_tokens import PlatformTokens
 from mlp.identity.domain.service_credentials import ServiceCredentials
@@ -42,6 +44,7 @@ def create_app(settings: IdentitySettings | None = None) -> Litestar:
         app.state.platform_tokens = tokens
         verifier = PlatformTokenVerifier(KeyRingKeySource(tokens.published_keys))
         app.state.resolver = IdentityCredentialResolver(verifier, services)
+        app.state.caller_verification = CallerVerification(verifier, tokens, verifiers=[])
         yield
 
     return build_service_app(
@@ -50,12 +53,20 @@ def create_app(settings: IdentitySettings | None = None) -> Litestar:
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
-        route_handlers=[jwks, mint_token, whoami],
+        route_handlers=[jwks, mint_token, verify_caller, whoami],
         lifespans=[wire],
-        dependencies={"platform_tokens": Provide(_platform_tokens, sync_to_thread=False)},
+        dependencies={
+            "platform_tokens": Provide(_platform_tokens, sync_to_thread=False),
+            "caller_verification": Provide(_caller_verification, sync_to_thread=False),
+        },
     )
 
 
 def _platform_tokens(state: State) -> PlatformTokens:
     tokens: PlatformTokens = state.platform_tokens
     return tokens
+
+
+def _caller_verification(state: State) -> CallerVerification:
+    verification: CallerVerification = state.caller_verification
+    return verification

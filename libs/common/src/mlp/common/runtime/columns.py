@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, func, text
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 
@@ -44,3 +44,19 @@ def timestamps() -> list[Column[Any]]:
 def user_index(table: str, *columns: str) -> Index:
     """The index user-centric listings use: ``(user_id, <columns>)``."""
     return Index(f"ix_{table}_user", "user_id", *columns)
+
+
+def uuid_column(name: str, *foreign_keys: ForeignKey, nullable: bool = False, unique: bool = False) -> Column[Any]:
+    """A UUID column, NOT NULL unless told otherwise, optionally a foreign key inside the schema."""
+    return Column(name, UUID(as_uuid=True), *foreign_keys, nullable=nullable, unique=unique)
+
+
+def one_of(table: str, column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """CHECK that ``column`` holds one of ``values`` (Text + CHECK instead of enums: nothing left on downgrade)."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{table}_{column}")
+
+
+def non_negative(table: str, *columns: str) -> list[CheckConstraint]:
+    """CHECK ``column >= 0`` for each column (NULL passes)."""
+    return [CheckConstraint(f"{column} >= 0", name=f"ck_{table}_{column}_non_negative") for column in columns]

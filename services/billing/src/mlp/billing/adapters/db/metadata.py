@@ -10,22 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, MetaData, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import CheckConstraint, Column, MetaData, Text
 
 SCHEMA = "billing"
 metadata = MetaData(schema=SCHEMA)
-
-
-def one_of(table: str, column: str, values: tuple[str, ...]) -> CheckConstraint:
-    """CHECK that ``column`` holds one of ``values``."""
-    allowed = ", ".join(f"'{value}'" for value in values)
-    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{table}_{column}")
-
-
-def non_negative(table: str, *columns: str) -> list[CheckConstraint]:
-    """CHECK ``column >= 0`` for each column (NULL passes)."""
-    return [CheckConstraint(f"{column} >= 0", name=f"ck_{table}_{column}_non_negative") for column in columns]
 
 
 def currency_column(table: str, name: str = "currency", nullable: bool = False) -> tuple[Column[Any], CheckConstraint]:
@@ -34,8 +22,3 @@ def currency_column(table: str, name: str = "currency", nullable: bool = False) 
         Column(name, Text, nullable=nullable),
         CheckConstraint(f"{name} ~ '^[A-Z]{{3}}$'", name=f"ck_{table}_{name}_iso4217"),
     )
-
-
-def uuid_column(name: str, *args: ForeignKey, nullable: bool = False, unique: bool = False) -> Column[Any]:
-    """A UUID column, NOT NULL unless told otherwise, optionally a foreign key inside this schema."""
-    return Column(name, UUID(as_uuid=True), *args, nullable=nullable, unique=unique)

@@ -18,8 +18,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from mlp.billing.adapters.db.metadata import currency_column, metadata, non_negative, one_of, uuid_column
-from mlp.common.runtime.columns import created_at_column, id_column, metadata_column, updated_at_column
+from mlp.billing.adapters.db.metadata import currency_column, metadata
+from mlp.common.runtime.columns import (
+    created_at_column,
+    id_column,
+    metadata_column,
+    non_negative,
+    one_of,
+    updated_at_column,
+    uuid_column,
+)
 
 PRICE_BOOK_STATUSES = ("draft", "active", "archived")
 

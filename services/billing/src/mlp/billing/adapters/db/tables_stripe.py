@@ -5,14 +5,17 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, DateTime, Index, Integer, Table, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 
-from mlp.billing.adapters.db.metadata import currency_column, metadata, non_negative, one_of, uuid_column
+from mlp.billing.adapters.db.metadata import currency_column, metadata
 from mlp.common.runtime.columns import (
     created_at_column,
     id_column,
     metadata_column,
+    non_negative,
+    one_of,
     updated_at_column,
     user_id_column,
     user_index,
+    uuid_column,
 )
 
 # Stripe's own invoice statuses.

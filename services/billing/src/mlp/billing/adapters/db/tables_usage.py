@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Table, Text, text
 
-from mlp.billing.adapters.db.metadata import currency_column, metadata, non_negative, one_of, uuid_column
+from mlp.billing.adapters.db.metadata import currency_column, metadata
 from mlp.billing.adapters.db.tables_pricing import price_items
 from mlp.billing.adapters.db.tables_stripe import billing_invoices
 from mlp.common.runtime.columns import (
@@ -12,9 +12,12 @@ from mlp.common.runtime.columns import (
     deleted_at_column,
     id_column,
     metadata_column,
+    non_negative,
+    one_of,
     updated_at_column,
     user_id_column,
     user_index,
+    uuid_column,
 )
 
 USAGE_SOURCES = ("identity", "registry", "evaluation", "billing")

@@ -8,8 +8,6 @@ explicitly so migrations can address them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -31,9 +29,12 @@ from mlp.common.runtime.columns import (
     deleted_at_column,
     id_column,
     metadata_column,
+    non_negative,
+    one_of,
     updated_at_column,
     user_id_column,
     user_index,
+    uuid_column,
 )
 
 SCHEMA = "evaluation"
@@ -41,22 +42,6 @@ metadata = MetaData(schema=SCHEMA)
 
 CRITERION_KINDS = ("exact_match", "regex", "contains", "llm_judge", "numeric_tolerance")
 EVAL_RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
-
-
-def one_of(table: str, column: str, values: tuple[str, ...]) -> CheckConstraint:
-    """CHECK that ``column`` holds one of ``values``."""
-    allowed = ", ".join(f"'{value}'" for value in values)
-    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{table}_{column}")
-
-
-def non_negative(table: str, *columns: str) -> list[CheckConstraint]:
-    """CHECK ``column >= 0`` for each column (NULL passes)."""
-    return [CheckConstraint(f"{column} >= 0", name=f"ck_{table}_{column}_non_negative") for column in columns]
-
-
-def uuid_column(name: str, *args: ForeignKey, nullable: bool = False) -> Column[Any]:
-    """A UUID column, NOT NULL unless told otherwise."""
-    return Column(name, UUID(as_uuid=True), *args, nullable=nullable)
 
 
 criterion_definitions = Table(

@@ -10,11 +10,14 @@ from mlp.common.runtime.columns import (
     deleted_at_column,
     id_column,
     metadata_column,
+    non_negative,
+    one_of,
     updated_at_column,
     user_id_column,
     user_index,
+    uuid_column,
 )
-from mlp.registry.adapters.db.metadata import metadata, non_negative, one_of, unique_name_per_user, uuid_column
+from mlp.registry.adapters.db.metadata import metadata, unique_name_per_user
 from mlp.registry.adapters.db.tables_models import model_versions
 
 DEPLOYMENT_STATUSES = ("provisioning", "active", "paused", "failed", "stopped")

@@ -1,0 +1,34 @@
+"""``/v1/auth/verify``: forward auth for the gateway, and the check libs/common asks for.
+
+200 with the principal (body) and a platform token (``x-platform-token`` header), or a
+401/403/429 problem. GET serves nginx's ``auth_request``; POST serves direct callers.
+"""
+
+from __future__ import annotations
+
+from litestar import Request, Response, route
+
+from mlp.common.auth.errors import AuthError
+from mlp.common.auth.litestar import auth_problem
+from mlp.common.contracts.auth import PLATFORM_TOKEN_HEADER, VerifiedCaller
+from mlp.identity.application.caller_verification import CallerVerification
+
+
+@route(
+    "/v1/auth/verify",
+    http_method=["GET", "POST"],
+    tags=["auth"],
+    opt={"public": True},
+    summary="Verify the caller's credential (forward auth)",
+)
+async def verify_caller(request: Request, caller_verification: CallerVerification) -> Response[VerifiedCaller]:  # type: ignore[type-arg]
+    authorization = request.headers.get("authorization")
+    try:
+        if not authorization:
+            raise AuthError("missing Authorization header")
+        principal, issued = await caller_verification.verify(authorization)
+    except AuthError as error:
+        raise auth_problem(error) from error
+    body = VerifiedCaller(principal=principal, platform_token=issued.token, expires_in=issued.expires_in)
+    headers = {PLATFORM_TOKEN_HEADER: issued.token, "x-user-id": str(principal.user_id), "cache-control": "no-store"}
+    return Response(body, headers=headers)
