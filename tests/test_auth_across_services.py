@@ -51,7 +51,15 @@ async def identity_signing_key(minted_token: str, database_url: str) -> tuple[st
 
 def claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    return {"sub": str(USER), "scope": "", "iss": "mlp-identity", "aud": "mlp", "iat": now, "exp": now + 60, **overrides}
+    return {
+        "sub": str(USER),
+        "scope": "",
+        "iss": "mlp-identity",
+        "aud": "mlp",
+        "iat": now,
+        "exp": now + 60,
+        **overrides,
+    }
 
 
 @pytest.mark.parametrize("service", ["registry", "evaluation", "billing", "identity"])

@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mlp.common.auth.litestar import PUBLIC
 from mlp.common.runtime.migrations import current_revision
 from mlp.common.runtime.problems import Problem
 
@@ -18,7 +19,7 @@ class HealthController(Controller):
 
     include_in_schema = True
     tags = ["health"]
-    opt = {"public": True}
+    opt = PUBLIC
 
     @get("/healthz", sync_to_thread=False)
     def healthz(self) -> dict[str, str]:

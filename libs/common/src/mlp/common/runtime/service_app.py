@@ -19,7 +19,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
-from mlp.common.auth.litestar import auth_middleware
+from mlp.common.auth.litestar import PrincipalAuthMiddleware
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
@@ -52,7 +52,7 @@ def build_service_app(
 
     return Litestar(
         route_handlers=[HealthController, *route_handlers],
-        middleware=[RequestIdMiddleware(), auth_middleware(public_paths)],
+        middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
         exception_handlers=PROBLEM_HANDLERS,
         lifespan=[engine_lifespan, *lifespans],
         state=State({"schema": schema, "head_revision": head_revision(package)}),

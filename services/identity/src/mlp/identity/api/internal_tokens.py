@@ -10,14 +10,14 @@ from typing import Any
 
 from litestar import Request, post
 
-from mlp.common.auth.litestar import requires_service
+from mlp.common.auth.litestar import SERVICE_ONLY
 from mlp.common.auth.principal import Principal
 from mlp.common.contracts.auth import MintedToken, MintTokenRequest
 from mlp.common.runtime.problems import Problem
 from mlp.identity.application.platform_tokens import PlatformTokens
 
 
-@post("/internal/v1/tokens", tags=["internal"], guards=[requires_service], status_code=201)
+@post("/internal/v1/tokens", tags=["internal"], opt=SERVICE_ONLY, status_code=201)
 async def mint_token(
     data: MintTokenRequest, request: Request[Principal, Any, Any], platform_tokens: PlatformTokens
 ) -> MintedToken:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from litestar import Request, Response, route
 
 from mlp.common.auth.errors import AuthError
-from mlp.common.auth.litestar import auth_problem
+from mlp.common.auth.litestar import PUBLIC, auth_problem
 from mlp.common.contracts.auth import PLATFORM_TOKEN_HEADER, VerifiedCaller
 from mlp.identity.application.caller_verification import CallerVerification
 
@@ -18,7 +18,7 @@ from mlp.identity.application.caller_verification import CallerVerification
     "/v1/auth/verify",
     http_method=["GET", "POST"],
     tags=["auth"],
-    opt={"public": True},
+    opt=PUBLIC,
     summary="Verify the caller's credential (forward auth)",
 )
 async def verify_caller(request: Request, caller_verification: CallerVerification) -> Response[VerifiedCaller]:  # type: ignore[type-arg]

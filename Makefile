@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh machine (Python 3.11+ and make):
+#   make run    all four services on local ports (embedded PostgreSQL unless DATABASE_URL is set)
+#   make test   ruff, mypy, import-linter and the whole pytest suite on real PostgreSQL
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+
+.PHONY: install run test lint typecheck imports pytest bench check-deploy clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==0.13.*"
+
+install: $(UV)
+	$(UV) sync --all-packages --frozen
+
+run: install
+	$(UV) run --frozen python -m mlp.devtools.runner
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+typecheck: install
+	$(UV) run --frozen mypy libs/common/src libs/devtools/src services/*/src
+
+imports: install
+	$(UV) run --frozen lint-imports
+
+pytest: install
+	$(UV) run --frozen pytest
+
+test: lint typecheck imports pytest
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(UV) run --frozen python $$script || exit 1; done
+
+check-deploy:
+	bash deploy/check.sh
+
+clean:
+	rm -rf .venv .tools .data .mypy_cache .ruff_cache .pytest_cache
