@@ -23,6 +23,15 @@ class InvalidCredential(AuthError):
     code = "invalid-credential"
 
 
+class CredentialRevoked(AuthError):
+    code = "credential-revoked"
+
+
+class AccountDisabled(AuthError):
+    status_code = 403
+    code = "account-disabled"
+
+
 class Forbidden(AuthError):
     status_code = 403
     code = "forbidden"
@@ -41,5 +50,6 @@ class AuthUnavailable(AuthError):
 
 
 ERRORS_BY_CODE: dict[str, type[AuthError]] = {
-    cls.code: cls for cls in (AuthError, InvalidToken, InvalidCredential, Forbidden, QuotaExceeded)
+    cls.code: cls
+    for cls in (AuthError, InvalidToken, InvalidCredential, CredentialRevoked, AccountDisabled, Forbidden, QuotaExceeded)
 }

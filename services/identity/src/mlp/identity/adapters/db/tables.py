@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -59,10 +60,12 @@ user_sessions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_reason", Text),
+    Column("refresh_token_hash", LargeBinary),
     metadata_column(),
     created_at_column(),
     updated_at_column(),
     Index("ix_user_sessions_user_active", "user_id", "revoked_at", "expires_at"),
+    Index("uq_user_sessions_refresh_token_hash", "refresh_token_hash", unique=True),
 )
 
 api_keys = Table(
@@ -109,6 +112,17 @@ operation_events = Table(
     Index("ix_operation_events_user_time", "user_id", "occurred_at", "id"),
     Index("ix_operation_events_user_resource", "user_id", "resource_type", "resource_id"),
 )
+
+api_key_usage = Table(
+    "api_key_usage",
+    metadata,
+    Column("api_key_id", UUID(as_uuid=True), ForeignKey(api_keys.c.id, ondelete="CASCADE"), primary_key=True),
+    Column("window_kind", Text, primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("count", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint("window_kind IN ('minute', 'month')", name="ck_api_key_usage_window_kind"),
+)
+"""Requests counted per key and window, shared by every identity replica (quota enforcement)."""
 
 signing_keys = Table(
     "signing_keys",
