@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from mlp.common.contracts.events import UserDeleted
+from mlp.identity.domain.api_keys import ApiKey, StoredSecret
+from mlp.identity.domain.audit import AuditQuery, OperationEvent
+from mlp.identity.domain.quotas import QuotaDecision
+from mlp.identity.domain.sessions import UserSession
 from mlp.identity.domain.signing_keys import SigningKey
-from mlp.identity.domain.users import FirebaseIdentity
+from mlp.identity.domain.users import FirebaseIdentity, User
 
 
 class SigningKeyRepository(Protocol):
@@ -42,3 +49,106 @@ class FirebaseAuth(Protocol):
     async def revoke_refresh_tokens(self, uid: str) -> None:
         """Sign the user out of every Firebase client; tolerate an already deleted user."""
         ...
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        """A user that is not deleted."""
+        ...
+
+    async def upsert_from_firebase(self, identity: FirebaseIdentity, now: datetime) -> User:
+        """Create on first sign-in, refresh the profile after; a deleted user is not revived."""
+        ...
+
+    async def update_profile(self, user_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> User | None: ...
+
+    async def soft_delete(self, user_id: uuid.UUID, now: datetime) -> User | None: ...
+
+
+class SessionRepository(Protocol):
+    async def add(self, session: UserSession, refresh_digest: bytes) -> None: ...
+
+    async def get(self, user_id: uuid.UUID, session_id: uuid.UUID) -> UserSession | None: ...
+
+    async def list_active(self, user_id: uuid.UUID, now: datetime) -> list[UserSession]: ...
+
+    async def by_refresh_digest(self, digest: bytes) -> UserSession | None: ...
+
+    async def touch(self, session_id: uuid.UUID, now: datetime, refresh_digest: bytes) -> None:
+        """Record activity and the (rotated) refresh token."""
+        ...
+
+    async def revoke(
+        self,
+        user_id: uuid.UUID,
+        now: datetime,
+        reason: str,
+        *,
+        only: uuid.UUID | None = None,
+        keep: uuid.UUID | None = None,
+    ) -> list[uuid.UUID]:
+        """Revoke active sessions (one with ``only``, all but one with ``keep``); their ids."""
+        ...
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey, digest: bytes) -> None: ...
+
+    async def get(self, user_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None: ...
+
+    async def list_for_user(self, user_id: uuid.UUID, limit: int, after: uuid.UUID | None) -> list[ApiKey]: ...
+
+    async def by_prefix(self, prefix: str) -> tuple[ApiKey, StoredSecret] | None: ...
+
+    async def rename(self, user_id: uuid.UUID, key_id: uuid.UUID, name: str, now: datetime) -> ApiKey | None: ...
+
+    async def rotate(
+        self, user_id: uuid.UUID, key_id: uuid.UUID, digest: bytes, previous_until: datetime, now: datetime
+    ) -> ApiKey | None: ...
+
+    async def revoke(self, user_id: uuid.UUID, now: datetime, *, only: uuid.UUID | None = None) -> list[uuid.UUID]: ...
+
+    async def mark_used(self, key_id: uuid.UUID, now: datetime) -> None: ...
+
+
+class UsageCounter(Protocol):
+    async def count_request(self, key: ApiKey, now: datetime) -> QuotaDecision:
+        """Count one request against the key's windows, atomically across replicas."""
+        ...
+
+    async def usage(self, key: ApiKey, now: datetime) -> QuotaDecision:
+        """The windows as they stand, counting nothing."""
+        ...
+
+
+class AuditLog(Protocol):
+    async def record(self, events: list[OperationEvent]) -> int:
+        """Store events, skipping event ids already stored; how many were new."""
+        ...
+
+    async def query(self, query: AuditQuery) -> list[OperationEvent]: ...
+
+
+class Outbox(Protocol):
+    async def announce_user_deleted(self, event: UserDeleted) -> None:
+        """Enqueue delivery to every subscriber, in the caller's transaction."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction; committed only by ``commit()``, rolled back otherwise."""
+
+    users: UserRepository
+    sessions: SessionRepository
+    api_keys: ApiKeyRepository
+    audit: AuditLog
+    outbox: Outbox
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
