@@ -51,5 +51,13 @@ class AuthUnavailable(AuthError):
 
 ERRORS_BY_CODE: dict[str, type[AuthError]] = {
     cls.code: cls
-    for cls in (AuthError, InvalidToken, InvalidCredential, CredentialRevoked, AccountDisabled, Forbidden, QuotaExceeded)
+    for cls in (
+        AuthError,
+        InvalidToken,
+        InvalidCredential,
+        CredentialRevoked,
+        AccountDisabled,
+        Forbidden,
+        QuotaExceeded,
+    )
 }

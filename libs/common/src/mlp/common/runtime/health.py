@@ -15,7 +15,11 @@ from mlp.common.runtime.problems import Problem
 
 
 class HealthController(Controller):
-    """Mounted by every service; reads ``state.engine``, ``state.schema`` and ``state.head_revision``."""
+    """Mounted by every service; reads ``state.engine``, ``state.schema`` and the revisions.
+
+    Ready when the schema is at this code's head or ahead of it (a newer release migrated
+    first, as in a rolling deploy); not ready when it is behind or missing.
+    """
 
     include_in_schema = True
     tags = ["health"]
@@ -30,12 +34,13 @@ class HealthController(Controller):
         engine: AsyncEngine = request.app.state.engine
         schema: str = request.app.state.schema
         head: str | None = request.app.state.head_revision
+        older: frozenset[str] = request.app.state.older_revisions
         try:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
                 current = await current_revision(conn, schema)
         except Exception as exc:  # any driver error means "not ready"
             raise Problem(503, "not-ready", f"database unreachable: {type(exc).__name__}") from exc
-        if current != head:
+        if current is None or current in older:
             raise Problem(503, "not-ready", f"schema {schema} at revision {current}, expected {head}")
         return {"status": "ready", "schema": schema, "revision": current}

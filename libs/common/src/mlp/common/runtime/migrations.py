@@ -38,6 +38,14 @@ def head_revision(package: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(package)).get_current_head()
 
 
+def older_revisions(package: str) -> frozenset[str]:
+    """Revisions before head: a schema at one of these is behind this code. A revision this
+    code does not know is ahead of it (a newer release migrated first) and is fine."""
+    scripts = ScriptDirectory.from_config(alembic_config(package))
+    head = scripts.get_current_head()
+    return frozenset(s.revision for s in scripts.walk_revisions() if s.revision != head)
+
+
 async def current_revision(conn: AsyncConnection, schema: str) -> str | None:
     exists = await conn.scalar(text("SELECT to_regclass(:t)"), {"t": f"{schema}.{VERSION_TABLE}"})
     if exists is None:

@@ -23,7 +23,7 @@ from mlp.common.auth.litestar import PrincipalAuthMiddleware
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
-from mlp.common.runtime.migrations import head_revision
+from mlp.common.runtime.migrations import head_revision, older_revisions
 from mlp.common.runtime.problems import PROBLEM_HANDLERS
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
@@ -55,7 +55,9 @@ def build_service_app(
         middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
         exception_handlers=PROBLEM_HANDLERS,
         lifespan=[engine_lifespan, *lifespans],
-        state=State({"schema": schema, "head_revision": head_revision(package)}),
+        state=State(
+            {"schema": schema, "head_revision": head_revision(package), "older_revisions": older_revisions(package)}
+        ),
         openapi_config=OpenAPIConfig(
             title=f"mlp {name}",
             version="0.1.0",

@@ -17,6 +17,7 @@ from mlp.identity.application.caller_verification import CallerVerification
 @route(
     "/v1/auth/verify",
     http_method=["GET", "POST"],
+    status_code=200,
     tags=["auth"],
     opt=PUBLIC,
     summary="Verify the caller's credential (forward auth)",
