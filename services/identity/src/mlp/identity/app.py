@@ -1,4 +1,8 @@
-"""identity's composition root: ``create_app`` wires settings, adapters and controllers."""
+"""identity's composition root: ``create_app`` wires settings, adapters and controllers.
+
+External SaaS comes in through ports that tests may replace (``firebase``); everything that
+needs the database is built in the lifespan, once ``app.state.engine`` exists.
+"""
 
 from __future__ import annotations
 
@@ -7,44 +11,93 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from litestar import Litestar
-from litestar.datastructures import State
-from litestar.di import Provide
 
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.whoami import whoami
 from mlp.common.runtime.logging import configure_logging
-from mlp.common.runtime.service_app import build_service_app
+from mlp.common.runtime.problems import domain_error_handler
+from mlp.common.runtime.service_app import build_service_app, state_dependencies
 from mlp.identity.adapters.db.signing_key_repository import SqlSigningKeyRepository
 from mlp.identity.adapters.db.tables import SCHEMA
+from mlp.identity.adapters.db.unit_of_work import SqlUnitOfWork
+from mlp.identity.adapters.db.usage_counter import SqlUsageCounter
+from mlp.identity.adapters.outbox import PgQueuerOutbox, parse_subscribers
 from mlp.identity.adapters.rsa_keys import KeyRingKeySource, RsaKeyFactory, RsaTokenSigner
-from mlp.identity.api.internal_tokens import mint_token
-from mlp.identity.api.jwks import jwks
-from mlp.identity.api.verify import verify_caller
+from mlp.identity.api.routes import ROUTES
+from mlp.identity.application.accounts import Accounts
+from mlp.identity.application.api_key_verification import ApiKeyVerifier
+from mlp.identity.application.api_keys import ApiKeys
+from mlp.identity.application.audit_trail import AuditTrail
 from mlp.identity.application.caller_verification import CallerVerification
 from mlp.identity.application.credential_resolver import IdentityCredentialResolver
+from mlp.identity.application.firebase_verification import FirebaseTokenVerifier
 from mlp.identity.application.platform_tokens import PlatformTokens
+from mlp.identity.application.ports import FirebaseAuth, UnitOfWork
+from mlp.identity.application.sessions import Sessions
+from mlp.identity.application.sign_in import SignIn
+from mlp.identity.application.verified import CredentialVerifier
+from mlp.identity.domain.api_keys import KeyHasher
+from mlp.identity.domain.errors import InvalidInput, NotFound
 from mlp.identity.domain.service_credentials import ServiceCredentials
 from mlp.identity.settings import IdentitySettings, identity_settings
 
+USE_CASES = (
+    "platform_tokens",
+    "caller_verification",
+    "sign_in_flow",
+    "sessions",
+    "api_keys",
+    "accounts",
+    "audit_trail",
+)
 
-def create_app(settings: IdentitySettings | None = None) -> Litestar:
+
+def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAuth | None = None) -> Litestar:
     settings = settings or identity_settings()
     configure_logging("identity", settings.log_level)
     services = ServiceCredentials.parse(settings.service_credentials)
+    subscribers = list(parse_subscribers(settings.user_deleted_subscribers))
+    if firebase is None:
+        from mlp.identity.adapters.firebase_auth import FirebaseAdminAuth
+
+        firebase = FirebaseAdminAuth(settings.firebase_project_id)
+    firebase_auth: FirebaseAuth = firebase
 
     @asynccontextmanager
     async def wire(app: Litestar) -> AsyncIterator[None]:
+        engine = app.state.engine
+
+        def uow() -> UnitOfWork:
+            return SqlUnitOfWork(engine, lambda conn: PgQueuerOutbox(conn, subscribers))
+
         tokens = PlatformTokens(
-            SqlSigningKeyRepository(app.state.engine),
+            SqlSigningKeyRepository(engine),
             RsaKeyFactory(),
             RsaTokenSigner(),
             token_lifetime=timedelta(seconds=settings.token_lifetime_seconds),
             rotate_after=timedelta(days=settings.key_rotation_days),
         )
-        app.state.platform_tokens = tokens
-        verifier = PlatformTokenVerifier(KeyRingKeySource(tokens.published_keys))
-        app.state.resolver = IdentityCredentialResolver(verifier, services)
-        app.state.caller_verification = CallerVerification(verifier, tokens, verifiers=[])
+        hasher = KeyHasher(settings.api_key_pepper.encode(), settings.api_key_env)
+        usage = SqlUsageCounter(engine)
+        verifiers: list[CredentialVerifier] = [
+            ApiKeyVerifier(uow, usage, hasher, cache_seconds=settings.api_key_cache_seconds),
+            FirebaseTokenVerifier(uow, firebase_auth, cache_seconds=settings.firebase_cache_seconds),
+        ]
+        callers = CallerVerification(
+            PlatformTokenVerifier(KeyRingKeySource(tokens.published_keys)), tokens, verifiers, uow
+        )
+        app.state.update(
+            resolver=IdentityCredentialResolver(callers, services),
+            platform_tokens=tokens,
+            caller_verification=callers,
+            sign_in_flow=SignIn(
+                uow, firebase_auth, tokens, session_lifetime=timedelta(days=settings.session_lifetime_days)
+            ),
+            sessions=Sessions(uow, firebase_auth),
+            api_keys=ApiKeys(uow, usage, hasher),
+            accounts=Accounts(uow, firebase_auth),
+            audit_trail=AuditTrail(uow),
+        )
         yield
 
     return build_service_app(
@@ -53,20 +106,8 @@ def create_app(settings: IdentitySettings | None = None) -> Litestar:
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
-        route_handlers=[jwks, mint_token, verify_caller, whoami],
+        route_handlers=[*ROUTES, whoami],
         lifespans=[wire],
-        dependencies={
-            "platform_tokens": Provide(_platform_tokens, sync_to_thread=False),
-            "caller_verification": Provide(_caller_verification, sync_to_thread=False),
-        },
+        dependencies=state_dependencies(*USE_CASES),
+        exception_handlers_extra={InvalidInput: domain_error_handler(422), NotFound: domain_error_handler(404)},
     )
-
-
-def _platform_tokens(state: State) -> PlatformTokens:
-    tokens: PlatformTokens = state.platform_tokens
-    return tokens
-
-
-def _caller_verification(state: State) -> CallerVerification:
-    verification: CallerVerification = state.caller_verification
-    return verification

@@ -1,9 +1,10 @@
 """Litestar glue: the authentication middleware and per-route requirements.
 
 The middleware puts the :class:`Principal` on ``request.user``. Routes declare what they need
-in their ``opt``: ``opt=requires_scopes("models:read")`` or ``opt=SERVICE_ONLY``, and public
-routes ``opt=PUBLIC``. The checks run inside the middleware rather than as Litestar guards:
-a guard call copies the route handler on every request, which cost a third of a small GET.
+in their ``opt``: ``opt=requires_scopes("models:read")``, ``opt=SERVICE_ONLY`` or
+``opt=USER_SESSION`` (a signed-in user, not an API key); public routes say ``opt=PUBLIC``.
+The checks run inside the middleware rather than as Litestar guards: a guard call copies the
+route handler on every request, which cost a third of a small GET.
 """
 
 from __future__ import annotations
@@ -17,22 +18,15 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from mlp.common.auth.errors import AuthError, Forbidden
 from mlp.common.auth.principal import Principal
 from mlp.common.auth.resolver import CredentialResolver
-from mlp.common.runtime.problems import Problem
 
 PUBLIC_PATHS = ("^/healthz", "^/readyz", "^/schema", "^/.well-known/")
 PUBLIC: dict[str, Any] = {"public": True}
 SERVICE_ONLY: dict[str, Any] = {"service_only": True}
+USER_SESSION: dict[str, Any] = {"user_session": True}
 
 
 def requires_scopes(*wanted: str) -> dict[str, Any]:
     return {"scopes": wanted}
-
-
-def auth_problem(error: AuthError) -> Problem:
-    headers = dict(error.headers)
-    if error.status_code == 401:
-        headers.setdefault("www-authenticate", 'Bearer realm="mlp"')
-    return Problem(error.status_code, error.code, error.detail, headers=headers)
 
 
 class PrincipalAuthMiddleware(ASGIMiddleware):
@@ -46,28 +40,23 @@ class PrincipalAuthMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         principal = await self._authenticate(scope)
-        opt = scope["route_handler"].opt
-        try:
-            check_requirements(principal, opt)
-        except AuthError as error:
-            raise auth_problem(error) from error
+        check_requirements(principal, scope["route_handler"].opt)
         scope["user"] = principal
         await next_app(scope, receive, send)
 
     async def _authenticate(self, scope: Scope) -> Principal:
         authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
-        try:
-            if not authorization:
-                raise AuthError("missing Authorization header")
-            resolver: CredentialResolver = scope["litestar_app"].state.resolver
-            return await resolver.resolve(authorization)
-        except AuthError as error:
-            raise auth_problem(error) from error
+        if not authorization:
+            raise AuthError("missing Authorization header")
+        resolver: CredentialResolver = scope["litestar_app"].state.resolver
+        return await resolver.resolve(authorization)
 
 
 def check_requirements(principal: Principal, opt: dict[str, Any]) -> None:
     if opt.get("service_only") and principal.kind != "service":
         raise Forbidden("this endpoint is for platform services only")
+    if opt.get("user_session") and (principal.kind != "user" or principal.api_key_id is not None):
+        raise Forbidden("this endpoint needs a signed-in user, not an API key")
     missing = principal.missing_scopes(opt.get("scopes", ()))
     if missing:
         raise Forbidden(f"missing scope(s): {', '.join(missing)}")

@@ -7,6 +7,10 @@ from datetime import datetime
 
 import msgspec
 
+USER_DELETED_KIND = "user.deleted"
+USER_DELETED_PATH = "/internal/v1/events/user-deleted"
+"""Where each subscriber service receives ``UserDeleted`` (service token of identity; answers ``PurgeReceipt``)."""
+
 
 class UserDeleted(msgspec.Struct, frozen=True, kw_only=True):
     """identity announces it to every service, which purges that user's data.

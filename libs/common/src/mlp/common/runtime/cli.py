@@ -2,6 +2,7 @@
 
     mlp migrate <service>          upgrade the service's schema to head
     mlp serve <service> [--port N] run the service's HTTP API (uvicorn)
+    mlp worker <service>           run the service's background worker (``mlp.<service>.worker:main``)
 
 Services are found by name (``mlp.<service>.app:create_app``), so this module imports none.
 """
@@ -9,6 +10,7 @@ Services are found by name (``mlp.<service>.app:create_app``), so this module im
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 
 import uvicorn
@@ -30,7 +32,20 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    worker = commands.add_parser("worker", help="run a service's background worker (queue consumer)")
+    worker.add_argument("service", choices=SERVICES)
     args = parser.parse_args(argv)
+
+    if args.command == "worker":
+        module = f"mlp.{args.service}.worker"
+        try:
+            run_worker = importlib.import_module(module).main
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            parser.error(f"{args.service} has no worker")
+        run_worker()
+        return
 
     settings = load_settings(ServiceSettings, args.service)
     if args.command == "migrate":

@@ -7,6 +7,7 @@ Each service's ``migrations/env.py`` calls :func:`run_migrations`; tools call
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from importlib.resources import files
 
 from alembic import command, context
@@ -54,11 +55,18 @@ async def current_revision(conn: AsyncConnection, schema: str) -> str | None:
     return None if revision is None else str(revision)
 
 
-def run_migrations(metadata: MetaData, schema: str) -> None:
-    """Body of a service's ``env.py``: migrate only ``schema``, keep the version table there."""
+def run_migrations(metadata: MetaData, schema: str, ignore_tables: Collection[str] = ()) -> None:
+    """Body of a service's ``env.py``: migrate only ``schema``, keep the version table there.
+
+    ``ignore_tables`` are tables of ``schema`` that its migrations create but its SQLAlchemy
+    metadata does not describe (a library's own tables, e.g. pgqueuer's job queue):
+    autogenerate and ``alembic check`` leave them, and their indexes, alone.
+    """
 
     def include_name(name: str | None, type_: str, _parents: object) -> bool:
-        return name == schema if type_ == "schema" else True
+        if type_ == "schema":
+            return name == schema
+        return not (type_ == "table" and name in ignore_tables)
 
     def migrate(connection: Connection) -> None:
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

@@ -6,6 +6,7 @@ field(s) at fault in ``errors``. Unexpected exceptions become a 500 that leaks n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -13,6 +14,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
+
+from mlp.common.auth.errors import AuthError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:mlp:problem:"
@@ -71,6 +74,22 @@ def _on_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
     )
 
 
+def _on_auth_error(request: Request[Any, Any, Any], exc: AuthError) -> Response[Any]:
+    headers = dict(exc.headers)
+    if exc.status_code == 401:
+        headers.setdefault("www-authenticate", 'Bearer realm="mlp"')
+    return problem_response(request, exc.status_code, exc.code, exc.detail, headers=headers)
+
+
+def domain_error_handler(status_code: int) -> Callable[[Request[Any, Any, Any], Any], Response[Any]]:
+    """Handler for a service's domain error class: it carries ``code``, ``detail`` and ``field``."""
+
+    def handle(request: Request[Any, Any, Any], exc: Any) -> Response[Any]:
+        return problem_response(request, status_code, exc.code, exc.detail, field=getattr(exc, "field", None))
+
+    return handle
+
+
 def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     errors = exc.extra if isinstance(exc.extra, list) else []
     fields = [{"field": e.get("key"), "source": e.get("source"), "message": e.get("message")} for e in errors]
@@ -92,6 +111,7 @@ def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[
 
 PROBLEM_HANDLERS: ExceptionHandlersMap = {
     Problem: _on_problem,
+    AuthError: _on_auth_error,
     ValidationException: _on_validation,
     HTTPException: _on_http,
     Exception: _on_unexpected,

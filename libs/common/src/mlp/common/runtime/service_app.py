@@ -14,10 +14,11 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from mlp.common.auth.litestar import PrincipalAuthMiddleware
 from mlp.common.runtime.database import create_engine
@@ -39,6 +40,7 @@ def build_service_app(
     route_handlers: Sequence[ControllerRouterHandler],
     lifespans: Sequence[Lifespan] = (),
     public_paths: tuple[str, ...] = (),
+    exception_handlers_extra: ExceptionHandlersMap | None = None,
     debug: bool = False,
     **config: Any,
 ) -> Litestar:
@@ -53,7 +55,7 @@ def build_service_app(
     return Litestar(
         route_handlers=[HealthController, *route_handlers],
         middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
-        exception_handlers=PROBLEM_HANDLERS,
+        exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(
             {"schema": schema, "head_revision": head_revision(package), "older_revisions": older_revisions(package)}
@@ -71,3 +73,15 @@ def build_service_app(
         debug=debug,
         **config,
     )
+
+
+def state_dependencies(*names: str) -> dict[str, Provide]:
+    """Dependencies read from ``app.state``, where a service's lifespan put its use cases."""
+
+    def provider(name: str) -> Provide:
+        def from_state(state: State) -> Any:
+            return state[name]
+
+        return Provide(from_state, sync_to_thread=False)
+
+    return {name: provider(name) for name in names}

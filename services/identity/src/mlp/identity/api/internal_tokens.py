@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from mlp.common.auth.litestar import SERVICE_ONLY
 from mlp.common.auth.principal import Principal
@@ -19,7 +21,9 @@ from mlp.identity.application.platform_tokens import PlatformTokens
 
 @post("/internal/v1/tokens", tags=["internal"], opt=SERVICE_ONLY, status_code=201)
 async def mint_token(
-    data: MintTokenRequest, request: Request[Principal, Any, Any], platform_tokens: PlatformTokens
+    data: JSONBody[MintTokenRequest],
+    request: Request[Principal, Any, Any],
+    platform_tokens: NamedDependency[PlatformTokens],
 ) -> MintedToken:
     caller = request.user
     if (data.user_id is None) == (data.service is None):

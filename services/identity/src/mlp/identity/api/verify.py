@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 from litestar import Request, Response, route
+from litestar.di import NamedDependency
 
 from mlp.common.auth.errors import AuthError
-from mlp.common.auth.litestar import PUBLIC, auth_problem
+from mlp.common.auth.litestar import PUBLIC
 from mlp.common.contracts.auth import PLATFORM_TOKEN_HEADER, VerifiedCaller
 from mlp.identity.application.caller_verification import CallerVerification
 
@@ -22,14 +23,19 @@ from mlp.identity.application.caller_verification import CallerVerification
     opt=PUBLIC,
     summary="Verify the caller's credential (forward auth)",
 )
-async def verify_caller(request: Request, caller_verification: CallerVerification) -> Response[VerifiedCaller]:  # type: ignore[type-arg]
+async def verify_caller(
+    request: Request, caller_verification: NamedDependency[CallerVerification]
+) -> Response[VerifiedCaller]:
     authorization = request.headers.get("authorization")
-    try:
-        if not authorization:
-            raise AuthError("missing Authorization header")
-        principal, issued = await caller_verification.verify(authorization)
-    except AuthError as error:
-        raise auth_problem(error) from error
+    if not authorization:
+        raise AuthError("missing Authorization header")
+    verified, issued = await caller_verification.verify(authorization)
+    principal = verified.principal
     body = VerifiedCaller(principal=principal, platform_token=issued.token, expires_in=issued.expires_in)
-    headers = {PLATFORM_TOKEN_HEADER: issued.token, "x-user-id": str(principal.user_id), "cache-control": "no-store"}
+    headers = {
+        **verified.headers,
+        PLATFORM_TOKEN_HEADER: issued.token,
+        "x-user-id": str(principal.user_id),
+        "cache-control": "no-store",
+    }
     return Response(body, headers=headers)

@@ -1,55 +1,76 @@
 """Verification for everyone else: the gateway's forward auth and services called directly.
 
-Takes the caller's ``Authorization`` header (a platform token, and with the sign-in and
-API-key use cases, a Firebase ID token or an API key) and answers with the principal and a
-platform token for the upstream. Minted tokens are reused while they have more than half of
-their life left, so a busy API key costs one RSA signature per half token lifetime.
+Takes the caller's ``Authorization`` header (a platform token, a Firebase ID token or an API
+key) and answers with the principal and a platform token for the upstream. A platform token
+of a revoked session is refused here at once (services that verify it locally accept it until
+it expires, at most the token lifetime). Minted tokens are reused while they have more than
+half of their life left, so a busy API key costs one RSA signature per half token lifetime.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Protocol
 
-from mlp.common.auth.errors import InvalidCredential
+from mlp.common.auth.errors import CredentialRevoked, InvalidCredential
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.principal import Principal
 from mlp.common.auth.resolver import bearer_token, is_platform_token
+from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.platform_tokens import IssuedToken, PlatformTokens
+from mlp.identity.application.ports import UnitOfWorkFactory
+from mlp.identity.application.verified import CredentialVerifier, Verified
 from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX
 
-MAX_CACHED_TOKENS = 10_000
-
-
-class CredentialVerifier(Protocol):
-    """Checks one kind of credential; ``accepts`` looks only at its shape."""
-
-    def accepts(self, token: str) -> bool: ...
-
-    async def verify(self, token: str) -> Principal: ...
+MAX_CACHED = 10_000
+SESSION_CHECK_SECONDS = 2.0
 
 
 class CallerVerification:
     def __init__(
-        self, platform_verifier: PlatformTokenVerifier, tokens: PlatformTokens, verifiers: list[CredentialVerifier]
+        self,
+        platform_verifier: PlatformTokenVerifier,
+        tokens: PlatformTokens,
+        verifiers: list[CredentialVerifier],
+        uow: UnitOfWorkFactory,
+        clock: Clock = utc_now,
     ) -> None:
         self._platform_verifier = platform_verifier
         self._tokens = tokens
         self._verifiers = verifiers
+        self._uow = uow
+        self._clock = clock
         self._minted: dict[Principal, tuple[IssuedToken, float]] = {}
+        self._sessions_checked: dict[object, float] = {}
 
-    async def verify(self, authorization: str) -> tuple[Principal, IssuedToken]:
+    async def resolve(self, authorization: str) -> Verified:
         token = bearer_token(authorization)
         if token.startswith(SERVICE_CREDENTIAL_PREFIX):
             raise InvalidCredential("service credentials are exchanged at identity, not presented to services")
         if is_platform_token(token):
             principal = await self._platform_verifier.verify(token)
-            return principal, await self._token_for(principal)
+            await self._check_session(principal)
+            return Verified(principal)
         for verifier in self._verifiers:
             if verifier.accepts(token):
-                principal = await verifier.verify(token)
-                return principal, await self._token_for(principal)
+                return await verifier.verify(token)
         raise InvalidCredential("unrecognised credential: expected a Firebase ID token, an API key or a platform token")
+
+    async def verify(self, authorization: str) -> tuple[Verified, IssuedToken]:
+        verified = await self.resolve(authorization)
+        return verified, await self._token_for(verified.principal)
+
+    async def _check_session(self, principal: Principal) -> None:
+        if principal.session_id is None:
+            return
+        if self._sessions_checked.get(principal.session_id, 0.0) > time.monotonic():
+            return
+        async with self._uow() as uow:
+            session = await uow.sessions.get(principal.user_id, principal.session_id)
+        if session is None or not session.is_active(self._clock()):
+            raise CredentialRevoked("this session was revoked or has expired")
+        if len(self._sessions_checked) > MAX_CACHED:
+            self._sessions_checked.clear()
+        self._sessions_checked[principal.session_id] = time.monotonic() + SESSION_CHECK_SECONDS
 
     async def _token_for(self, principal: Principal) -> IssuedToken:
         now = time.monotonic()
@@ -57,7 +78,7 @@ class CallerVerification:
         if cached is not None and cached[1] - now > cached[0].expires_in / 2:
             return IssuedToken(cached[0].token, int(cached[1] - now))
         issued = await self._tokens.issue(principal)
-        if len(self._minted) >= MAX_CACHED_TOKENS:
+        if len(self._minted) >= MAX_CACHED:
             self._minted.clear()
         self._minted[principal] = (issued, now + issued.expires_in)
         return issued

@@ -1,21 +1,21 @@
-"""identity's own answer to "who is calling?", checked in process.
+"""identity's own answer to "who is calling?", checked in process (no HTTP to itself).
 
-Platform tokens are verified against identity's own key ring; service credentials against the
-configured digests. API keys and Firebase ID tokens are added by their own use cases.
+Service credentials are recognised here (they reach only identity's internal endpoints);
+everything else goes through the same :class:`CallerVerification` as forward auth.
 """
 
 from __future__ import annotations
 
 from mlp.common.auth.errors import InvalidCredential
-from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.principal import Principal
 from mlp.common.auth.resolver import bearer_token
+from mlp.identity.application.caller_verification import CallerVerification
 from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX, ServiceCredentials
 
 
 class IdentityCredentialResolver:
-    def __init__(self, platform_tokens: PlatformTokenVerifier, services: ServiceCredentials) -> None:
-        self._platform_tokens = platform_tokens
+    def __init__(self, callers: CallerVerification, services: ServiceCredentials) -> None:
+        self._callers = callers
         self._services = services
 
     async def resolve(self, authorization: str) -> Principal:
@@ -25,4 +25,4 @@ class IdentityCredentialResolver:
             if service is None:
                 raise InvalidCredential("unknown service credential")
             return Principal.for_service(service, ("internal", "tokens:mint"))
-        return await self._platform_tokens.verify(token)
+        return (await self._callers.resolve(authorization)).principal

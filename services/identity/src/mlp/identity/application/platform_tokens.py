@@ -11,11 +11,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from mlp.common.auth.platform_claims import PLATFORM_AUDIENCE, PLATFORM_ISSUER, principal_to_claims
 from mlp.common.auth.principal import Principal
+from mlp.identity.application.clock import utc_now
 from mlp.identity.application.ports import KeyFactory, SigningKeyRepository, TokenSigner
 from mlp.identity.domain.signing_keys import KeyRing, SigningKey
 
@@ -24,10 +25,6 @@ from mlp.identity.domain.signing_keys import KeyRing, SigningKey
 class IssuedToken:
     token: str
     expires_in: int
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class PlatformTokens:

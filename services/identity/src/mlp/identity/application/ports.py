@@ -56,6 +56,10 @@ class UserRepository(Protocol):
         """A user that is not deleted."""
         ...
 
+    async def by_firebase_uid(self, firebase_uid: str) -> User | None:
+        """The user with this Firebase uid, deleted or not."""
+        ...
+
     async def upsert_from_firebase(self, identity: FirebaseIdentity, now: datetime) -> User:
         """Create on first sign-in, refresh the profile after; a deleted user is not revived."""
         ...

@@ -10,7 +10,7 @@ from mlp.identity.adapters.db.api_keys import SqlApiKeyRepository
 from mlp.identity.adapters.db.audit_log import SqlAuditLog
 from mlp.identity.adapters.db.sessions import SqlSessionRepository
 from mlp.identity.adapters.db.users import SqlUserRepository
-from mlp.identity.application.ports import Outbox
+from mlp.identity.application.ports import ApiKeyRepository, AuditLog, Outbox, SessionRepository, UserRepository
 
 
 class SqlUnitOfWork:
@@ -22,11 +22,11 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> SqlUnitOfWork:
         self._conn = conn = await self._engine.connect()
         await conn.begin()
-        self.users = SqlUserRepository(conn)
-        self.sessions = SqlSessionRepository(conn)
-        self.api_keys = SqlApiKeyRepository(conn)
-        self.audit = SqlAuditLog(conn)
-        self.outbox = self._outbox_factory(conn)
+        self.users: UserRepository = SqlUserRepository(conn)
+        self.sessions: SessionRepository = SqlSessionRepository(conn)
+        self.api_keys: ApiKeyRepository = SqlApiKeyRepository(conn)
+        self.audit: AuditLog = SqlAuditLog(conn)
+        self.outbox: Outbox = self._outbox_factory(conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

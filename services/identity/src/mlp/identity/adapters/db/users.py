@@ -29,6 +29,12 @@ class SqlUserRepository:
         row = (await self._conn.execute(query)).mappings().first()
         return _user(row) if row else None
 
+    async def by_firebase_uid(self, firebase_uid: str) -> User | None:
+        row = (
+            (await self._conn.execute(select(*_COLUMNS).where(users.c.firebase_uid == firebase_uid))).mappings().first()
+        )
+        return _user(row) if row else None
+
     async def upsert_from_firebase(self, identity: FirebaseIdentity, now: datetime) -> User:
         profile = {
             "email": identity.email,

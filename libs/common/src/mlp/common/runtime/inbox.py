@@ -1,0 +1,97 @@
+"""The receiving end of events announced across services: an idempotent inbox.
+
+Each service keeps the events it has taken in its own ``<schema>.received_events`` table, keyed
+by the sender's ``event_id``: recording an event and acting on it happen in one transaction, so
+a redelivered event (the relay delivers at least once) is recognised and changes nothing more.
+
+A service mounts the ``user.deleted`` receiver with::
+
+    received_events = received_events_table(metadata)            # in its tables module
+    user_deleted_receiver("registry", received_events, on_user_deleted=purge)  # in its routes
+
+``on_user_deleted(conn, event)`` runs in the same transaction as the receipt, only the first time
+the event arrives; it is where the service purges the user's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request, post
+from litestar.datastructures import State
+from litestar.handlers import HTTPRouteHandler
+from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from mlp.common.auth.litestar import SERVICE_ONLY
+from mlp.common.auth.principal import Principal
+from mlp.common.contracts.events import USER_DELETED_KIND, USER_DELETED_PATH, PurgeReceipt, UserDeleted
+from mlp.common.runtime.problems import Problem
+
+OnUserDeleted = Callable[[AsyncConnection, UserDeleted], Awaitable[None]]
+
+
+def received_events_table(metadata: MetaData) -> Table:
+    """``received_events (event_id uuid pk, kind text, user_id uuid, received_at timestamptz)`` in ``metadata``'s schema."""
+    return Table(
+        "received_events",
+        metadata,
+        Column("event_id", UUID(as_uuid=True), primary_key=True),
+        Column("kind", Text, nullable=False),
+        Column("user_id", UUID(as_uuid=True), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Index("ix_received_events_user_id", "user_id"),
+    )
+
+
+async def record_event_once(
+    conn: AsyncConnection, table: Table, event_id: uuid.UUID, kind: str, user_id: uuid.UUID
+) -> bool:
+    """Record the event; False when it was already recorded (a redelivery).
+
+    A concurrent delivery of the same event waits on the primary key until the first
+    transaction ends, then finds the row: exactly one of them gets True.
+    """
+    inserted = await conn.execute(
+        insert(table)
+        .values(event_id=event_id, kind=kind, user_id=user_id)
+        .on_conflict_do_nothing(index_elements=[table.c.event_id])
+        .returning(table.c.event_id)
+    )
+    return inserted.first() is not None
+
+
+def user_deleted_receiver(
+    service: str,
+    table: Table,
+    on_user_deleted: OnUserDeleted | None = None,
+    senders: tuple[str, ...] = ("identity",),
+) -> HTTPRouteHandler:
+    """``POST /internal/v1/events/user-deleted`` for ``service``: record once, act once, acknowledge.
+
+    Only a service token of one of ``senders`` (identity) is accepted: another service, or a user,
+    gets 403. Answers 200 with a ``PurgeReceipt`` (``duplicate`` on a redelivery).
+    """
+
+    @post(
+        USER_DELETED_PATH,
+        opt=SERVICE_ONLY,
+        status_code=200,
+        tags=["internal"],
+        summary="Receive identity's user.deleted event (idempotent on event_id)",
+        name=f"{service}-receive-user-deleted",
+    )
+    async def receive_user_deleted(data: UserDeleted, request: Request[Principal, Any, State]) -> PurgeReceipt:
+        if request.user.service not in senders:
+            raise Problem(403, "forbidden", f"only {', '.join(senders)} announces user deletions")
+        engine: AsyncEngine = request.app.state.engine
+        async with engine.begin() as conn:
+            first_time = await record_event_once(conn, table, data.event_id, USER_DELETED_KIND, data.user_id)
+            if first_time and on_user_deleted is not None:
+                await on_user_deleted(conn, data)
+        return PurgeReceipt(event_id=data.event_id, service=service, duplicate=not first_time)
+
+    return receive_user_deleted

@@ -1,0 +1,97 @@
+"""Checking an API key on every call (the hot path of forward auth).
+
+A key's record is cached per instance for ``cache_seconds`` (default 5 s): a key revoked on
+another identity replica stops within that time (on this one, at once). Quotas are counted in
+PostgreSQL on every call, so they hold across replicas. ``last_used_at`` is written at most
+once a minute per key, and a quota refusal is audited once per key and window.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime
+
+from mlp.common.auth.errors import InvalidCredential, QuotaExceeded
+from mlp.common.auth.principal import Principal
+from mlp.identity.application.clock import Clock, utc_now
+from mlp.identity.application.ports import UnitOfWorkFactory, UsageCounter
+from mlp.identity.application.verified import Verified, rate_limit_headers
+from mlp.identity.domain.api_keys import ApiKey, KeyHasher, StoredSecret, parse_prefix
+from mlp.identity.domain.audit import identity_event
+from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX
+
+LAST_USED_EVERY_SECONDS = 60.0
+
+
+class ApiKeyVerifier:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        usage: UsageCounter,
+        hasher: KeyHasher,
+        *,
+        cache_seconds: float = 5.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._uow = uow
+        self._usage = usage
+        self._hasher = hasher
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._records: dict[str, tuple[ApiKey, StoredSecret, float]] = {}
+        self._last_used_written: dict[uuid.UUID, float] = {}
+        self._refusals_audited: set[tuple[uuid.UUID, datetime]] = set()
+
+    def accepts(self, token: str) -> bool:
+        return token.startswith("mlp_") and not token.startswith(SERVICE_CREDENTIAL_PREFIX)
+
+    def forget(self, prefix: str) -> None:
+        """Drop a cached record at once (the key was just revoked or rotated here)."""
+        self._records.pop(prefix, None)
+
+    async def verify(self, token: str) -> Verified:
+        prefix = parse_prefix(token)
+        if prefix is None:
+            raise InvalidCredential("malformed API key: expected mlp_<env>_<id>_<secret>")
+        key, secret = await self._record(prefix)
+        now = self._clock()
+        if not secret.matches(self._hasher.digest(token), now) or not key.usable(now):
+            raise InvalidCredential("API key is invalid, revoked or expired")
+        decision = await self._usage.count_request(key, now)
+        headers = rate_limit_headers(decision, now)
+        if not decision.allowed:
+            await self._audit_refusal(key, decision.windows[0].resets_at, now)
+            raise QuotaExceeded(f"API key quota exceeded ({decision.windows[0].kind} window)", headers=headers)
+        await self._mark_used(key, now)
+        return Verified(Principal(user_id=key.user_id, scopes=key.scopes, api_key_id=key.id), headers)
+
+    async def _record(self, prefix: str) -> tuple[ApiKey, StoredSecret]:
+        cached = self._records.get(prefix)
+        if cached is not None and cached[2] > time.monotonic():
+            return cached[0], cached[1]
+        async with self._uow() as uow:
+            found = await uow.api_keys.by_prefix(prefix)
+        if found is None:
+            raise InvalidCredential("API key is invalid, revoked or expired")
+        if len(self._records) > 10_000:
+            self._records.clear()
+        self._records[prefix] = (*found, time.monotonic() + self._cache_seconds)
+        return found
+
+    async def _mark_used(self, key: ApiKey, now: datetime) -> None:
+        if time.monotonic() - self._last_used_written.get(key.id, float("-inf")) < LAST_USED_EVERY_SECONDS:
+            return
+        self._last_used_written[key.id] = time.monotonic()
+        async with self._uow() as uow:
+            await uow.api_keys.mark_used(key.id, now)
+            await uow.commit()
+
+    async def _audit_refusal(self, key: ApiKey, window_end: datetime, now: datetime) -> None:
+        if (key.id, window_end) in self._refusals_audited:
+            return
+        self._refusals_audited.add((key.id, window_end))
+        async with self._uow() as uow:
+            event = identity_event(key.user_id, "api_key.quota_exceeded", "api_key", key.id, now, outcome="denied")
+            await uow.audit.record([event])
+            await uow.commit()
