@@ -6,6 +6,7 @@ needs the database is built in the lifespan, once ``app.state.engine`` exists.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -35,11 +36,16 @@ from mlp.identity.application.platform_tokens import PlatformTokens
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWork
 from mlp.identity.application.sessions import Sessions
 from mlp.identity.application.sign_in import SignIn
+from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.application.verified import CredentialVerifier
-from mlp.identity.domain.api_keys import KeyHasher
+from mlp.identity.domain.api_keys import KeyHasher, KeyRecord
 from mlp.identity.domain.errors import InvalidInput, NotFound
 from mlp.identity.domain.service_credentials import ServiceCredentials
 from mlp.identity.settings import IdentitySettings, identity_settings
+
+ACTIVE_SESSION_RECHECK_SECONDS = 2.0
+"""How long this replica trusts that a session it checked is still active (revocations made
+on another replica reach identity's own checks within this time)."""
 
 USE_CASES = (
     "platform_tokens",
@@ -79,13 +85,14 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
         )
         hasher = KeyHasher(settings.api_key_pepper.encode(), settings.api_key_env)
         usage = SqlUsageCounter(engine)
+        active_sessions: TtlCache[uuid.UUID, bool] = TtlCache(ACTIVE_SESSION_RECHECK_SECONDS)
+        key_records: TtlCache[str, KeyRecord] = TtlCache(settings.api_key_cache_seconds)
         verifiers: list[CredentialVerifier] = [
-            ApiKeyVerifier(uow, usage, hasher, cache_seconds=settings.api_key_cache_seconds),
+            ApiKeyVerifier(uow, usage, hasher, key_records),
             FirebaseTokenVerifier(uow, firebase_auth, cache_seconds=settings.firebase_cache_seconds),
         ]
-        callers = CallerVerification(
-            PlatformTokenVerifier(KeyRingKeySource(tokens.published_keys)), tokens, verifiers, uow
-        )
+        own_tokens = PlatformTokenVerifier(KeyRingKeySource(tokens.published_keys))
+        callers = CallerVerification(own_tokens, tokens, verifiers, uow, active_sessions)
         app.state.update(
             resolver=IdentityCredentialResolver(callers, services),
             platform_tokens=tokens,
@@ -93,9 +100,9 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             sign_in_flow=SignIn(
                 uow, firebase_auth, tokens, session_lifetime=timedelta(days=settings.session_lifetime_days)
             ),
-            sessions=Sessions(uow, firebase_auth),
-            api_keys=ApiKeys(uow, usage, hasher),
-            accounts=Accounts(uow, firebase_auth),
+            sessions=Sessions(uow, firebase_auth, active_sessions),
+            api_keys=ApiKeys(uow, usage, hasher, key_records),
+            accounts=Accounts(uow, firebase_auth, active_sessions, key_records),
             audit_trail=AuditTrail(uow),
         )
         yield

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, route
 from litestar.di import NamedDependency
 
@@ -24,7 +26,7 @@ from mlp.identity.application.caller_verification import CallerVerification
     summary="Verify the caller's credential (forward auth)",
 )
 async def verify_caller(
-    request: Request, caller_verification: NamedDependency[CallerVerification]
+    request: Request[Any, Any, Any], caller_verification: NamedDependency[CallerVerification]
 ) -> Response[VerifiedCaller]:
     authorization = request.headers.get("authorization")
     if not authorization:

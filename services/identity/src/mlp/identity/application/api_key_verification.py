@@ -1,7 +1,7 @@
 """Checking an API key on every call (the hot path of forward auth).
 
-A key's record is cached per instance for ``cache_seconds`` (default 5 s): a key revoked on
-another identity replica stops within that time (on this one, at once). Quotas are counted in
+A key's record is cached per replica (``IDENTITY_API_KEY_CACHE_SECONDS``, default 5 s): a key
+revoked or rotated on another identity replica stops within that time (on this one, at once). Quotas are counted in
 PostgreSQL on every call, so they hold across replicas. ``last_used_at`` is written at most
 once a minute per key, and a quota refusal is audited once per key and window.
 """
@@ -16,8 +16,9 @@ from mlp.common.auth.errors import InvalidCredential, QuotaExceeded
 from mlp.common.auth.principal import Principal
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.ports import UnitOfWorkFactory, UsageCounter
+from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.application.verified import Verified, rate_limit_headers
-from mlp.identity.domain.api_keys import ApiKey, KeyHasher, StoredSecret, parse_prefix
+from mlp.identity.domain.api_keys import ApiKey, KeyHasher, KeyRecord, parse_prefix
 from mlp.identity.domain.audit import identity_event
 from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX
 
@@ -30,25 +31,19 @@ class ApiKeyVerifier:
         uow: UnitOfWorkFactory,
         usage: UsageCounter,
         hasher: KeyHasher,
-        *,
-        cache_seconds: float = 5.0,
+        key_records: TtlCache[str, KeyRecord],
         clock: Clock = utc_now,
     ) -> None:
         self._uow = uow
         self._usage = usage
         self._hasher = hasher
-        self._cache_seconds = cache_seconds
+        self._key_records = key_records
         self._clock = clock
-        self._records: dict[str, tuple[ApiKey, StoredSecret, float]] = {}
         self._last_used_written: dict[uuid.UUID, float] = {}
         self._refusals_audited: set[tuple[uuid.UUID, datetime]] = set()
 
     def accepts(self, token: str) -> bool:
         return token.startswith("mlp_") and not token.startswith(SERVICE_CREDENTIAL_PREFIX)
-
-    def forget(self, prefix: str) -> None:
-        """Drop a cached record at once (the key was just revoked or rotated here)."""
-        self._records.pop(prefix, None)
 
     async def verify(self, token: str) -> Verified:
         prefix = parse_prefix(token)
@@ -66,17 +61,15 @@ class ApiKeyVerifier:
         await self._mark_used(key, now)
         return Verified(Principal(user_id=key.user_id, scopes=key.scopes, api_key_id=key.id), headers)
 
-    async def _record(self, prefix: str) -> tuple[ApiKey, StoredSecret]:
-        cached = self._records.get(prefix)
-        if cached is not None and cached[2] > time.monotonic():
-            return cached[0], cached[1]
+    async def _record(self, prefix: str) -> KeyRecord:
+        cached = self._key_records.get(prefix)
+        if cached is not None:
+            return cached
         async with self._uow() as uow:
             found = await uow.api_keys.by_prefix(prefix)
         if found is None:
             raise InvalidCredential("API key is invalid, revoked or expired")
-        if len(self._records) > 10_000:
-            self._records.clear()
-        self._records[prefix] = (*found, time.monotonic() + self._cache_seconds)
+        self._key_records.put(prefix, found)
         return found
 
     async def _mark_used(self, key: ApiKey, now: datetime) -> None:

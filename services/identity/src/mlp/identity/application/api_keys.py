@@ -8,8 +8,9 @@ from datetime import datetime
 
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.ports import UnitOfWorkFactory, UsageCounter
+from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.domain import api_key_rules as rules
-from mlp.identity.domain.api_keys import ApiKey, KeyHasher
+from mlp.identity.domain.api_keys import ApiKey, KeyHasher, KeyRecord
 from mlp.identity.domain.audit import identity_event
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.quotas import QuotaDecision
@@ -33,10 +34,18 @@ class KeyWithSecret:
 
 
 class ApiKeys:
-    def __init__(self, uow: UnitOfWorkFactory, usage: UsageCounter, hasher: KeyHasher, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        usage: UsageCounter,
+        hasher: KeyHasher,
+        key_records: TtlCache[str, KeyRecord],
+        clock: Clock = utc_now,
+    ) -> None:
         self._uow = uow
         self._usage = usage
         self._hasher = hasher
+        self._key_records = key_records
         self._clock = clock
 
     async def create(self, user_id: uuid.UUID, request: KeyRequest) -> KeyWithSecret:
@@ -85,10 +94,12 @@ class ApiKeys:
     async def revoke(self, user_id: uuid.UUID, key_id: uuid.UUID) -> None:
         now = self._clock()
         async with self._uow() as uow:
-            if not await uow.api_keys.revoke(user_id, now, only=key_id):
+            revoked = await uow.api_keys.revoke(user_id, now, only=key_id)
+            if not revoked:
                 raise NotFound("no such active API key")
             await uow.audit.record([identity_event(user_id, "api_key.revoke", "api_key", key_id, now)])
             await uow.commit()
+        self._key_records.forget(*(key.prefix for key in revoked))
 
     async def rotate(self, user_id: uuid.UUID, key_id: uuid.UUID, grace_seconds: int) -> KeyWithSecret:
         """A new secret now; the old one keeps working for ``grace_seconds``, then fails."""
@@ -105,4 +116,5 @@ class ApiKeys:
             event = identity_event(user_id, "api_key.rotate", "api_key", key_id, now, grace_seconds=grace_seconds)
             await uow.audit.record([event])
             await uow.commit()
+        self._key_records.forget(key.prefix)
         return KeyWithSecret(key, secret.plaintext)

@@ -10,6 +10,7 @@ half of their life left, so a busy API key costs one RSA signature per half toke
 from __future__ import annotations
 
 import time
+import uuid
 
 from mlp.common.auth.errors import CredentialRevoked, InvalidCredential
 from mlp.common.auth.platform_token import PlatformTokenVerifier
@@ -18,11 +19,11 @@ from mlp.common.auth.resolver import bearer_token, is_platform_token
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.platform_tokens import IssuedToken, PlatformTokens
 from mlp.identity.application.ports import UnitOfWorkFactory
+from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.application.verified import CredentialVerifier, Verified
 from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX
 
 MAX_CACHED = 10_000
-SESSION_CHECK_SECONDS = 2.0
 
 
 class CallerVerification:
@@ -32,6 +33,7 @@ class CallerVerification:
         tokens: PlatformTokens,
         verifiers: list[CredentialVerifier],
         uow: UnitOfWorkFactory,
+        active_sessions: TtlCache[uuid.UUID, bool],
         clock: Clock = utc_now,
     ) -> None:
         self._platform_verifier = platform_verifier
@@ -40,7 +42,7 @@ class CallerVerification:
         self._uow = uow
         self._clock = clock
         self._minted: dict[Principal, tuple[IssuedToken, float]] = {}
-        self._sessions_checked: dict[object, float] = {}
+        self._active_sessions = active_sessions
 
     async def resolve(self, authorization: str) -> Verified:
         token = bearer_token(authorization)
@@ -62,15 +64,13 @@ class CallerVerification:
     async def _check_session(self, principal: Principal) -> None:
         if principal.session_id is None:
             return
-        if self._sessions_checked.get(principal.session_id, 0.0) > time.monotonic():
+        if self._active_sessions.get(principal.session_id):
             return
         async with self._uow() as uow:
             session = await uow.sessions.get(principal.user_id, principal.session_id)
         if session is None or not session.is_active(self._clock()):
             raise CredentialRevoked("this session was revoked or has expired")
-        if len(self._sessions_checked) > MAX_CACHED:
-            self._sessions_checked.clear()
-        self._sessions_checked[principal.session_id] = time.monotonic() + SESSION_CHECK_SECONDS
+        self._active_sessions.put(principal.session_id, True)
 
     async def _token_for(self, principal: Principal) -> IssuedToken:
         now = time.monotonic()

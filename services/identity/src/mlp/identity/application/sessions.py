@@ -6,15 +6,23 @@ import uuid
 
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
+from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.domain.audit import identity_event
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.sessions import UserSession
 
 
 class Sessions:
-    def __init__(self, uow: UnitOfWorkFactory, firebase: FirebaseAuth, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        firebase: FirebaseAuth,
+        active_sessions: TtlCache[uuid.UUID, bool],
+        clock: Clock = utc_now,
+    ) -> None:
         self._uow = uow
         self._firebase = firebase
+        self._active_sessions = active_sessions
         self._clock = clock
 
     async def list_active(self, user_id: uuid.UUID) -> list[UserSession]:
@@ -46,4 +54,5 @@ class Sessions:
             events = [identity_event(user_id, "session.revoke", "session", sid, now, reason=reason) for sid in revoked]
             await uow.audit.record(events)
             await uow.commit()
+        self._active_sessions.forget(*revoked)
         return revoked

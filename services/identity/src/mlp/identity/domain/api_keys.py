@@ -87,3 +87,7 @@ def parse_prefix(plaintext: str) -> str | None:
 
 def _random(length: int, alphabet: str) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+KeyRecord = tuple[ApiKey, StoredSecret]
+"""What verification reads about a key: the key and its stored digests."""

@@ -64,12 +64,12 @@ class SqlApiKeyRepository:
         }
         return await self._update(user_id, key_id, changes, active_only=True)
 
-    async def revoke(self, user_id: uuid.UUID, now: datetime, *, only: uuid.UUID | None = None) -> list[uuid.UUID]:
+    async def revoke(self, user_id: uuid.UUID, now: datetime, *, only: uuid.UUID | None = None) -> list[ApiKey]:
         statement = update(api_keys).where(api_keys.c.user_id == user_id, api_keys.c.revoked_at.is_(None), _LIVE)
         if only is not None:
             statement = statement.where(api_keys.c.id == only)
-        statement = statement.values(revoked_at=now, updated_at=now).returning(api_keys.c.id)
-        return list((await self._conn.execute(statement)).scalars())
+        statement = statement.values(revoked_at=now, updated_at=now).returning(*_COLUMNS)
+        return [_key(row) for row in (await self._conn.execute(statement)).mappings()]
 
     async def mark_used(self, key_id: uuid.UUID, now: datetime) -> None:
         await self._conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=now))
