@@ -1,6 +1,10 @@
-"""Alembic environment of identity: only the ``identity`` schema, its own version table."""
+"""Alembic environment of identity: only the ``identity`` schema, its own version table.
+
+pgqueuer's tables (the outbox queue, migration 0003) are not in the SQLAlchemy metadata: ignored.
+"""
 
 from mlp.common.runtime.migrations import run_migrations
 from mlp.identity.adapters.db.tables import SCHEMA, metadata
+from mlp.identity.adapters.outbox import QUEUE_TABLES
 
-run_migrations(metadata, SCHEMA)
+run_migrations(metadata, SCHEMA, ignore_tables=QUEUE_TABLES)

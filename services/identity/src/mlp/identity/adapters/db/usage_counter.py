@@ -46,7 +46,7 @@ class SqlUsageCounter:
         ).returning(usage.c.window_kind, usage.c.count)
         async with self._engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            counted: dict[str, int] = {kind: count for kind, count in (await conn.execute(counting)).tuples()}
+            counted: dict[str, int] = {kind: count for kind, count in (await conn.execute(counting)).all()}
             full = [(kind, start) for kind, _, start in limits if kind not in counted]
             if full:
                 await conn.execute(_give_back(key, [(k, s) for k, _, s in limits if k in counted]))
