@@ -7,7 +7,7 @@ export UV_PYTHON := python3
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: install run test lint typecheck imports pytest bench check-deploy clean
+.PHONY: install firebase-tools run test lint typecheck imports pytest bench check-deploy clean
 
 $(UV):
 	python3 -m venv .tools
@@ -29,7 +29,14 @@ typecheck: install
 imports: install
 	$(UV) run --frozen lint-imports
 
-pytest: install
+# The Firebase Auth emulator for identity's tests (npm; node and npm from apt when missing).
+firebase-tools:
+	@if [ ! -d tools/firebase/node_modules ]; then \
+		command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }; \
+		npm ci --no-audit --no-fund --ignore-scripts --prefix tools/firebase || { rm -rf tools/firebase/node_modules; exit 1; }; \
+	fi
+
+pytest: install firebase-tools
 	$(UV) run --frozen pytest
 
 test: lint typecheck imports pytest

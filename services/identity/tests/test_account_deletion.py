@@ -11,7 +11,7 @@ from fake_firebase import FakeFirebase
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from mlp.devtools.postgres import plain_url
+from mlp.common.runtime.database import plain_database_url
 
 Client = AsyncTestClient[Litestar]
 
@@ -29,7 +29,7 @@ async def test_deleting_my_account_revokes_everything_and_announces_it(
     for headers in (me.headers, other_device.headers, key):
         assert (await client.post("/v1/auth/verify", headers=headers)).status_code == 401
     assert me.uid in firebase.revocations
-    conn = await asyncpg.connect(plain_url(database_url))
+    conn = await asyncpg.connect(plain_database_url(database_url))
     try:
         deleted_at = await conn.fetchval("SELECT deleted_at FROM identity.users WHERE id = $1::uuid", me.user_id)
         payloads = await conn.fetch("SELECT payload FROM identity.pgqueuer WHERE payload IS NOT NULL")

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import asyncpg
 
 from conftest import SignedInUser
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from mlp.common.runtime.database import plain_database_url
+from mlp.identity.adapters.db.usage_counter import SqlUsageCounter
 from mlp.identity.app import create_app
+from mlp.identity.domain.api_keys import ApiKey
 from mlp.identity.settings import IdentitySettings
 
 Client = AsyncTestClient[Litestar]
@@ -66,3 +73,30 @@ async def test_quota_refusal_is_audited_once_per_window(client: Client, sign_in:
     events = await client.get("/v1/audit-events", params={"action": "api_key.quota_exceeded"}, headers=me.headers)
     assert len(events.json()["items"]) == 1
     assert events.json()["items"][0]["outcome"] == "denied"
+
+
+async def test_a_new_window_starts_from_zero_and_keeps_the_other_windows(database_url: str) -> None:
+    """Crossing a minute boundary renews the minute window; the month window keeps counting."""
+    pool = await asyncpg.create_pool(plain_database_url(database_url), min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            user_id = await conn.fetchval(
+                "INSERT INTO identity.users (firebase_uid) VALUES ($1) RETURNING id", uuid.uuid4().hex
+            )
+            key_id = await conn.fetchval(
+                "INSERT INTO identity.api_keys (user_id, name, prefix, secret_hash) VALUES ($1, 'k', $2, '\\x00')"
+                " RETURNING id",
+                user_id,
+                uuid.uuid4().hex,
+            )
+        key = ApiKey(key_id, user_id, "k", "p", (), datetime.now(UTC), requests_per_minute=2, requests_per_month=3)
+        counter = SqlUsageCounter(pool)
+        t0 = datetime(2026, 11, 25, 12, 0, 30, tzinfo=UTC)
+        first_minute = [await counter.count_request(key, t0) for _ in range(3)]
+        next_minute = [await counter.count_request(key, t0 + timedelta(minutes=1)) for _ in range(2)]
+        assert [d.allowed for d in first_minute] == [True, True, False]
+        assert first_minute[2].windows[0].kind == "minute"
+        assert [d.allowed for d in next_minute] == [True, False]
+        assert next_minute[1].windows[0].kind == "month"
+    finally:
+        await pool.close()

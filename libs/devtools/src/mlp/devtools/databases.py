@@ -8,19 +8,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from mlp.common.runtime.database import plain_database_url
 from mlp.common.runtime.migrations import upgrade_to_head
-from mlp.devtools.postgres import plain_url
 
 SERVICES = ("identity", "registry", "evaluation", "billing")
 
 
 def with_database(server_url: str, name: str) -> str:
-    parts = urlsplit(plain_url(server_url))
+    parts = urlsplit(plain_database_url(server_url))
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 async def _admin(server_url: str, statement: str) -> None:
-    conn = await asyncpg.connect(plain_url(server_url))
+    conn = await asyncpg.connect(plain_database_url(server_url))
     try:
         await conn.execute(statement)
     finally:

@@ -7,8 +7,8 @@ import asyncio
 import asyncpg
 from alembic import command
 
+from mlp.common.runtime.database import plain_database_url
 from mlp.common.runtime.migrations import alembic_config
-from mlp.devtools.postgres import plain_url
 
 OBJECTS_BY_SCHEMA = """
 SELECT n.nspname AS schema, array_agg(c.relname ORDER BY c.relname) AS objects
@@ -26,7 +26,7 @@ VERSION_TABLE_OBJECTS = ["alembic_version", "alembic_version_pkc"]
 
 async def objects_by_schema(database_url: str) -> dict[str, list[str]]:
     """Relations (tables, indexes, sequences) and enum/domain types, by schema."""
-    conn = await asyncpg.connect(plain_url(database_url))
+    conn = await asyncpg.connect(plain_database_url(database_url))
     try:
         found: dict[str, list[str]] = {}
         for row in await conn.fetch(OBJECTS_BY_SCHEMA):

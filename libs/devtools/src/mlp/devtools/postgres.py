@@ -9,20 +9,15 @@ from pathlib import Path
 
 import asyncpg
 
-from mlp.common.runtime.database import async_database_url
+from mlp.common.runtime.database import plain_database_url
 
 MACHINE_POSTGRES_URL = "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
-
-
-def plain_url(url: str) -> str:
-    """The libpq form of a URL (asyncpg and psql want no ``+asyncpg``)."""
-    return async_database_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def is_reachable(url: str, timeout: float = 3.0) -> bool:
     async def probe() -> bool:
         try:
-            conn = await asyncpg.connect(plain_url(url), timeout=timeout)
+            conn = await asyncpg.connect(plain_database_url(url), timeout=timeout)
         except (OSError, asyncpg.PostgresError, TimeoutError):
             return False
         await conn.close()

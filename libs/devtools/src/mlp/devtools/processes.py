@@ -1,4 +1,4 @@
-"""Running the services as real server processes on loopback (``make run``, e2e tests, bench)."""
+"""Running the services (and their workers) as real processes on loopback (``make run``, e2e tests, bench)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ import httpx
 
 from mlp.common.runtime.cli import DEFAULT_PORTS, SERVICES
 
+WORKERS = ("identity",)
+"""Services with a background worker (``mlp worker <service>``), started next to their API."""
+
 
 def new_service_credentials() -> dict[str, str]:
     return {s: f"mlpsvc_{s}_{secrets.token_urlsafe(24).replace('_', '-')}" for s in SERVICES}
@@ -26,7 +29,7 @@ def platform_env(
     credentials: Mapping[str, str] | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Environment shared by all four services: one database, the services' credentials."""
+    """Environment shared by all four services: one database, the services' credentials, their URLs."""
     credentials = credentials or new_service_credentials()
     env = {
         "DATABASE_URL": database_url,
@@ -35,15 +38,21 @@ def platform_env(
     }
     env.update({f"{s.upper()}_SERVICE_CREDENTIAL": credentials[s] for s in SERVICES})
     env.update({f"{s.upper()}_PORT": str(DEFAULT_PORTS[s] + base_port_offset) for s in SERVICES})
+    env["IDENTITY_USER_DELETED_SUBSCRIBERS"] = ",".join(
+        f"{s}=http://127.0.0.1:{DEFAULT_PORTS[s] + base_port_offset}" for s in SERVICES if s != "identity"
+    )
     env.update(extra or {})
     return env
 
 
 @dataclass
 class ServiceProcess:
+    """A service's HTTP API (``mlp serve``), or with ``worker=True`` its worker (``mlp worker``)."""
+
     service: str
     port: int
     env: Mapping[str, str]
+    worker: bool = False
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -52,10 +61,16 @@ class ServiceProcess:
 
     def start(self, log: int | None = None) -> ServiceProcess:
         command = [sys.executable, "-m", "mlp.common.runtime.cli", "serve", self.service, "--port", str(self.port)]
+        if self.worker:
+            command = [sys.executable, "-m", "mlp.common.runtime.cli", "worker", self.service]
         self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=log, stderr=log)
         return self
 
     def wait_healthy(self, timeout: float = 30.0) -> None:
+        if self.worker:  # no port to probe: alive is all a worker can show
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"{self.service} worker exited")
+            return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
@@ -79,11 +94,15 @@ class ServiceProcess:
             self.process.wait()
 
 
-def start_platform(env: Mapping[str, str], services: tuple[str, ...] = SERVICES) -> list[ServiceProcess]:
+def start_platform(
+    env: Mapping[str, str], services: tuple[str, ...] = SERVICES, workers: tuple[str, ...] = WORKERS
+) -> list[ServiceProcess]:
+    """The services' APIs, then, once they answer, the workers of those in ``workers`` (``worker=True``)."""
     processes = [ServiceProcess(s, int(env[f"{s.upper()}_PORT"]), env).start() for s in services]
     try:
         for process in processes:
-            process.wait_healthy()
+            process.wait_healthy(timeout=60)
+        processes += [ServiceProcess(s, 0, env, worker=True).start() for s in services if s in workers]
     except Exception:
         stop_all(processes)
         raise

@@ -1,4 +1,4 @@
-"""pytest fixtures every suite shares: a real PostgreSQL and throwaway databases.
+"""pytest fixtures every suite shares: a real PostgreSQL and throwaway databases, the Firebase Auth emulator.
 
 The server is ``TEST_DATABASE_URL`` when set, else the machine's PostgreSQL (started if it is
 installed and down), else an embedded one under ``.data/pgtest``.
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mlp.devtools.databases import create_database, drop_database, migrate_all
+from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.postgres import test_server_url
 
 
@@ -37,3 +38,23 @@ async def empty_database_url(pg_server_url: str) -> AsyncIterator[str]:
     url = await create_database(pg_server_url, prefix="mlp_empty")
     yield url
     await drop_database(pg_server_url, url)
+
+
+@pytest.fixture(scope="session")
+def firebase_emulator() -> Iterator[FirebaseEmulator]:
+    """The Firebase Auth emulator for project ``demo-mlp``, started (or reused if one answers).
+
+    ``FIREBASE_AUTH_EMULATOR_HOST`` points this process's firebase-admin at it until the session
+    ends; tests of Google's real token path must unset it (``monkeypatch.delenv``).
+    """
+    emulator = FirebaseEmulator().start()
+    previous = os.environ.get(EMULATOR_HOST_ENV)
+    os.environ[EMULATOR_HOST_ENV] = emulator.host_port
+    try:
+        yield emulator
+    finally:
+        if previous is None:
+            os.environ.pop(EMULATOR_HOST_ENV, None)
+        else:
+            os.environ[EMULATOR_HOST_ENV] = previous
+        emulator.stop()

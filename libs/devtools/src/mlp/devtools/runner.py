@@ -1,8 +1,8 @@
 """``make run``: the whole platform on this machine, in one command.
 
 Uses ``DATABASE_URL`` when set, otherwise an embedded PostgreSQL under ``.data/postgres``;
-migrates every service, starts the four services on their fixed ports, prints where their
-API docs are, and stops everything on Ctrl-C. Service credentials are kept in
+migrates every service, starts the four services on their fixed ports and their workers,
+prints where their API docs are, and stops everything on Ctrl-C. Service credentials are kept in
 ``.data/secrets.json`` so a restart keeps the same ones.
 """
 
@@ -41,6 +41,9 @@ def main() -> None:
     processes = start_platform(platform_env(database_url, credentials=_service_credentials()))
     print("\nThe ML platform is up:")
     for process in processes:
+        if process.worker:
+            print(f"  {process.service:<11} worker (mlp worker {process.service})")
+            continue
         print(f"  {process.service:<11} {process.url}   docs: {process.url}/schema  (swagger: /schema/swagger)")
     print("\nCtrl-C stops everything.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))

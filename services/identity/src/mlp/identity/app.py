@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import asyncpg
 from litestar import Litestar
 
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.whoami import whoami
+from mlp.common.runtime.database import plain_database_url
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
@@ -46,6 +48,10 @@ from mlp.identity.settings import IdentitySettings, identity_settings
 ACTIVE_SESSION_RECHECK_SECONDS = 2.0
 """How long this replica trusts that a session it checked is still active (revocations made
 on another replica reach identity's own checks within this time)."""
+
+QUOTA_COUNTER_SETTINGS = {"synchronous_commit": "off"}
+"""Quota counts are written on every API-key call; not waiting for the WAL flush makes that
+cheap, and a crash can lose at most the last fraction of a second of counts."""
 
 USE_CASES = (
     "platform_tokens",
@@ -84,7 +90,13 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             rotate_after=timedelta(days=settings.key_rotation_days),
         )
         hasher = KeyHasher(settings.api_key_pepper.encode(), settings.api_key_env)
-        usage = SqlUsageCounter(engine)
+        usage_pool = await asyncpg.create_pool(
+            plain_database_url(settings.database_url),
+            min_size=1,
+            max_size=settings.db_pool_size,
+            server_settings=QUOTA_COUNTER_SETTINGS,
+        )
+        usage = SqlUsageCounter(usage_pool)
         active_sessions: TtlCache[uuid.UUID, bool] = TtlCache(ACTIVE_SESSION_RECHECK_SECONDS)
         key_records: TtlCache[str, KeyRecord] = TtlCache(settings.api_key_cache_seconds)
         verifiers: list[CredentialVerifier] = [
@@ -105,7 +117,10 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             accounts=Accounts(uow, firebase_auth, active_sessions, key_records),
             audit_trail=AuditTrail(uow),
         )
-        yield
+        try:
+            yield
+        finally:
+            await usage_pool.close()
 
     return build_service_app(
         name="identity",

@@ -31,8 +31,9 @@ class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
     """Cap of the retry delay: a subscriber down for days is still retried every 5 minutes."""
     outbox_heartbeat_timeout_seconds: float = 30.0
     """A delivery whose worker sent no heartbeat for this long (killed) is picked up by another."""
-    outbox_dequeue_timeout_seconds: float = 30.0
-    """The worker's longest wait for a NOTIFY before it polls the queue anyway."""
+    outbox_dequeue_timeout_seconds: float = 10.0
+    """The worker's longest wait for a NOTIFY before it polls the queue anyway (how it finds a dead
+    worker's job: recovered within heartbeat timeout + this)."""
 
 
 def identity_settings() -> IdentitySettings:

@@ -18,7 +18,8 @@ Delivery is at least once, until acknowledged:
   re-queue.
 - **A killed worker's job is picked up again.** While a job runs, its worker writes a heartbeat
   every ``outbox_heartbeat_timeout_seconds / 2``; a job still ``picked`` whose heartbeat is older
-  than ``outbox_heartbeat_timeout_seconds`` (30 s) is dequeued again by any live worker.
+  than ``outbox_heartbeat_timeout_seconds`` (30 s) is dequeued again by any live worker, at its
+  next poll of the queue (every ``outbox_dequeue_timeout_seconds``, 10 s): within 40 s.
 - **Graceful stop.** SIGTERM or SIGINT stops taking jobs and lets the running deliveries finish
   (each is bounded by the HTTP timeouts), so a stopped worker leaves nothing half done. A
   cancelled job would be logged as cancelled and leave the queue, so the signals never cancel.
@@ -47,7 +48,7 @@ from pgqueuer.qm import QueueManager
 
 from mlp.common.auth.principal import Principal
 from mlp.common.contracts.events import USER_DELETED_PATH, PurgeReceipt
-from mlp.common.runtime.database import async_database_url, create_engine
+from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.common.runtime.http import service_http_client
 from mlp.common.runtime.logging import configure_logging
 from mlp.identity.adapters.db.signing_key_repository import SqlSigningKeyRepository
@@ -128,16 +129,11 @@ class UserDeletedRelay:
         raise RetryRequested(delay=delay, reason=reason) from cause
 
 
-def plain_dsn(database_url: str) -> str:
-    """asyncpg wants the libpq form of the URL (no ``+asyncpg``)."""
-    return async_database_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
 async def run_worker(settings: IdentitySettings) -> None:
     """Relay identity's outbox until SIGTERM/SIGINT, then finish the deliveries in flight."""
     subscribers = parse_subscribers(settings.user_deleted_subscribers)
     engine = create_engine(settings.database_url, pool_size=2)
-    pool = await asyncpg.create_pool(plain_dsn(settings.database_url), min_size=1, max_size=4)
+    pool = await asyncpg.create_pool(plain_database_url(settings.database_url), min_size=1, max_size=4)
     try:
         async with service_http_client(settings.http_timeout_seconds, settings.http_retries) as http:
             tokens = PlatformTokens(

@@ -13,10 +13,18 @@ def async_database_url(url: str) -> str:
     return url
 
 
+def plain_database_url(url: str) -> str:
+    """The libpq form (what asyncpg itself takes): no ``+asyncpg`` driver suffix."""
+    return async_database_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 def create_engine(url: str, pool_size: int = 20) -> AsyncEngine:
+    """No overflow: under load, extra connections would be opened and closed for every burst
+    (seen halving throughput); requests wait briefly for one of ``pool_size`` instead.
+    """
     return create_async_engine(
         async_database_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size // 2,
-        pool_pre_ping=True,
+        max_overflow=0,
+        pool_recycle=1800,
     )

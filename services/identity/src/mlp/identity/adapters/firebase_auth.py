@@ -1,15 +1,13 @@
 """The ``FirebaseAuth`` port on firebase-admin: Google's Firebase Auth, or its emulator in tests.
 
-Environment read here (the standard variables Google's libraries read):
+Standard environment variables, as Google's libraries read them:
 
 - ``FIREBASE_AUTH_EMULATOR_HOST`` (``host:port``): use the Firebase Auth emulator. firebase-admin
-  then skips the signature, ``kid``, ``alg`` and expiry checks of ID tokens, so emulator mode is
-  refused unless the project id starts with ``demo-`` (the emulator's demo projects), and an adapter
-  whose emulator setting differs from the one it was built with refuses to verify anything.
-- ``GOOGLE_APPLICATION_CREDENTIALS``: a service-account (or workload identity) credential file.
-  Verifying signatures needs no credential (Google's certificates are public), but the revocation
-  and disabled-account checks and ``revoke_refresh_tokens`` call Firebase's user API, which does.
-  Without it (or an explicit ``credential``) those calls fail as ``AuthUnavailable``.
+  then skips the signature, ``kid`` and ``alg`` checks, so this is refused unless the project id
+  starts with ``demo-``, and an adapter verifies nothing once the variable differs from its start.
+- ``GOOGLE_APPLICATION_CREDENTIALS``: a service-account credential file. Signatures need none
+  (Google's certificates are public), but the revoked/disabled lookup and ``revoke_refresh_tokens``
+  call Firebase's user API, which does: without it (or ``credential=``) they are ``AuthUnavailable``.
 """
 
 from __future__ import annotations
@@ -32,18 +30,6 @@ EMULATOR_HOST_ENV = "FIREBASE_AUTH_EMULATOR_HOST"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 CLOCK_SKEW_SECONDS = 5
 """Tolerated clock difference with Google (``iat`` slightly ahead, ``exp`` just passed)."""
-
-_REASONS = (  # (fragment of firebase-admin's or google-auth's message, reason we give)
-    ("custom token", "a custom token, not an ID token"),
-    ('"kid"', "no key id"),
-    ("algorithm", "wrong signing algorithm"),
-    ('"aud"', "wrong audience (not issued for this Firebase project)"),
-    ('"iss"', "wrong issuer"),
-    ('"sub"', "missing or invalid subject"),
-    ("key id", "signed by an unknown key"),
-    ("signature", "bad signature"),
-    ("too early", "issued in the future"),
-)
 
 
 class AnonymousCredential(credentials.Base):  # type: ignore[misc]
@@ -136,6 +122,19 @@ def _use_certificate_url(client: auth.Client, url: str) -> None:
     verifier.cert_url = url
 
 
+_REASONS = (  # (fragment of firebase-admin's or google-auth's message, reason we give)
+    ("custom token", "a custom token, not an ID token"),
+    ('"kid"', "no key id"),
+    ("algorithm", "wrong signing algorithm"),
+    ('"aud"', "wrong audience (not issued for this Firebase project)"),
+    ('"iss"', "wrong issuer"),
+    ('"sub"', "missing or invalid subject"),
+    ("key id", "signed by an unknown key"),
+    ("signature", "bad signature"),
+    ("too early", "issued in the future"),
+)
+
+
 def _reason(error: Exception) -> str:
     """A short reason that never echoes the token (google-auth's messages can)."""
     message = str(error)
@@ -146,11 +145,13 @@ def _identity(claims: dict[str, Any]) -> FirebaseIdentity:
     uid = claims.get("uid")
     if not isinstance(uid, str) or not uid:
         raise InvalidToken("invalid Firebase ID token: missing or invalid subject")
-    issued_at = claims.get("iat")  # google-auth checks it on the RS256 path; not in emulator mode
-    if not isinstance(issued_at, int | float):
-        raise InvalidToken("invalid Firebase ID token: no issue time")
-    if issued_at > time.time() + CLOCK_SKEW_SECONDS:
+    issued_at, expires_at, now = claims.get("iat"), claims.get("exp"), time.time()  # unchecked in emulator mode
+    if not isinstance(issued_at, int | float) or not isinstance(expires_at, int | float):
+        raise InvalidToken("invalid Firebase ID token: no issue or expiry time")
+    if issued_at > now + CLOCK_SKEW_SECONDS:
         raise InvalidToken("invalid Firebase ID token: issued in the future")
+    if expires_at < now - CLOCK_SKEW_SECONDS:
+        raise InvalidToken("invalid Firebase ID token: expired")
     auth_time = claims.get("auth_time")
     return FirebaseIdentity(
         uid=uid,

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import asyncpg
 import msgspec
 from pgqueuer.adapters.persistence.qb import QueryBuilderEnvironment, QueryQueueBuilder, QuerySchedulerBuilder
 from pgqueuer.db import AsyncpgDriver, Driver
+from pgqueuer.domain.models import Job, TableChangedEvent, TracebackRecord
 from pgqueuer.domain.settings import DBSettings, Durability
 from pgqueuer.domain.types import Channel
 from pgqueuer.queries import Queries
@@ -56,10 +58,32 @@ def queue_settings() -> DBSettings:
     )
 
 
+class RetryWakingQueries(Queries):
+    """pgqueuer's queries, plus a NOTIFY when a job is re-queued for a retry.
+
+    pgqueuer's trigger is statement-level, so it notifies inserts and deletes but not updates,
+    and a retry is an UPDATE of the job: idle workers would only see it at their next poll
+    (``dequeue_timeout``), whatever the backoff asked. The notification wakes them, and they
+    sleep until the retry is due.
+    """
+
+    async def retry_job(self, job: Job, delay: timedelta, traceback_record: TracebackRecord | None) -> None:
+        await super().retry_job(job, delay, traceback_record)
+        settings = self.qbe.settings
+        woken = TableChangedEvent(
+            channel=settings.channel,
+            sent_at=datetime.now(UTC),
+            type="table_changed_event",
+            operation="update",
+            table=settings.queue_table,
+        )
+        await self.driver.notify(settings.channel, woken.model_dump_json())
+
+
 def outbox_queries(driver: Driver) -> Queries:
     """pgqueuer's queries over ``driver``, on identity's queue."""
     settings = queue_settings()
-    return Queries(
+    return RetryWakingQueries(
         driver,
         qbe=QueryBuilderEnvironment(settings),
         qbq=QueryQueueBuilder(settings),

@@ -1,23 +1,45 @@
-"""Quota counting in ``identity.api_key_usage``: one statement per request, shared by replicas.
+"""Quota counting in ``identity.api_key_usage``, shared by every identity replica.
 
-Each window row is incremented only while under its limit (``WHERE count < limit``), so
-concurrent requests on several identity instances never push a window past its limit.
+A replica reserves a lease of requests per key and window (see ``lease_size``: 1 for small
+limits, so they are exact) in one short transaction that never takes a window past its limit,
+then serves that many requests from memory. This is the hot path of every API-key call, so it
+uses its own asyncpg pool (prepared statements) with ``synchronous_commit = off``: a crash
+may lose the last fraction of a second of counts, never let a window overflow.
 """
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import datetime
 
-from sqlalchemy import Update, and_, case, false, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+import asyncpg
 
-from mlp.identity.adapters.db.tables import api_key_usage as usage
 from mlp.identity.domain.api_keys import ApiKey
-from mlp.identity.domain.quotas import QuotaDecision, QuotaWindow, minute_start, month_start, window_end
+from mlp.identity.domain.quotas import QuotaDecision, QuotaWindow, lease_size, minute_start, month_start, window_end
+
+ENSURE = """
+INSERT INTO identity.api_key_usage (api_key_id, window_kind, window_start, count)
+SELECT $1, kind, start, 0 FROM unnest($2::text[], $3::timestamptz[]) AS w(kind, start)
+ON CONFLICT DO NOTHING
+"""
+LOCK = """
+SELECT window_kind, count FROM identity.api_key_usage
+WHERE api_key_id = $1 AND (window_kind, window_start) IN (SELECT * FROM unnest($2::text[], $3::timestamptz[]))
+FOR UPDATE
+"""
+TAKE = """
+UPDATE identity.api_key_usage AS u SET count = u.count + w.taken
+FROM unnest($2::text[], $3::timestamptz[], $4::int[]) AS w(kind, start, taken)
+WHERE u.api_key_id = $1 AND u.window_kind = w.kind AND u.window_start = w.start
+"""
+READ = LOCK.replace("FOR UPDATE", "")
+
+Window = tuple[str, int, datetime]  # kind, limit, start
+LeaseKey = tuple[uuid.UUID, str, datetime]
 
 
-def _limits(key: ApiKey, now: datetime) -> list[tuple[str, int, datetime]]:
+def _windows(key: ApiKey, now: datetime) -> list[Window]:
     windows = [
         ("minute", key.requests_per_minute, minute_start(now)),
         ("month", key.requests_per_month, month_start(now)),
@@ -26,51 +48,60 @@ def _limits(key: ApiKey, now: datetime) -> list[tuple[str, int, datetime]]:
 
 
 class SqlUsageCounter:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._leases: dict[LeaseKey, int] = {}  # requests reserved here and not yet served
+        self._counts: dict[LeaseKey, int] = {}  # the window's count in the database at last lease
+        self._locks: dict[uuid.UUID, asyncio.Lock] = {}
 
     async def count_request(self, key: ApiKey, now: datetime) -> QuotaDecision:
-        """One autocommitted statement counts every window that still has room; if one was full,
-        the others' increments are given back (rare), so a refused request costs nothing."""
-        limits = _limits(key, now)
-        if not limits:
+        windows = _windows(key, now)
+        if not windows:
             return QuotaDecision(allowed=True)
-        limit_of = {kind: limit for kind, limit, _ in limits}
-        rows = [{"api_key_id": key.id, "window_kind": k, "window_start": s, "count": 1} for k, _, s in limits]
-        statement = insert(usage).values(rows)
-        room = case(*((statement.excluded.window_kind == k, v) for k, v in limit_of.items()))
-        counting = statement.on_conflict_do_update(
-            index_elements=[usage.c.api_key_id, usage.c.window_kind, usage.c.window_start],
-            set_={"count": usage.c.count + 1},
-            where=usage.c.count < room,
-        ).returning(usage.c.window_kind, usage.c.count)
-        async with self._engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            counted: dict[str, int] = {kind: count for kind, count in (await conn.execute(counting)).all()}
-            full = [(kind, start) for kind, _, start in limits if kind not in counted]
-            if full:
-                await conn.execute(_give_back(key, [(k, s) for k, _, s in limits if k in counted]))
-                kind, start = full[0]
-                return QuotaDecision(
-                    False, (QuotaWindow(kind, limit_of[kind], limit_of[kind], window_end(kind, start)),)
-                )
-        windows = [QuotaWindow(k, limit, counted[k], window_end(k, start)) for k, limit, start in limits]
-        return QuotaDecision(True, tuple(windows))
+        async with self._locks.setdefault(key.id, asyncio.Lock()):
+            self._forget_ended_windows(key.id, windows)
+            lacking = [w for w in windows if self._leases.get((key.id, w[0], w[2]), 0) == 0]
+            full = await self._reserve(key, lacking) if lacking else None
+            if full is not None:
+                kind, limit, start = full
+                return QuotaDecision(False, (QuotaWindow(kind, limit, limit, window_end(kind, start)),))
+            decision = []
+            for kind, limit, start in windows:
+                lease = (key.id, kind, start)
+                self._leases[lease] -= 1
+                used = self._counts[lease] - self._leases[lease]
+                decision.append(QuotaWindow(kind, limit, used, window_end(kind, start)))
+        return QuotaDecision(True, tuple(decision))
+
+    async def _reserve(self, key: ApiKey, lacking: list[Window]) -> Window | None:
+        """Lease requests for every lacking window, or for none if one is full (returned)."""
+        kinds, starts = [w[0] for w in lacking], [w[2] for w in lacking]
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(ENSURE, key.id, kinds, starts)
+            counts = {row["window_kind"]: row["count"] for row in await conn.fetch(LOCK, key.id, kinds, starts)}
+            taken = [min(lease_size(limit), limit - counts[kind]) for kind, limit, _ in lacking]
+            full = next((window for window, got in zip(lacking, taken, strict=True) if got <= 0), None)
+            if full is not None:
+                return full
+            await conn.execute(TAKE, key.id, kinds, starts, taken)
+        for (kind, _, start), got in zip(lacking, taken, strict=True):
+            self._leases[(key.id, kind, start)] = got
+            self._counts[(key.id, kind, start)] = counts[kind] + got
+        return None
+
+    def _forget_ended_windows(self, key_id: uuid.UUID, current: list[Window]) -> None:
+        live = {(key_id, kind, start) for kind, _, start in current}
+        stale = [lease for lease in self._leases if lease[0] == key_id and lease not in live]
+        for lease in stale:
+            self._leases.pop(lease, None)
+            self._counts.pop(lease, None)
 
     async def usage(self, key: ApiKey, now: datetime) -> QuotaDecision:
-        limits = _limits(key, now)
-        windows = []
-        async with self._engine.connect() as conn:
-            for kind, limit, start in limits:
-                used = await conn.scalar(
-                    select(usage.c.count).where(
-                        and_(usage.c.api_key_id == key.id, usage.c.window_kind == kind, usage.c.window_start == start)
-                    )
-                )
-                windows.append(QuotaWindow(kind, limit, used or 0, window_end(kind, start)))
-        return QuotaDecision(True, tuple(windows))
-
-
-def _give_back(key: ApiKey, windows: list[tuple[str, datetime]]) -> Update:
-    keys = [and_(usage.c.window_kind == kind, usage.c.window_start == start) for kind, start in windows]
-    return update(usage).where(usage.c.api_key_id == key.id, or_(false(), *keys)).values(count=usage.c.count - 1)
+        """Counts as stored: they include requests leased by replicas and not yet served."""
+        windows = _windows(key, now)
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(READ, key.id, [w[0] for w in windows], [w[2] for w in windows])
+        used = {row["window_kind"]: row["count"] for row in rows}
+        return QuotaDecision(
+            True, tuple(QuotaWindow(k, lim, used.get(k, 0), window_end(k, s)) for k, lim, s in windows)
+        )
