@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-
 from conftest import SignedInUser
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
