@@ -1,0 +1,5 @@
+"""The ports billing's use cases need (repositories, other services, external systems).
+
+Empty until billing's own issue brings its use cases; cross-service calls will be adapters behind
+Protocols declared here.
+"""

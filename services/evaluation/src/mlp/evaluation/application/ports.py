@@ -1,0 +1,5 @@
+"""The ports evaluation's use cases need (repositories, other services, external systems).
+
+Empty until evaluation's own issue brings its use cases; cross-service calls will be adapters behind
+Protocols declared here.
+"""
