@@ -1,24 +1,68 @@
-"""Cross-service fixtures: the four services as real server processes on loopback."""
+"""Cross-service fixtures: the four services (and identity's outbox worker) as real processes on loopback."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
+import httpx
 import pytest
 
-from mlp.devtools.processes import platform_env, start_platform, stop_all
+from mlp.common.auth.principal import Principal
+from mlp.common.runtime.database import create_engine
+from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
+from mlp.devtools.processes import ServiceProcess, platform_env, start_platform, stop_all
+from mlp.identity.adapters.db.signing_key_repository import SqlSigningKeyRepository
+from mlp.identity.adapters.rsa_keys import RsaKeyFactory, RsaTokenSigner
+from mlp.identity.application.platform_tokens import PlatformTokens
 
 PORT_OFFSET = 10_000  # 18001-18004, clear of `make run`'s 8001-8004
+
+FAST_OUTBOX_RETRIES = {
+    # redeliveries in tests: 0.2 s, 0.4 s, then every second at most (production: 1 s doubling to 5 min)
+    "IDENTITY_OUTBOX_RETRY_BASE_SECONDS": "0.2",
+    "IDENTITY_OUTBOX_RETRY_MAX_SECONDS": "1",
+}
 
 
 @pytest.fixture(scope="session")
 def platform_env_vars(database_url: str) -> dict[str, str]:
-    return platform_env(database_url, base_port_offset=PORT_OFFSET, extra={"LOG_LEVEL": "WARNING"})
+    # identity signs users in through the Firebase Auth emulator (started by the tests that need it)
+    emulator = {EMULATOR_HOST_ENV: FirebaseEmulator().host_port}
+    return platform_env(
+        database_url, base_port_offset=PORT_OFFSET, extra={"LOG_LEVEL": "WARNING", **FAST_OUTBOX_RETRIES, **emulator}
+    )
 
 
 @pytest.fixture(scope="session")
-def platform(platform_env_vars: dict[str, str]) -> Iterator[dict[str, str]]:
-    """Service name -> base URL of the running services."""
+def platform_processes(platform_env_vars: dict[str, str]) -> Iterator[list[ServiceProcess]]:
+    """The running processes: the four APIs, then identity's worker (``worker=True``)."""
     processes = start_platform(platform_env_vars)
-    yield {p.service: p.url for p in processes}
+    yield processes
     stop_all(processes)
+
+
+@pytest.fixture(scope="session")
+def platform(platform_processes: list[ServiceProcess]) -> dict[str, str]:
+    """Service name -> base URL of the running services."""
+    return {p.service: p.url for p in platform_processes if not p.worker}
+
+
+@pytest.fixture(scope="session")
+async def identity_service_token(platform: dict[str, str], database_url: str) -> str:
+    """identity's own service token, minted as its worker mints it (PlatformTokens over the key table)."""
+    # identity loads (or makes) its signing key first, so its JWKS already publishes the key used here
+    async with httpx.AsyncClient() as client:
+        (await client.get(f"{platform['identity']}/.well-known/jwks.json")).raise_for_status()
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        tokens = PlatformTokens(
+            SqlSigningKeyRepository(engine),
+            RsaKeyFactory(),
+            RsaTokenSigner(),
+            token_lifetime=timedelta(minutes=5),
+            rotate_after=timedelta(days=30),
+        )
+        return (await tokens.issue(Principal.for_service("identity"))).token
+    finally:
+        await engine.dispose()

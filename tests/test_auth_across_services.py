@@ -17,7 +17,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mlp.devtools.postgres import plain_url
+from mlp.common.runtime.database import plain_database_url
 
 USER = uuid.uuid4()
 
@@ -37,7 +37,7 @@ def minted_token(platform: dict[str, str], platform_env_vars: dict[str, str]) ->
 @pytest.fixture(scope="module")
 async def identity_signing_key(minted_token: str, database_url: str) -> tuple[str, str]:
     """identity's current (kid, private PEM), read from its table to forge near-valid tokens."""
-    conn = await asyncpg.connect(plain_url(database_url))
+    conn = await asyncpg.connect(plain_database_url(database_url))
     try:
         row = await conn.fetchrow(
             "SELECT kid, private_key_pem FROM identity.signing_keys WHERE retired_at IS NULL "

@@ -38,7 +38,7 @@ async def test_deleting_my_account_revokes_everything_and_announces_it(
     assert deleted_at is not None
     announced = [msgspec.json.decode(p["payload"]) for p in payloads]
     mine = [a for a in announced if a["event"]["user_id"] == me.user_id]
-    assert [a["service"] for a in mine] == ["registry"]  # the subscribers this test app was given
+    assert [a["service"] for a in mine] == ["testsink"]  # the subscribers this test app was given
 
 
 async def test_a_deleted_account_cannot_sign_in_again(client: Client, sign_in: Any, firebase: FakeFirebase) -> None:

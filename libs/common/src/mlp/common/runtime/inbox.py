@@ -22,28 +22,31 @@ from typing import Any
 from litestar import Request, post
 from litestar.datastructures import State
 from litestar.handlers import HTTPRouteHandler
-from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, func
+from litestar.params import JSONBody
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mlp.common.auth.litestar import SERVICE_ONLY
 from mlp.common.auth.principal import Principal
 from mlp.common.contracts.events import USER_DELETED_KIND, USER_DELETED_PATH, PurgeReceipt, UserDeleted
+from mlp.common.runtime.columns import user_id_column, user_index
 from mlp.common.runtime.problems import Problem
 
 OnUserDeleted = Callable[[AsyncConnection, UserDeleted], Awaitable[None]]
 
 
 def received_events_table(metadata: MetaData) -> Table:
-    """``received_events (event_id uuid pk, kind text, user_id uuid, received_at timestamptz)`` in ``metadata``'s schema."""
+    """``received_events (event_id uuid pk, kind text, user_id uuid, received_at timestamptz)``,
+    in the schema of ``metadata``."""
     return Table(
         "received_events",
         metadata,
         Column("event_id", UUID(as_uuid=True), primary_key=True),
         Column("kind", Text, nullable=False),
-        Column("user_id", UUID(as_uuid=True), nullable=False),
+        user_id_column(),
         Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Index("ix_received_events_user_id", "user_id"),
+        user_index("received_events"),
     )
 
 
@@ -84,7 +87,9 @@ def user_deleted_receiver(
         summary="Receive identity's user.deleted event (idempotent on event_id)",
         name=f"{service}-receive-user-deleted",
     )
-    async def receive_user_deleted(data: UserDeleted, request: Request[Principal, Any, State]) -> PurgeReceipt:
+    async def receive_user_deleted(
+        data: JSONBody[UserDeleted], request: Request[Principal, Any, State]
+    ) -> PurgeReceipt:
         if request.user.service not in senders:
             raise Problem(403, "forbidden", f"only {', '.join(senders)} announces user deletions")
         engine: AsyncEngine = request.app.state.engine

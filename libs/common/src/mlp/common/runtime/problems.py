@@ -6,6 +6,7 @@ field(s) at fault in ``errors``. Unexpected exceptions become a 500 that leaks n
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from mlp.common.auth.errors import AuthError
+from mlp.common.runtime.logging import REQUEST_ID_HEADER
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:mlp:problem:"
@@ -65,7 +67,10 @@ def problem_response(
         "instance": request.url.path,
     }
     body.update({k: v for k, v in extra.items() if v is not None and k != "headers"})
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=extra.get("headers"))
+    headers = dict(extra.get("headers") or {})
+    # a route that does not exist never reaches the request-id middleware: echo or make one here
+    headers.setdefault(REQUEST_ID_HEADER, request.headers.get(REQUEST_ID_HEADER, "")[:64] or uuid.uuid4().hex)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def _on_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:

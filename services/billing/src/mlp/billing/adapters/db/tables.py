@@ -29,6 +29,10 @@ from mlp.billing.adapters.db.tables_usage import (
     billing_alerts,
     usage_events,
 )
+from mlp.common.runtime.inbox import received_events_table
+
+received_events = received_events_table(metadata)
+"""Events taken from other services (idempotency on ``event_id``)."""
 
 __all__ = [
     "ADJUSTMENT_STATUSES",
@@ -46,6 +50,7 @@ __all__ = [
     "metadata",
     "price_books",
     "price_items",
+    "received_events",
     "reconciliation_adjustments",
     "reconciliation_runs",
     "stripe_customers",

@@ -36,6 +36,7 @@ from mlp.common.runtime.columns import (
     user_index,
     uuid_column,
 )
+from mlp.common.runtime.inbox import received_events_table
 
 SCHEMA = "evaluation"
 metadata = MetaData(schema=SCHEMA)
@@ -126,3 +127,6 @@ eval_row_results = Table(
     UniqueConstraint("run_id", "row_index", name="uq_eval_row_results_run_row"),
     Index("ix_eval_row_results_user", "user_id"),
 )
+
+received_events = received_events_table(metadata)
+"""Events taken from other services (idempotency on ``event_id``)."""

@@ -6,6 +6,7 @@ The tables are defined by area in ``tables_*`` modules on one shared ``metadata`
 
 from __future__ import annotations
 
+from mlp.common.runtime.inbox import received_events_table
 from mlp.registry.adapters.db.metadata import SCHEMA, metadata
 from mlp.registry.adapters.db.tables_files import DATASET_STATUSES, FILE_PURPOSES, FILE_STATUSES, datasets, files
 from mlp.registry.adapters.db.tables_models import (
@@ -17,6 +18,9 @@ from mlp.registry.adapters.db.tables_models import (
     tune_jobs,
 )
 from mlp.registry.adapters.db.tables_serving import DEPLOYMENT_STATUSES, deployments, inference_requests
+
+received_events = received_events_table(metadata)
+"""Events taken from other services (idempotency on ``event_id``)."""
 
 __all__ = [
     "DATASET_STATUSES",
@@ -34,5 +38,6 @@ __all__ = [
     "model_aliases",
     "model_versions",
     "models",
+    "received_events",
     "tune_jobs",
 ]
