@@ -9,6 +9,7 @@ route handler on every request, which cost a third of a small GET.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar.enums import ScopeType
@@ -36,7 +37,8 @@ class PrincipalAuthMiddleware(ASGIMiddleware):
     exclude_opt_key = "public"
 
     def __init__(self, extra_public_paths: tuple[str, ...] = ()) -> None:
-        self.exclude_path_pattern = (*PUBLIC_PATHS, *extra_public_paths)
+        public = re.compile("|".join((*PUBLIC_PATHS, *extra_public_paths)))
+        self.should_bypass_for_scope = lambda scope: public.match(scope["path"]) is not None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         principal = await self._authenticate(scope)
