@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -75,5 +76,11 @@ def wrk(url: str, *, connections: int = 32, seconds: int = 10, headers: dict[str
     return float(match.group(1))
 
 
-def best_of(runs: int, measure: Callable[[], float]) -> float:
-    return max(measure() for _ in range(runs))
+def interleaved(rounds: int, measures: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Median requests/s of each measure, run in turn ``rounds`` times so that the machine's
+    drift (two cores shared by server, database and load generator) hits all of them alike."""
+    seen: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(rounds):
+        for name, measure in measures.items():
+            seen[name].append(measure())
+    return {name: statistics.median(values) for name, values in seen.items()}
