@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import httpx
 import pytest
@@ -12,9 +11,8 @@ from mlp.common.auth.principal import Principal
 from mlp.common.runtime.database import create_engine
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.processes import ServiceProcess, platform_env, start_platform, stop_all
-from mlp.identity.adapters.db.signing_key_repository import SqlSigningKeyRepository
-from mlp.identity.adapters.rsa_keys import RsaKeyFactory, RsaTokenSigner
-from mlp.identity.application.platform_tokens import PlatformTokens
+from mlp.identity.platform_token_wiring import platform_tokens
+from mlp.identity.settings import IdentitySettings
 
 PORT_OFFSET = 10_000  # 18001-18004, clear of `make run`'s 8001-8004
 
@@ -56,13 +54,7 @@ async def identity_service_token(platform: dict[str, str], database_url: str) ->
         (await client.get(f"{platform['identity']}/.well-known/jwks.json")).raise_for_status()
     engine = create_engine(database_url, pool_size=1)
     try:
-        tokens = PlatformTokens(
-            SqlSigningKeyRepository(engine),
-            RsaKeyFactory(),
-            RsaTokenSigner(),
-            token_lifetime=timedelta(minutes=5),
-            rotate_after=timedelta(days=30),
-        )
+        tokens = platform_tokens(engine, IdentitySettings())
         return (await tokens.issue(Principal.for_service("identity"))).token
     finally:
         await engine.dispose()

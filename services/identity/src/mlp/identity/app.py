@@ -20,12 +20,11 @@ from mlp.common.runtime.database import plain_database_url
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
-from mlp.identity.adapters.db.signing_key_repository import SqlSigningKeyRepository
 from mlp.identity.adapters.db.tables import SCHEMA
 from mlp.identity.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.identity.adapters.db.usage_counter import SqlUsageCounter
 from mlp.identity.adapters.outbox import PgQueuerOutbox, parse_subscribers
-from mlp.identity.adapters.rsa_keys import KeyRingKeySource, RsaKeyFactory, RsaTokenSigner
+from mlp.identity.adapters.rsa_keys import KeyRingKeySource
 from mlp.identity.api.routes import ROUTES
 from mlp.identity.application.accounts import Accounts
 from mlp.identity.application.api_key_verification import ApiKeyVerifier
@@ -34,7 +33,6 @@ from mlp.identity.application.audit_trail import AuditTrail
 from mlp.identity.application.caller_verification import CallerVerification
 from mlp.identity.application.credential_resolver import IdentityCredentialResolver
 from mlp.identity.application.firebase_verification import FirebaseTokenVerifier
-from mlp.identity.application.platform_tokens import PlatformTokens
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWork
 from mlp.identity.application.sessions import Sessions
 from mlp.identity.application.sign_in import SignIn
@@ -43,6 +41,7 @@ from mlp.identity.application.verified import CredentialVerifier
 from mlp.identity.domain.api_keys import KeyHasher, KeyRecord
 from mlp.identity.domain.errors import InvalidInput, NotFound
 from mlp.identity.domain.service_credentials import ServiceCredentials
+from mlp.identity.platform_token_wiring import platform_tokens
 from mlp.identity.settings import IdentitySettings, identity_settings
 
 ACTIVE_SESSION_RECHECK_SECONDS = 2.0
@@ -82,13 +81,7 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
         def uow() -> UnitOfWork:
             return SqlUnitOfWork(engine, lambda conn: PgQueuerOutbox(conn, subscribers))
 
-        tokens = PlatformTokens(
-            SqlSigningKeyRepository(engine),
-            RsaKeyFactory(),
-            RsaTokenSigner(),
-            token_lifetime=timedelta(seconds=settings.token_lifetime_seconds),
-            rotate_after=timedelta(days=settings.key_rotation_days),
-        )
+        tokens = platform_tokens(engine, settings)
         hasher = KeyHasher(settings.api_key_pepper.encode(), settings.api_key_env)
         usage_pool = await asyncpg.create_pool(
             plain_database_url(settings.database_url),

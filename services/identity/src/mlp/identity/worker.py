@@ -51,7 +51,6 @@ from mlp.common.contracts.events import USER_DELETED_PATH, PurgeReceipt
 from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.common.runtime.http import service_http_client
 from mlp.common.runtime.logging import configure_logging
-from mlp.identity.adapters.db.signing_key_repository import SqlSigningKeyRepository
 from mlp.identity.adapters.outbox import (
     DELIVER_USER_DELETED,
     UserDeletedDelivery,
@@ -59,8 +58,8 @@ from mlp.identity.adapters.outbox import (
     parse_subscribers,
     queue_settings,
 )
-from mlp.identity.adapters.rsa_keys import RsaKeyFactory, RsaTokenSigner
 from mlp.identity.application.platform_tokens import PlatformTokens
+from mlp.identity.platform_token_wiring import platform_tokens
 from mlp.identity.settings import IdentitySettings, identity_settings
 
 IDENTITY = Principal.for_service("identity")
@@ -136,13 +135,7 @@ async def run_worker(settings: IdentitySettings) -> None:
     pool = await asyncpg.create_pool(plain_database_url(settings.database_url), min_size=1, max_size=4)
     try:
         async with service_http_client(settings.http_timeout_seconds, settings.http_retries) as http:
-            tokens = PlatformTokens(
-                SqlSigningKeyRepository(engine),
-                RsaKeyFactory(),
-                RsaTokenSigner(),
-                token_lifetime=timedelta(seconds=settings.token_lifetime_seconds),
-                rotate_after=timedelta(days=settings.key_rotation_days),
-            )
+            tokens = platform_tokens(engine, settings)
             relay = UserDeletedRelay(
                 http,
                 subscribers,
