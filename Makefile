@@ -16,7 +16,7 @@ $(UV):
 install: $(UV)
 	$(UV) sync --all-packages --frozen
 
-run: install
+run: install firebase-tools
 	$(UV) run --frozen python -m mlp.devtools.runner
 
 lint: install

@@ -7,6 +7,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -84,14 +85,7 @@ class ServiceProcess:
         raise TimeoutError(f"{self.service} not healthy on {self.url} after {timeout}s")
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_all([self], timeout)
 
 
 def start_platform(
@@ -109,6 +103,25 @@ def start_platform(
     return processes
 
 
-def stop_all(processes: list[ServiceProcess]) -> None:
-    for process in processes:
-        process.stop()
+def stop_all(processes: list[ServiceProcess], timeout: float = 15.0) -> None:
+    """SIGTERM to all at once (each shuts down gracefully), then wait; kill what outlives ``timeout``.
+
+    A second Ctrl-C while stopping is ignored: interrupting here would orphan the services.
+    """
+    previous = (
+        signal.signal(signal.SIGINT, signal.SIG_IGN) if threading.current_thread() is threading.main_thread() else None
+    )
+    try:
+        running = [p.process for p in processes if p.process is not None and p.process.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in running:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mlp.common.runtime.cli import SERVICES
 from mlp.devtools.databases import migrate_all
+from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.postgres import embedded_postgres
 from mlp.devtools.processes import new_service_credentials, platform_env, start_platform, stop_all
 
@@ -32,19 +33,35 @@ def _service_credentials() -> dict[str, str]:
     return credentials
 
 
+def _firebase_emulator() -> FirebaseEmulator | None:
+    """With no real Firebase project configured, sign-in goes to the Auth emulator (if installed)."""
+    project = os.environ.get("IDENTITY_FIREBASE_PROJECT_ID", "demo-mlp")
+    if os.environ.get(EMULATOR_HOST_ENV) or not project.startswith("demo-"):
+        return None
+    try:
+        return FirebaseEmulator(project_id=project).start()
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        print(f"Firebase Auth emulator not started ({exc}); sign-in will need a real project", flush=True)
+        return None
+
+
 def main() -> None:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     database_url = os.environ.get("DATABASE_URL") or embedded_postgres(DATA_DIR / "postgres")
     print(f"database: {database_url}", flush=True)
     asyncio.run(migrate_all(database_url))
     print("migrated: " + ", ".join(SERVICES), flush=True)
-    processes = start_platform(platform_env(database_url, credentials=_service_credentials()))
+    emulator = _firebase_emulator()
+    extra = {EMULATOR_HOST_ENV: emulator.host_port} if emulator else {}
+    processes = start_platform(platform_env(database_url, credentials=_service_credentials(), extra=extra))
     print("\nThe ML platform is up:")
     for process in processes:
         if process.worker:
             print(f"  {process.service:<11} worker (mlp worker {process.service})")
             continue
         print(f"  {process.service:<11} {process.url}   docs: {process.url}/schema  (swagger: /schema/swagger)")
+    if emulator:
+        print(f"  firebase    {emulator.url}   (Auth emulator: sign users up with its REST API, see README)")
     print("\nCtrl-C stops everything.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     try:
@@ -55,6 +72,8 @@ def main() -> None:
         pass
     finally:
         stop_all(processes)
+        if emulator:
+            emulator.stop()
         print("stopped.", flush=True)
 
 
