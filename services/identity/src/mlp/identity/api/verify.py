@@ -28,7 +28,8 @@ from mlp.identity.application.caller_verification import CallerVerification
 async def verify_caller(
     request: Request[Any, Any, Any], caller_verification: NamedDependency[CallerVerification]
 ) -> Response[VerifiedCaller]:
-    authorization = request.headers.get("authorization")
+    # straight from the ASGI scope: parsing every header into Litestar's Headers costs ~20 us here
+    authorization = next((v.decode("latin-1") for k, v in request.scope["headers"] if k == b"authorization"), None)
     if not authorization:
         raise AuthError("missing Authorization header")
     verified, issued = await caller_verification.verify(authorization)

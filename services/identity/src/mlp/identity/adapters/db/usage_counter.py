@@ -58,19 +58,23 @@ class SqlUsageCounter:
         windows = _windows(key, now)
         if not windows:
             return QuotaDecision(allowed=True)
-        async with self._locks.setdefault(key.id, asyncio.Lock()):
-            self._forget_ended_windows(key.id, windows)
-            lacking = [w for w in windows if self._leases.get((key.id, w[0], w[2]), 0) == 0]
-            full = await self._reserve(key, lacking) if lacking else None
+        leases = [(key.id, kind, start) for kind, _, start in windows]
+        if any(self._leases.get(lease, 0) == 0 for lease in leases):
+            async with self._locks.setdefault(key.id, asyncio.Lock()):
+                self._forget_ended_windows(key.id, windows)
+                lacking = [w for w, lease in zip(windows, leases, strict=True) if self._leases.get(lease, 0) == 0]
+                full = await self._reserve(key, lacking) if lacking else None
             if full is not None:
                 kind, limit, start = full
                 return QuotaDecision(False, (QuotaWindow(kind, limit, limit, window_end(kind, start)),))
-            decision = []
-            for kind, limit, start in windows:
-                lease = (key.id, kind, start)
-                self._leases[lease] -= 1
-                used = self._counts[lease] - self._leases[lease]
-                decision.append(QuotaWindow(kind, limit, used, window_end(kind, start)))
+        # no await from here on: taking one request from every lease is atomic on the event loop
+        if any(self._leases.get(lease, 0) == 0 for lease in leases):
+            return await self.count_request(key, now)  # another request took the last one meanwhile
+        decision = []
+        for (kind, limit, start), lease in zip(windows, leases, strict=True):
+            self._leases[lease] -= 1
+            used = self._counts[lease] - self._leases[lease]
+            decision.append(QuotaWindow(kind, limit, used, window_end(kind, start)))
         return QuotaDecision(True, tuple(decision))
 
     async def _reserve(self, key: ApiKey, lacking: list[Window]) -> Window | None:
