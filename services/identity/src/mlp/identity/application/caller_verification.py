@@ -23,8 +23,6 @@ from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.application.verified import CredentialVerifier, Verified
 from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX
 
-MAX_CACHED = 10_000
-
 
 class CallerVerification:
     def __init__(
@@ -41,7 +39,7 @@ class CallerVerification:
         self._verifiers = verifiers
         self._uow = uow
         self._clock = clock
-        self._minted: dict[Principal, tuple[IssuedToken, float]] = {}
+        self._minted: TtlCache[Principal, tuple[IssuedToken, float]] = TtlCache(ttl_seconds=0)
         self._active_sessions = active_sessions
 
     async def resolve(self, authorization: str) -> Verified:
@@ -75,10 +73,9 @@ class CallerVerification:
     async def _token_for(self, principal: Principal) -> IssuedToken:
         now = time.monotonic()
         cached = self._minted.get(principal)
-        if cached is not None and cached[1] - now > cached[0].expires_in / 2:
-            return IssuedToken(cached[0].token, int(cached[1] - now))
+        if cached is not None:
+            issued, expires_at = cached
+            return IssuedToken(issued.token, int(expires_at - now))
         issued = await self._tokens.issue(principal)
-        if len(self._minted) >= MAX_CACHED:
-            self._minted.clear()
-        self._minted[principal] = (issued, now + issued.expires_in)
+        self._minted.put(principal, (issued, now + issued.expires_in), ttl_seconds=issued.expires_in / 2)
         return issued

@@ -8,7 +8,6 @@ asks Firebase each time.
 from __future__ import annotations
 
 import hashlib
-import time
 
 from mlp.common.auth.errors import AccountDisabled
 from mlp.common.auth.principal import Principal
@@ -16,6 +15,7 @@ from mlp.common.auth.resolver import is_platform_token
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
 from mlp.identity.application.sign_in import USER_SCOPES
+from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.application.verified import Verified
 
 
@@ -25,9 +25,8 @@ class FirebaseTokenVerifier:
     ) -> None:
         self._uow = uow
         self._firebase = firebase
-        self._cache_seconds = cache_seconds
         self._clock = clock
-        self._cache: dict[bytes, tuple[Principal, float]] = {}
+        self._cache: TtlCache[bytes, Principal] = TtlCache(cache_seconds)
 
     def accepts(self, token: str) -> bool:
         return token.count(".") == 2 and not is_platform_token(token)
@@ -35,8 +34,8 @@ class FirebaseTokenVerifier:
     async def verify(self, token: str) -> Verified:
         digest = hashlib.sha256(token.encode()).digest()
         cached = self._cache.get(digest)
-        if cached is not None and cached[1] > time.monotonic():
-            return Verified(cached[0])
+        if cached is not None:
+            return Verified(cached)
         identity = await self._firebase.verify_id_token(token)
         async with self._uow() as uow:
             user = await uow.users.upsert_from_firebase(identity, self._clock())
@@ -44,7 +43,5 @@ class FirebaseTokenVerifier:
                 raise AccountDisabled("this account was deleted")
             await uow.commit()
         principal = Principal(user_id=user.id, scopes=USER_SCOPES)
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[digest] = (principal, time.monotonic() + self._cache_seconds)
+        self._cache.put(digest, principal)
         return Verified(principal)

@@ -20,5 +20,3 @@ SCOPE_CATALOGUE: dict[str, str] = {
     "usage:write": "report usage events",
     "audit:read": "read the audit trail",
 }
-
-MAX_SCOPES_PER_KEY = len(SCOPE_CATALOGUE)
