@@ -16,8 +16,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from jwt.algorithms import RSAAlgorithm
 from jwt.utils import base64url_encode
 
-from mlp.common.auth.errors import InvalidToken
+from mlp.common.auth.errors import AuthError, InvalidToken
 from mlp.common.auth.platform_token import PlatformTokenVerifier
+from mlp.common.auth.resolver import ServiceCredentialResolver
 
 KID = "mlp-test-1"
 USER = uuid.UUID("7b0a5c8e-43a8-4f7b-9b8f-6f0c3f0b1a11")
@@ -131,3 +132,18 @@ async def test_hmac_with_the_public_key_is_refused(private_key: rsa.RSAPrivateKe
 async def test_malformed_tokens_are_refused(keys: DictKeySource, garbage: str) -> None:
     with pytest.raises(InvalidToken):
         await PlatformTokenVerifier(keys).verify(garbage)
+
+
+async def test_resolver_knows_a_token_only_once_verified(private_key: rsa.RSAPrivateKey, keys: DictKeySource) -> None:
+    resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), identity=None)
+    authorization = f"Bearer {sign(private_key, claims())}"
+    assert resolver.known(authorization) is None
+    verified = await resolver.resolve(authorization)
+    assert resolver.known(authorization) == verified
+    assert resolver.known("Basic " + authorization[7:]) is None
+
+
+async def test_resolver_without_identity_refuses_other_credentials(keys: DictKeySource) -> None:
+    resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), identity=None)
+    with pytest.raises(AuthError, match="only platform tokens"):
+        await resolver.resolve("Bearer mlp_live_abcdefghijkl_" + "A" * 40)

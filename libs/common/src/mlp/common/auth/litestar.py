@@ -41,17 +41,14 @@ class PrincipalAuthMiddleware(ASGIMiddleware):
         self.should_bypass_for_scope = lambda scope: public.match(scope["path"]) is not None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        principal = await self._authenticate(scope)
-        check_requirements(principal, scope["route_handler"].opt)
-        scope["user"] = principal
-        await next_app(scope, receive, send)
-
-    async def _authenticate(self, scope: Scope) -> Principal:
         authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
         if not authorization:
             raise AuthError("missing Authorization header")
         resolver: CredentialResolver = scope["litestar_app"].state.resolver
-        return await resolver.resolve(authorization)
+        principal = resolver.known(authorization) or await resolver.resolve(authorization)
+        check_requirements(principal, scope["route_handler"].opt)
+        scope["user"] = principal
+        await next_app(scope, receive, send)
 
 
 def check_requirements(principal: Principal, opt: dict[str, Any]) -> None:

@@ -17,6 +17,10 @@ from mlp.common.auth.principal import Principal
 
 
 class CredentialResolver(Protocol):
+    def known(self, authorization: str) -> Principal | None:
+        """The principal of a credential verified moments ago, without I/O (the hot path)."""
+        ...
+
     async def resolve(self, authorization: str) -> Principal:
         """The caller's principal, or an :class:`AuthError`."""
         ...
@@ -49,10 +53,11 @@ class ServiceCredentialResolver:
         self._platform_tokens = platform_tokens
         self._identity = identity
 
+    def known(self, authorization: str) -> Principal | None:
+        return self._platform_tokens.cached(authorization[7:]) if authorization[:7].lower() == "bearer " else None
+
     async def resolve(self, authorization: str) -> Principal:
         token = bearer_token(authorization)
-        if (known := self._platform_tokens.cached(token)) is not None:
-            return known
         if is_platform_token(token):
             return await self._platform_tokens.verify(token)
         if self._identity is None:

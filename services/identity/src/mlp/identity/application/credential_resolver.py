@@ -18,6 +18,10 @@ class IdentityCredentialResolver:
         self._callers = callers
         self._services = services
 
+    def known(self, authorization: str) -> Principal | None:
+        """Nothing is trusted from cache here: identity re-checks sessions and quotas each time."""
+        return None
+
     async def resolve(self, authorization: str) -> Principal:
         token = bearer_token(authorization)
         if token.startswith(SERVICE_CREDENTIAL_PREFIX):
