@@ -49,8 +49,8 @@ def window_end(kind: str, start: datetime) -> datetime:
 def lease_size(limit: int) -> int:
     """How many requests a replica reserves at once from a window of ``limit``.
 
-    1% of the limit, between 1 and 100: small limits are counted exactly, request by request;
-    large ones cost one database write per lease. A replica may hold at most one lease of
-    unused requests per window, so the others can be refused up to that much early.
+    1% of the limit, between 1 and 1000: limits under 200 are counted exactly, request by
+    request; large ones cost one database transaction per lease. A replica holds at most one
+    lease of unused requests per window, so the others can be refused up to that much early.
     """
-    return max(1, min(limit // 100, 100))
+    return max(1, min(limit // 100, 1000))
