@@ -69,3 +69,23 @@ async def test_revoke_all_signs_the_user_out_of_firebase_too(
         fresh_token = await firebase_emulator.sign_in(person.email, person.password)
         fresh = await http.post(f"{platform['identity']}/v1/auth/sign-in", json={"id_token": fresh_token})
         assert fresh.status_code == 201
+
+
+async def test_quota_holds_when_a_service_is_called_directly(
+    firebase_emulator: FirebaseEmulator, platform: dict[str, str]
+) -> None:
+    """registry asks identity on every call of a quota-limited key: its answers are not cached."""
+    person = await firebase_emulator.create_user()
+    async with httpx.AsyncClient(timeout=30) as http:
+        signed_in = await http.post(f"{platform['identity']}/v1/auth/sign-in", json={"id_token": person.id_token})
+        session = {"authorization": f"Bearer {signed_in.json()['platform_token']}"}
+        body = {"name": "limited", "scopes": ["models:read"], "requests_per_minute": 2}
+        key = (await http.post(f"{platform['identity']}/v1/api-keys", json=body, headers=session)).json()["secret"]
+        calls = [
+            await http.get(f"{platform['registry']}/v1/whoami", headers={"authorization": f"Bearer {key}"})
+            for _ in range(3)
+        ]
+    assert [c.status_code for c in calls] == [200, 200, 429]
+    assert calls[2].headers["content-type"] == "application/problem+json"
+    assert int(calls[2].headers["retry-after"]) >= 1
+    assert calls[2].headers["x-ratelimit-remaining"] == "0"

@@ -2,8 +2,9 @@
 Firebase ID token), when the service is called directly rather than through the gateway.
 
 Answers are cached for ``ttl_seconds`` (default 30 s, see README "Authentication"): within
-that window a revoked key may still pass on this instance. Refusals are cached for a shorter
-time so a flood of bad keys does not become a flood of calls to identity.
+that window a revoked key may still pass on this instance. Answers identity marks ``no-store``
+(API keys with quotas, counted on every call) and 429s are never cached. Refusals are cached
+for a shorter time so a flood of bad keys does not become a flood of calls to identity.
 """
 
 from __future__ import annotations
@@ -43,24 +44,28 @@ class IdentityVerifyClient:
         cached = self._cache.get(key)
         if cached is not None and cached[1] > time.monotonic():
             return _unwrap(cached[0])
-        outcome = await self._ask_identity(authorization)
-        ttl = self._ttl if isinstance(outcome, Principal) else self._refusal_ttl
-        if len(self._cache) >= self._cache_size:
-            self._cache.clear()
-        self._cache[key] = (outcome, time.monotonic() + ttl)
+        outcome, ttl = await self._ask_identity(authorization)
+        if ttl > 0:
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
+            self._cache[key] = (outcome, time.monotonic() + ttl)
         return _unwrap(outcome)
 
-    async def _ask_identity(self, authorization: str) -> Principal | AuthError:
+    async def _ask_identity(self, authorization: str) -> tuple[Principal | AuthError, float]:
+        """The answer and how long it may be reused: identity says ``no-store`` for credentials
+        that must be counted on every call (API keys with quotas), and 429s are never reused."""
         try:
             response = await self._client.post(self._url, headers={"authorization": authorization})
         except httpx.HTTPError as exc:
             raise AuthUnavailable(f"identity unreachable: {exc}") from exc
         if response.status_code == 200:
-            return msgspec.json.decode(response.content, type=VerifiedCaller).principal
+            principal = msgspec.json.decode(response.content, type=VerifiedCaller).principal
+            reusable = "no-store" not in response.headers.get("cache-control", "")
+            return principal, self._ttl if reusable else 0.0
         if response.status_code == 429:
-            raise _refusal(response)  # quota answers are never cached: they change every minute
+            raise _refusal(response)
         if response.status_code in (401, 403):
-            return _refusal(response)
+            return _refusal(response), self._refusal_ttl
         raise AuthUnavailable(f"identity answered {response.status_code}")
 
 

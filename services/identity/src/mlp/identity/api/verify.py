@@ -39,6 +39,7 @@ async def verify_caller(
         **verified.headers,
         PLATFORM_TOKEN_HEADER: issued.token,
         "x-user-id": str(principal.user_id),
-        "cache-control": "no-store",
+        # a quota-limited credential must come back on every call; others may be reused briefly
+        "cache-control": "no-store" if "x-ratelimit-limit" in verified.headers else "private, max-age=30",
     }
     return Response(body, headers=headers)
