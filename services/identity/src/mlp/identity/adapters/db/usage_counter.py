@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import asyncpg
@@ -36,7 +37,24 @@ WHERE u.api_key_id = $1 AND u.window_kind = w.kind AND u.window_start = w.start
 READ = LOCK.replace("FOR UPDATE", "")
 
 Window = tuple[str, int, datetime]  # kind, limit, start
-LeaseKey = tuple[uuid.UUID, str, datetime]
+
+
+@dataclass
+class Lease:
+    """One window of one key, as this replica sees it."""
+
+    kind: str
+    limit: int
+    start: datetime
+    ends: datetime
+    left: int = 0  # requests reserved here and not served yet
+    counted: int = 0  # the window's count in the database after the last reservation
+
+
+@dataclass
+class KeyLeases:
+    minute: int  # the minute (epoch // 60) these windows were computed for
+    leases: list[Lease] = field(default_factory=list)
 
 
 def _windows(key: ApiKey, now: datetime) -> list[Window]:
@@ -50,55 +68,55 @@ def _windows(key: ApiKey, now: datetime) -> list[Window]:
 class SqlUsageCounter:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        self._leases: dict[LeaseKey, int] = {}  # requests reserved here and not yet served
-        self._counts: dict[LeaseKey, int] = {}  # the window's count in the database at last lease
+        self._keys: dict[uuid.UUID, KeyLeases] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
 
     async def count_request(self, key: ApiKey, now: datetime) -> QuotaDecision:
-        windows = _windows(key, now)
-        if not windows:
+        if key.requests_per_minute is None and key.requests_per_month is None:
             return QuotaDecision(allowed=True)
-        leases = [(key.id, kind, start) for kind, _, start in windows]
-        if any(self._leases.get(lease, 0) == 0 for lease in leases):
+        state = self._current(key, now)
+        if any(lease.left == 0 for lease in state.leases):
             async with self._locks.setdefault(key.id, asyncio.Lock()):
-                self._forget_ended_windows(key.id, windows)
-                lacking = [w for w, lease in zip(windows, leases, strict=True) if self._leases.get(lease, 0) == 0]
+                lacking = [lease for lease in state.leases if lease.left == 0]
                 full = await self._reserve(key, lacking) if lacking else None
             if full is not None:
-                kind, limit, start = full
-                return QuotaDecision(False, (QuotaWindow(kind, limit, limit, window_end(kind, start)),))
+                return QuotaDecision(False, (QuotaWindow(full.kind, full.limit, full.limit, full.ends),))
         # no await from here on: taking one request from every lease is atomic on the event loop
-        if any(self._leases.get(lease, 0) == 0 for lease in leases):
+        if any(lease.left == 0 for lease in state.leases):
             return await self.count_request(key, now)  # another request took the last one meanwhile
-        decision = []
-        for (kind, limit, start), lease in zip(windows, leases, strict=True):
-            self._leases[lease] -= 1
-            used = self._counts[lease] - self._leases[lease]
-            decision.append(QuotaWindow(kind, limit, used, window_end(kind, start)))
-        return QuotaDecision(True, tuple(decision))
+        for lease in state.leases:
+            lease.left -= 1
+        windows = (QuotaWindow(le.kind, le.limit, le.counted - le.left, le.ends) for le in state.leases)
+        return QuotaDecision(True, tuple(windows))
 
-    async def _reserve(self, key: ApiKey, lacking: list[Window]) -> Window | None:
+    def _current(self, key: ApiKey, now: datetime) -> KeyLeases:
+        """This key's leases for the current windows (recomputed when the minute turns)."""
+        minute = int(now.timestamp()) // 60
+        state = self._keys.get(key.id)
+        if state is None or state.minute != minute:
+            previous = {(lease.kind, lease.start): lease for lease in state.leases} if state else {}
+            leases = [
+                previous.get((kind, start)) or Lease(kind, limit, start, window_end(kind, start))
+                for kind, limit, start in _windows(key, now)
+            ]
+            state = self._keys[key.id] = KeyLeases(minute, leases)
+        return state
+
+    async def _reserve(self, key: ApiKey, lacking: list[Lease]) -> Lease | None:
         """Lease requests for every lacking window, or for none if one is full (returned)."""
-        kinds, starts = [w[0] for w in lacking], [w[2] for w in lacking]
+        kinds, starts = [lease.kind for lease in lacking], [lease.start for lease in lacking]
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute(ENSURE, key.id, kinds, starts)
             counts = {row["window_kind"]: row["count"] for row in await conn.fetch(LOCK, key.id, kinds, starts)}
-            taken = [min(lease_size(limit), limit - counts[kind]) for kind, limit, _ in lacking]
-            full = next((window for window, got in zip(lacking, taken, strict=True) if got <= 0), None)
+            taken = [min(lease_size(lease.limit), lease.limit - counts[lease.kind]) for lease in lacking]
+            full = next((lease for lease, got in zip(lacking, taken, strict=True) if got <= 0), None)
             if full is not None:
                 return full
             await conn.execute(TAKE, key.id, kinds, starts, taken)
-        for (kind, _, start), got in zip(lacking, taken, strict=True):
-            self._leases[(key.id, kind, start)] = got
-            self._counts[(key.id, kind, start)] = counts[kind] + got
+        for lease, got in zip(lacking, taken, strict=True):
+            lease.left = got
+            lease.counted = counts[lease.kind] + got
         return None
-
-    def _forget_ended_windows(self, key_id: uuid.UUID, current: list[Window]) -> None:
-        live = {(key_id, kind, start) for kind, _, start in current}
-        stale = [lease for lease in self._leases if lease[0] == key_id and lease not in live]
-        for lease in stale:
-            self._leases.pop(lease, None)
-            self._counts.pop(lease, None)
 
     async def usage(self, key: ApiKey, now: datetime) -> QuotaDecision:
         """Counts as stored: they include requests leased by replicas and not yet served."""
