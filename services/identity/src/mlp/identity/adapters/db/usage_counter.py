@@ -37,6 +37,7 @@ WHERE u.api_key_id = $1 AND u.window_kind = w.kind AND u.window_start = w.start
 READ = LOCK.replace("FOR UPDATE", "")
 
 Window = tuple[str, int, datetime]  # kind, limit, start
+MAX_TRACKED_KEYS = 100_000
 
 
 @dataclass
@@ -99,6 +100,9 @@ class SqlUsageCounter:
                 previous.get((kind, start)) or Lease(kind, limit, start, window_end(kind, start))
                 for kind, limit, start in _windows(key, now)
             ]
+            if len(self._keys) >= MAX_TRACKED_KEYS:  # forgetting leases only refuses a little early
+                self._keys.clear()
+                self._locks.clear()
             state = self._keys[key.id] = KeyLeases(minute, leases)
         return state
 
