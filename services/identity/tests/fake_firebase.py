@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+import jwt
+
 from mlp.common.auth.errors import AccountDisabled, CredentialRevoked, InvalidToken
 from mlp.identity.domain.users import FirebaseIdentity
 
@@ -26,13 +28,16 @@ class FakeFirebase:
         return uid, self.token_for(uid)
 
     def token_for(self, uid: str) -> str:
-        return f"fake.{uid}.sig"
+        """Shaped like Firebase's (a JWT whose subject is the uid), but unsigned: only this fake reads it."""
+        return jwt.encode({"sub": uid, "iss": "fake-firebase"}, None, algorithm="none")
 
     async def verify_id_token(self, id_token: str) -> FirebaseIdentity:
-        parts = id_token.split(".")
-        if len(parts) != 3 or parts[1] not in self.users:
+        try:
+            uid = str(jwt.decode(id_token, options={"verify_signature": False}).get("sub"))
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("invalid Firebase ID token") from exc
+        if uid not in self.users:
             raise InvalidToken("invalid Firebase ID token")
-        uid = parts[1]
         if uid in self.disabled:
             raise AccountDisabled("the Firebase user is disabled")
         if uid in self.revoked:

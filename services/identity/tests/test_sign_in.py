@@ -89,3 +89,26 @@ async def test_sign_in_is_in_the_audit_trail(client: Client, sign_in: Any) -> No
     me: SignedInUser = await sign_in()
     events = (await client.get("/v1/audit-events", params={"action": "auth.sign_in"}, headers=me.headers)).json()
     assert [e["resource_id"] for e in events["items"]] == [me.body["session_id"]]
+
+
+async def test_a_forged_forwarded_for_is_not_recorded(client: Client, firebase: FakeFirebase) -> None:
+    _, token = firebase.new_user()
+    headers = {"x-forwarded-for": "6.6.6.6"}
+    signed_in = (await client.post("/v1/auth/sign-in", json={"id_token": token}, headers=headers)).json()
+    me = {"authorization": f"Bearer {signed_in['platform_token']}"}
+    [session] = (await client.get("/v1/sessions", headers=me)).json()
+    assert session["session"]["ip_address"] != "6.6.6.6"
+
+
+async def test_refused_sign_in_of_a_known_user_is_audited(client: Client, sign_in: Any, firebase: FakeFirebase) -> None:
+    me: SignedInUser = await sign_in()
+    firebase.disabled.add(me.uid)
+    refused = await client.post("/v1/auth/sign-in", json={"id_token": firebase.token_for(me.uid)})
+    assert refused.status_code == 403
+    firebase.disabled.discard(me.uid)
+    params = {"action": "auth.sign_in"}
+    events = (await client.get("/v1/audit-events", params=params, headers=me.headers)).json()["items"]
+    assert [(e["outcome"], e["details"].get("reason")) for e in events] == [
+        ("failure", "account-disabled"),
+        ("success", None),
+    ]
