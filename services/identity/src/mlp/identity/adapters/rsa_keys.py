@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +53,7 @@ class RsaTokenSigner:
 class KeyRingKeySource:
     """Lets identity verify its own platform tokens in process, with no HTTP call to itself."""
 
-    def __init__(self, published: Any) -> None:
+    def __init__(self, published: Callable[[], Awaitable[list[SigningKey]]]) -> None:
         self._published = published
 
     async def get_key(self, kid: str) -> jwt.PyJWK | None:
