@@ -16,7 +16,8 @@ $(UV):
 install: $(UV)
 	$(UV) sync --all-packages --frozen
 
-run: install firebase-tools
+run: install
+	@$(MAKE) --no-print-directory firebase-tools || echo "(no Firebase Auth emulator: sign-in needs a real Firebase project)"
 	$(UV) run --frozen python -m mlp.devtools.runner
 
 lint: install
