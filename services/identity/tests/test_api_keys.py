@@ -81,6 +81,7 @@ async def test_rename_and_revoke(client: Client, sign_in: Any) -> None:
     key_id = created["key"]["id"]
     renamed = await client.patch(f"/v1/api-keys/{key_id}", json={"name": "  nightly  "}, headers=me.headers)
     assert renamed.json()["name"] == "nightly"
+    assert renamed.json()["quota_use"] == []  # no quotas, nothing counted
     assert (await client.delete(f"/v1/api-keys/{key_id}", headers=me.headers)).status_code == 204
     refused = await client.post("/v1/auth/verify", headers=bearer(created["secret"]))
     assert refused.status_code == 401
@@ -106,6 +107,15 @@ async def test_rotation_without_grace_stops_the_old_secret_at_once(client: Clien
     me: SignedInUser = await sign_in()
     created = await create_key(client, me)
     await client.post(f"/v1/api-keys/{created['key']['id']}/rotate", json={}, headers=me.headers)
+    assert (await client.post("/v1/auth/verify", headers=bearer(created["secret"]))).status_code == 401
+
+
+async def test_an_expired_key_is_refused(client: Client, sign_in: Any) -> None:
+    me: SignedInUser = await sign_in()
+    soon = (datetime.now(UTC) + timedelta(seconds=1.5)).isoformat()
+    created = await create_key(client, me, expires_at=soon)
+    assert (await client.post("/v1/auth/verify", headers=bearer(created["secret"]))).status_code == 200
+    await asyncio.sleep(1.7)
     assert (await client.post("/v1/auth/verify", headers=bearer(created["secret"]))).status_code == 401
 
 

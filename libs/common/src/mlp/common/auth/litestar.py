@@ -19,6 +19,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from mlp.common.auth.errors import AuthError, Forbidden
 from mlp.common.auth.principal import Principal
 from mlp.common.auth.resolver import CredentialResolver
+from mlp.common.runtime.scope_headers import scope_header
 
 PUBLIC_PATHS = ("^/healthz", "^/readyz", "^/schema", "^/.well-known/")
 PUBLIC: dict[str, Any] = {"public": True}
@@ -41,7 +42,7 @@ class PrincipalAuthMiddleware(ASGIMiddleware):
         self.should_bypass_for_scope = lambda scope: public.match(scope["path"]) is not None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        authorization = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"), None)
+        authorization = scope_header(scope, b"authorization")
         if not authorization:
             raise AuthError("missing Authorization header")
         resolver: CredentialResolver = scope["litestar_app"].state.resolver

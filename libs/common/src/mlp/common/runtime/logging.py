@@ -16,6 +16,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from mlp.common.runtime.scope_headers import scope_header
+
 REQUEST_ID_HEADER = "x-request-id"
 _access_log = structlog.get_logger("access")
 
@@ -66,7 +68,4 @@ class RequestIdMiddleware(ASGIMiddleware):
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            return value.decode("latin-1")[:64] or None
-    return None
+    return (scope_header(scope, b"x-request-id") or "")[:64] or None

@@ -125,6 +125,8 @@ class SqlUsageCounter:
     async def usage(self, key: ApiKey, now: datetime) -> QuotaDecision:
         """Counts as stored: they include requests leased by replicas and not yet served."""
         windows = _windows(key, now)
+        if not windows:
+            return QuotaDecision(allowed=True)
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(READ, key.id, [w[0] for w in windows], [w[2] for w in windows])
         used = {row["window_kind"]: row["count"] for row in rows}
