@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import httpx
@@ -14,7 +15,8 @@ from mlp.devtools.processes import ServiceProcess, platform_env, start_platform,
 from mlp.identity.platform_token_wiring import platform_tokens
 from mlp.identity.settings import IdentitySettings
 
-PORT_OFFSET = 10_000  # 18001-18004, clear of `make run`'s 8001-8004
+PORT_OFFSET = int(os.environ.get("MLP_TEST_PORT_OFFSET", "10000"))
+"""18001-18004 by default, clear of `make run`'s 8001-8004; another checkout running its tests at once sets its own."""
 
 FAST_OUTBOX_RETRIES = {
     # redeliveries in tests: 0.2 s, 0.4 s, then every second at most (production: 1 s doubling to 5 min)
