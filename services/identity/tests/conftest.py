@@ -27,7 +27,7 @@ def identity_settings(database_url: str) -> IdentitySettings:
         database_url=database_url,
         service_credentials=SERVICE_CREDENTIAL,
         user_deleted_subscribers="testsink=http://127.0.0.1:1",  # unknown to any running worker
-        api_key_cache_seconds=0.0,
+        credential_cache_seconds=0.0,
         firebase_cache_seconds=0.0,
         log_level="WARNING",
     )

@@ -6,6 +6,8 @@ The real adapter has its own contract tests against the Firebase emulator and th
 
 from __future__ import annotations
 
+import dataclasses
+import time
 import uuid
 
 import jwt
@@ -29,11 +31,12 @@ class FakeFirebase:
 
     def token_for(self, uid: str) -> str:
         """Shaped like Firebase's (a JWT whose subject is the uid), but unsigned: only this fake reads it."""
-        return jwt.encode({"sub": uid, "iss": "fake-firebase"}, None, algorithm="none")
+        return jwt.encode({"sub": uid, "iss": "fake-firebase", "iat": int(time.time())}, None, algorithm="none")
 
     async def verify_id_token(self, id_token: str) -> FirebaseIdentity:
         try:
-            uid = str(jwt.decode(id_token, options={"verify_signature": False}).get("sub"))
+            claims = jwt.decode(id_token, options={"verify_signature": False})
+            uid, issued_at = str(claims.get("sub")), claims.get("iat")
         except jwt.PyJWTError as exc:
             raise InvalidToken("invalid Firebase ID token") from exc
         if uid not in self.users:
@@ -42,7 +45,7 @@ class FakeFirebase:
             raise AccountDisabled("the Firebase user is disabled")
         if uid in self.revoked:
             raise CredentialRevoked("the Firebase ID token was revoked")
-        return self.users[uid]
+        return dataclasses.replace(self.users[uid], issued_at=issued_at if isinstance(issued_at, int) else None)
 
     async def revoke_refresh_tokens(self, uid: str) -> None:
         self.revocations.append(uid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mlp.common.runtime.settings import ServiceSettings, load_settings
+from mlp.identity.domain.service_scopes import DEFAULT_SERVICE_SCOPES
 
 
 class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
@@ -13,14 +14,20 @@ class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
     session_lifetime_days: int = 30
     service_credentials: str = ""
     """Comma-separated ``mlpsvc_<service>_<secret>`` credentials the other services present."""
+    service_scopes: str = DEFAULT_SERVICE_SCOPES
+    """``service=scope scope,...``: what each service may act with for a user (see
+    ``domain/service_scopes.py`` for the defaults)."""
     firebase_project_id: str = "demo-mlp"
     api_key_env: str = "live"
     """The ``<env>`` in ``mlp_<env>_<id>_<secret>``: ``live`` or ``test``."""
     api_key_pepper: str = "dev-only-pepper-change-me"
     """Server-side secret mixed into API key digests; set a real one in production."""
-    api_key_cache_seconds: float = 5.0
-    """How long a replica trusts a key record it read (revocation elsewhere takes this long)."""
-    firebase_cache_seconds: float = 30.0
+    credential_cache_seconds: float = 2.0
+    """How long a replica trusts what it read about a key, session or user (a revocation made
+    on another replica takes this long here; the services add at most 3 s: 5 s in all)."""
+    firebase_cache_seconds: float = 2.0
+    """How long a replica trusts Firebase's answer about an ID token (disabling at Firebase)."""
+    credential_cache_entries: int = 10_000
     user_deleted_subscribers: str = (
         "registry=http://127.0.0.1:8002,evaluation=http://127.0.0.1:8003,billing=http://127.0.0.1:8004"
     )

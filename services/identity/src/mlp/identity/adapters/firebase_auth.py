@@ -160,6 +160,7 @@ def _identity(claims: dict[str, Any]) -> FirebaseIdentity:
         display_name=_text(claims.get("name")),
         photo_url=_text(claims.get("picture")),
         auth_time=datetime.fromtimestamp(auth_time, UTC) if isinstance(auth_time, int | float) else None,
+        issued_at=int(issued_at),
     )
 
 

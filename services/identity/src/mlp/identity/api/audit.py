@@ -15,6 +15,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from mlp.common.auth.litestar import SERVICE_ONLY, requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.contracts.audit import BatchReceipt, OperationEventBatch
+from mlp.identity.api.views import AuditEventView, audit_event_view
 from mlp.identity.application.audit_trail import AuditTrail
 from mlp.identity.domain.audit import AuditQuery, OperationEvent
 from mlp.identity.domain.errors import InvalidInput
@@ -23,7 +24,7 @@ Filter = Annotated[str | None, QueryParameter(max_length=128)]
 
 
 class AuditPage(msgspec.Struct):
-    items: list[OperationEvent]
+    items: list[AuditEventView]
     next_cursor: str | None
 
 
@@ -61,7 +62,7 @@ async def list_audit_events(
     )
     events = await audit_trail.list_events(query)
     next_cursor = encode_cursor(events[-1]) if len(events) == limit else None
-    return AuditPage(items=events, next_cursor=next_cursor)
+    return AuditPage(items=[audit_event_view(e) for e in events], next_cursor=next_cursor)
 
 
 def encode_cursor(event: OperationEvent) -> str:

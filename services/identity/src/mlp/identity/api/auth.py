@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 
 from mlp.common.auth.errors import AuthError
 from mlp.common.auth.litestar import PUBLIC
+from mlp.identity.api.views import MeView, me_view
 from mlp.identity.application.sign_in import Device, SignIn
 from mlp.identity.domain.sessions import UserSession
 from mlp.identity.domain.users import User
@@ -35,7 +36,7 @@ class SessionTokens(msgspec.Struct):
     token_type: str
     expires_in: int
     refresh_token: str
-    user: User | None = None
+    user: MeView | None = None
 
 
 @post("/v1/auth/sign-in", tags=["auth"], opt=PUBLIC, status_code=201, summary="Exchange a Firebase ID token")
@@ -66,7 +67,7 @@ def _tokens(
         token_type="Bearer",
         expires_in=expires_in,
         refresh_token=refresh_token,
-        user=user,
+        user=me_view(user) if user is not None else None,
     )
 
 

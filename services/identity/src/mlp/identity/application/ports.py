@@ -66,7 +66,13 @@ class UserRepository(Protocol):
 
     async def update_profile(self, user_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> User | None: ...
 
-    async def soft_delete(self, user_id: uuid.UUID, now: datetime) -> User | None: ...
+    async def soft_delete(self, user_id: uuid.UUID, now: datetime) -> User | None:
+        """Mark deleted and start a revocation epoch (every credential issued before is refused)."""
+        ...
+
+    async def revoke_tokens(self, user_id: uuid.UUID, now: datetime) -> None:
+        """Start a revocation epoch: credentials issued before ``now`` are refused."""
+        ...
 
 
 class SessionRepository(Protocol):

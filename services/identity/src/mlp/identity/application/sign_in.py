@@ -8,6 +8,7 @@ with which the client gets new short-lived platform tokens without signing in ag
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ class SignedIn:
     session: UserSession
     refresh_token: str
     token: IssuedToken
+
+
+def issued_before_epoch(issued_at: int | None, user: User) -> bool:
+    """A Firebase ID token older than the user's revocation epoch (revoke-all)."""
+    epoch = user.tokens_valid_after
+    return epoch is not None and (issued_at or 0) < math.ceil(epoch.timestamp())
 
 
 def refresh_digest(refresh_token: str) -> bytes:
@@ -78,6 +85,8 @@ class SignIn:
             user = await uow.users.upsert_from_firebase(identity, now)
             if user.deleted_at is not None:
                 raise AccountDisabled("this account was deleted")
+            if issued_before_epoch(identity.issued_at, user):
+                raise CredentialRevoked("this ID token was issued before you signed out everywhere: sign in again")
             session = UserSession(
                 id=uuid.uuid4(),
                 user_id=user.id,
@@ -100,6 +109,8 @@ class SignIn:
             session = await uow.sessions.by_refresh_digest(refresh_digest(refresh_token))
             if session is None or not session.is_active(now):
                 raise InvalidCredential("refresh token is unknown, revoked or expired")
+            if await uow.users.get(session.user_id) is None:
+                raise CredentialRevoked("this account was deleted")
             await uow.sessions.touch(session.id, now, refresh_digest(rotated))
             await uow.commit()
         return session, rotated, await self._tokens.issue(session_principal(session))

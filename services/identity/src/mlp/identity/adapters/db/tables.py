@@ -42,6 +42,7 @@ users = Table(
     Column("photo_url", Text),
     metadata_column(),
     Column("last_sign_in_at", DateTime(timezone=True)),
+    Column("tokens_valid_after", DateTime(timezone=True)),
     created_at_column(),
     updated_at_column(),
     deleted_at_column(),
