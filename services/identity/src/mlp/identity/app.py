@@ -21,7 +21,7 @@ from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
 from mlp.identity.adapters.db.tables import SCHEMA
 from mlp.identity.adapters.db.unit_of_work import SqlUnitOfWork
-from mlp.identity.adapters.db.usage_counter import SqlUsageCounter
+from mlp.identity.adapters.db.usage_counter import SqlUsageStore
 from mlp.identity.adapters.outbox import PgQueuerOutbox, parse_subscribers
 from mlp.identity.adapters.rsa_keys import KeyRingKeySource
 from mlp.identity.api.routes import ROUTES
@@ -35,6 +35,7 @@ from mlp.identity.application.credential_resolver import IdentityCredentialResol
 from mlp.identity.application.firebase_verification import FirebaseTokenVerifier
 from mlp.identity.application.grant_checks import GrantChecks
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWork
+from mlp.identity.application.quota_leases import LeasedUsageCounter
 from mlp.identity.application.service_tokens import ServiceTokens
 from mlp.identity.application.sessions import Sessions
 from mlp.identity.application.sign_in import SignIn
@@ -89,7 +90,7 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             max_size=settings.db_pool_size,
             server_settings=QUOTA_COUNTER_SETTINGS,
         )
-        usage = SqlUsageCounter(usage_pool)
+        usage = LeasedUsageCounter(SqlUsageStore(usage_pool))
         cache = CredentialCache(
             settings.credential_cache_seconds, settings.firebase_cache_seconds, settings.credential_cache_entries
         )

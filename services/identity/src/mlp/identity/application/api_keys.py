@@ -83,8 +83,9 @@ class ApiKeys:
             raise NotFound(KEY_NOT_FOUND)
         return key
 
-    async def usage(self, key: ApiKey) -> QuotaDecision:
-        return await self._usage.usage(key, self._clock())
+    async def usage(self, keys: list[ApiKey]) -> dict[uuid.UUID, QuotaDecision]:
+        """The quota use of every key, in one read."""
+        return await self._usage.usage_of_keys(keys, self._clock())
 
     async def rename(self, user_id: uuid.UUID, key_id: uuid.UUID, name: str) -> ApiKey:
         async with self._uow() as uow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -123,6 +124,38 @@ class ApiKeyRepository(Protocol):
     async def mark_used(self, key_id: uuid.UUID, now: datetime) -> None: ...
 
 
+WindowRef = tuple[uuid.UUID, str, datetime]
+"""A quota window: (key id, kind, start)."""
+
+
+@dataclass(frozen=True)
+class WindowClaim:
+    """A request for up to ``wanted`` requests of a key's window, never past ``limit``."""
+
+    kind: str
+    start: datetime
+    limit: int
+    wanted: int
+
+
+class UsageStore(Protocol):
+    """Request counts per key and window, shared by every identity replica."""
+
+    async def reserve(self, key_id: uuid.UUID, claims: list[WindowClaim]) -> dict[str, tuple[int, int]]:
+        """Atomically take from every claimed window, or from none if one is full.
+
+        Per window kind: (taken, the window's count after taking). When one window is full,
+        nothing is taken (0 everywhere) and the counts are as found: the full one at its limit.
+        """
+        ...
+
+    async def counts(
+        self, windows: list[tuple[uuid.UUID, str, datetime]]
+    ) -> dict[tuple[uuid.UUID, str, datetime], int]:
+        """Stored counts of (key id, kind, start) windows, in one read; absent windows count 0."""
+        ...
+
+
 class UsageCounter(Protocol):
     async def count_request(self, key: ApiKey, now: datetime) -> QuotaDecision:
         """Count one request against the key's windows, atomically across replicas."""
@@ -130,6 +163,10 @@ class UsageCounter(Protocol):
 
     async def usage(self, key: ApiKey, now: datetime) -> QuotaDecision:
         """The windows as they stand, counting nothing."""
+        ...
+
+    async def usage_of_keys(self, keys: list[ApiKey], now: datetime) -> dict[uuid.UUID, QuotaDecision]:
+        """The windows of several keys, in one read."""
         ...
 
 
