@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import SERVICE_CREDENTIAL, SignedInUser
-from fake_firebase import FakeFirebase
+from fakes import FakeFirebase
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 

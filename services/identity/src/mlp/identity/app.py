@@ -37,6 +37,7 @@ from mlp.identity.application.grant_checks import GrantChecks
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWork
 from mlp.identity.application.quota_leases import LeasedUsageCounter
 from mlp.identity.application.service_tokens import ServiceTokens
+from mlp.identity.application.session_refresh import SessionRefresh
 from mlp.identity.application.sessions import Sessions
 from mlp.identity.application.sign_in import SignIn
 from mlp.identity.application.verified import CredentialVerifier
@@ -55,6 +56,7 @@ USE_CASES = (
     "platform_tokens",
     "caller_verification",
     "sign_in_flow",
+    "session_refresh",
     "sessions",
     "api_keys",
     "accounts",
@@ -107,6 +109,13 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             caller_verification=callers,
             sign_in_flow=SignIn(
                 uow, firebase_auth, tokens, session_lifetime=timedelta(days=settings.session_lifetime_days)
+            ),
+            session_refresh=SessionRefresh(
+                uow,
+                firebase_auth,
+                tokens,
+                cache,
+                firebase_recheck=timedelta(seconds=settings.firebase_recheck_seconds),
             ),
             sessions=Sessions(uow, firebase_auth, cache),
             api_keys=ApiKeys(uow, usage, hasher, cache),

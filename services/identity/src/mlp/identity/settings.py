@@ -12,6 +12,8 @@ class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
     """Platform tokens live 5 minutes: the longest a revoked session's token keeps working."""
     key_rotation_days: int = 30
     session_lifetime_days: int = 30
+    firebase_recheck_seconds: int = 3600
+    """At least this often a session's refresh asks Firebase whether the user is still enabled."""
     service_credentials: str = ""
     """Comma-separated ``mlpsvc_<service>_<secret>`` credentials the other services present."""
     service_scopes: str = DEFAULT_SERVICE_SCOPES

@@ -8,7 +8,9 @@ which with the services' 3 s keeps any revocation under 5 s platform-wide.
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mlp.common.auth.ttl_lru import TtlLru
@@ -30,15 +32,21 @@ class FirebaseAnswer:
 
 
 class CredentialCache:
-    def __init__(self, ttl_seconds: float, firebase_seconds: float, max_entries: int = 10_000) -> None:
-        self.key_records: TtlLru[str, KeyRecord] = TtlLru(ttl_seconds, max_entries)
+    def __init__(
+        self,
+        ttl_seconds: float,
+        firebase_seconds: float,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.key_records: TtlLru[str, KeyRecord] = TtlLru(ttl_seconds, max_entries, clock)
         """API keys by prefix: the key and its stored digests."""
-        self.key_usable: TtlLru[uuid.UUID, uuid.UUID] = TtlLru(ttl_seconds, max_entries)
+        self.key_usable: TtlLru[uuid.UUID, uuid.UUID] = TtlLru(ttl_seconds, max_entries, clock)
         """Keys (by id) seen usable, to the user owning them: tokens minted for a key."""
-        self.sessions: TtlLru[uuid.UUID, uuid.UUID] = TtlLru(ttl_seconds, max_entries)
+        self.sessions: TtlLru[uuid.UUID, uuid.UUID] = TtlLru(ttl_seconds, max_entries, clock)
         """Sessions seen active, to their user."""
-        self.users: TtlLru[uuid.UUID, UserStanding] = TtlLru(ttl_seconds, max_entries)
-        self.firebase: TtlLru[bytes, FirebaseAnswer] = TtlLru(firebase_seconds, max_entries)
+        self.users: TtlLru[uuid.UUID, UserStanding] = TtlLru(ttl_seconds, max_entries, clock)
+        self.firebase: TtlLru[bytes, FirebaseAnswer] = TtlLru(firebase_seconds, max_entries, clock)
         """Firebase ID tokens (by digest) Firebase accepted moments ago."""
 
     def invalidate_user(self, user_id: uuid.UUID) -> None:

@@ -51,6 +51,10 @@ class FirebaseAuth(Protocol):
         """Sign the user out of every Firebase client; tolerate an already deleted user."""
         ...
 
+    async def user_state(self, uid: str) -> str:
+        """``active``, ``disabled`` or ``deleted``, as Firebase knows the user now."""
+        ...
+
 
 class UserRepository(Protocol):
     async def get(self, user_id: uuid.UUID) -> User | None:
@@ -83,10 +87,14 @@ class SessionRepository(Protocol):
 
     async def list_active(self, user_id: uuid.UUID, now: datetime) -> list[UserSession]: ...
 
-    async def by_refresh_digest(self, digest: bytes) -> UserSession | None: ...
+    async def for_refresh(self, session_id: uuid.UUID) -> tuple[UserSession, bytes | None] | None:
+        """The session and its current refresh-token digest, locked until the transaction ends."""
+        ...
 
-    async def touch(self, session_id: uuid.UUID, now: datetime, refresh_digest: bytes) -> None:
-        """Record activity and the (rotated) refresh token."""
+    async def touch(
+        self, session_id: uuid.UUID, now: datetime, refresh_digest: bytes, firebase_checked_at: datetime
+    ) -> None:
+        """Record activity, the (rotated) refresh token and when Firebase last vouched for the user."""
         ...
 
     async def revoke(

@@ -62,6 +62,7 @@ user_sessions = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_reason", Text),
     Column("refresh_token_hash", LargeBinary),
+    Column("firebase_checked_at", DateTime(timezone=True)),
     metadata_column(),
     created_at_column(),
     updated_at_column(),

@@ -1,4 +1,4 @@
-"""users.tokens_valid_after: a per-user revocation epoch
+"""users.tokens_valid_after (a per-user revocation epoch); user_sessions.firebase_checked_at
 
 Revision ID: 0004
 Revises: 0003
@@ -18,7 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("users", sa.Column("tokens_valid_after", sa.DateTime(timezone=True)), schema="identity")
+    op.add_column("user_sessions", sa.Column("firebase_checked_at", sa.DateTime(timezone=True)), schema="identity")
 
 
 def downgrade() -> None:
+    op.drop_column("user_sessions", "firebase_checked_at", schema="identity")
     op.drop_column("users", "tokens_valid_after", schema="identity")
