@@ -24,6 +24,7 @@ from mlp.identity.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.identity.adapters.db.usage_counter import SqlUsageStore
 from mlp.identity.adapters.outbox import PgQueuerOutbox, parse_subscribers
 from mlp.identity.adapters.rsa_keys import KeyRingKeySource
+from mlp.identity.api.request_context import remember_request
 from mlp.identity.api.routes import ROUTES
 from mlp.identity.application.accounts import Accounts
 from mlp.identity.application.api_key_verification import ApiKeyVerifier
@@ -138,4 +139,5 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
         lifespans=[wire],
         dependencies=state_dependencies(*USE_CASES),
         exception_handlers_extra={InvalidInput: domain_error_handler(422), NotFound: domain_error_handler(404)},
+        before_request=remember_request,
     )

@@ -30,11 +30,12 @@ class AuditPage(msgspec.Struct):
 
 @post("/internal/v1/audit-events", tags=["internal"], opt=SERVICE_ONLY, status_code=200)
 async def ingest_audit_events(
-    data: JSONBody[OperationEventBatch], audit_trail: NamedDependency[AuditTrail]
+    request: Request[Principal, Any, Any], data: JSONBody[OperationEventBatch], audit_trail: NamedDependency[AuditTrail]
 ) -> BatchReceipt:
-    """Idempotent on ``event_id``: a redelivered batch creates no duplicate."""
+    """Idempotent on ``event_id``: a redelivered batch creates no duplicate. Events are recorded
+    as the authenticated service's (the body's ``service`` is ignored)."""
     events = [OperationEvent(**msgspec.structs.asdict(e)) for e in data.events]
-    inserted = await audit_trail.ingest(events)
+    inserted = await audit_trail.ingest(request.user.service or "unknown", events)
     return BatchReceipt(accepted=inserted, duplicates=len(events) - inserted)
 
 

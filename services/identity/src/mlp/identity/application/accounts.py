@@ -14,7 +14,7 @@ from mlp.common.contracts.events import UserDeleted
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
-from mlp.identity.domain.audit import identity_event
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.users import User
 
@@ -48,7 +48,7 @@ class Accounts:
             user = await uow.users.update_profile(user_id, changes, now) if changes else await uow.users.get(user_id)
             if user is None:
                 raise NotFound("no such user")
-            event = identity_event(user_id, "user.update", "user", user_id, now, fields=sorted(changes))
+            event = audit_event(user_id, "user.update", "user", user_id, now, fields=sorted(changes))
             await uow.audit.record([event])
             await uow.commit()
         return user
@@ -63,7 +63,7 @@ class Accounts:
             await uow.api_keys.revoke(user_id, now)
             announced = UserDeleted(event_id=uuid.uuid4(), user_id=user_id, deleted_at=now)
             await uow.outbox.announce_user_deleted(announced)
-            await uow.audit.record([identity_event(user_id, "user.delete", "user", user_id, now)])
+            await uow.audit.record([audit_event(user_id, "user.delete", "user", user_id, now)])
             await uow.commit()
         self._cache.invalidate_user(user_id)
         await self._firebase.revoke_refresh_tokens(user.firebase_uid)

@@ -19,9 +19,9 @@ from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.grant_checks import GrantChecks
 from mlp.identity.application.ports import UnitOfWorkFactory, UsageCounter
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.application.verified import Verified, rate_limit_headers
 from mlp.identity.domain.api_keys import ApiKey, KeyHasher, KeyRecord, parse_prefix
-from mlp.identity.domain.audit import identity_event
 from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX
 
 LAST_USED_EVERY_SECONDS = 60.0
@@ -92,6 +92,6 @@ class ApiKeyVerifier:
             return
         self._refusals_audited.put((key.id, window_end), True)
         async with self._uow() as uow:
-            event = identity_event(key.user_id, "api_key.quota_exceeded", "api_key", key.id, now, outcome="denied")
+            event = audit_event(key.user_id, "api_key.quota_exceeded", "api_key", key.id, now, outcome="denied")
             await uow.audit.record([event])
             await uow.commit()

@@ -10,9 +10,9 @@ from mlp.common.auth.errors import CredentialRevoked
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.ports import UnitOfWorkFactory, UsageCounter
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.domain import api_key_rules as rules
 from mlp.identity.domain.api_keys import ApiKey, KeyHasher
-from mlp.identity.domain.audit import identity_event
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.quotas import QuotaDecision
 
@@ -68,7 +68,7 @@ class ApiKeys:
             if await uow.users.get(user_id) is None:
                 raise CredentialRevoked("this account was deleted")
             await uow.api_keys.add(key, secret.digest)
-            await uow.audit.record([identity_event(user_id, "api_key.create", "api_key", key.id, now, name=key.name)])
+            await uow.audit.record([audit_event(user_id, "api_key.create", "api_key", key.id, now, name=key.name)])
             await uow.commit()
         return KeyWithSecret(key, secret.plaintext)
 
@@ -101,7 +101,7 @@ class ApiKeys:
             revoked = await uow.api_keys.revoke(user_id, now, only=key_id)
             if not revoked:
                 raise NotFound("no such active API key")
-            await uow.audit.record([identity_event(user_id, "api_key.revoke", "api_key", key_id, now)])
+            await uow.audit.record([audit_event(user_id, "api_key.revoke", "api_key", key_id, now)])
             await uow.commit()
         for key in revoked:
             self._cache.invalidate_key(key.id, key.prefix)
@@ -118,7 +118,7 @@ class ApiKeys:
             key = await uow.api_keys.rotate(user_id, key_id, secret.digest, now + grace, now)
             if key is None:
                 raise NotFound("no such active API key")
-            event = identity_event(user_id, "api_key.rotate", "api_key", key_id, now, grace_seconds=grace_seconds)
+            event = audit_event(user_id, "api_key.rotate", "api_key", key_id, now, grace_seconds=grace_seconds)
             await uow.audit.record([event])
             await uow.commit()
         self._cache.invalidate_key(key.id, key.prefix)

@@ -15,8 +15,8 @@ from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.platform_tokens import IssuedToken, PlatformTokens
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWork, UnitOfWorkFactory
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.application.sign_in import session_principal
-from mlp.identity.domain.audit import identity_event
 from mlp.identity.domain.refresh_tokens import new_refresh_token, refresh_digest, session_of
 from mlp.identity.domain.sessions import UserSession
 
@@ -77,7 +77,7 @@ class SessionRefresh:
 
     async def _revoke(self, uow: UnitOfWork, session: UserSession, now: datetime, reason: str) -> None:
         await uow.sessions.revoke(session.user_id, now, reason, only=session.id)
-        event = identity_event(session.user_id, "session.revoke", "session", session.id, now, outcome="denied")
+        event = audit_event(session.user_id, "session.revoke", "session", session.id, now, outcome="denied")
         await uow.audit.record([event])
         await uow.commit()
         self._cache.invalidate_session(session.id)

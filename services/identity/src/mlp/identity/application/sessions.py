@@ -7,7 +7,7 @@ import uuid
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
-from mlp.identity.domain.audit import identity_event
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.sessions import UserSession
 
@@ -61,7 +61,7 @@ class Sessions:
             revoked = await uow.sessions.revoke(user_id, now, reason, only=only, keep=keep)
             if everywhere:
                 await uow.users.revoke_tokens(user_id, now)
-            events = [identity_event(user_id, "session.revoke", "session", sid, now, reason=reason) for sid in revoked]
+            events = [audit_event(user_id, "session.revoke", "session", sid, now, reason=reason) for sid in revoked]
             await uow.audit.record(events)
             await uow.commit()
         self._cache.invalidate_session(*revoked)

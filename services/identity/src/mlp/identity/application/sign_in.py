@@ -19,7 +19,7 @@ from mlp.common.auth.principal import Principal
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.platform_tokens import IssuedToken, PlatformTokens
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
-from mlp.identity.domain.audit import identity_event
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.domain.refresh_tokens import new_refresh_token, refresh_digest
 from mlp.identity.domain.sessions import UserSession
 from mlp.identity.domain.users import User
@@ -93,7 +93,7 @@ class SignIn:
             )
             refresh_token = new_refresh_token(session.id)
             await uow.sessions.add(session, refresh_digest(refresh_token))
-            await uow.audit.record([identity_event(user.id, "auth.sign_in", "session", session.id, now)])
+            await uow.audit.record([audit_event(user.id, "auth.sign_in", "session", session.id, now)])
             await uow.commit()
         return SignedIn(user, session, refresh_token, await self._tokens.issue(session_principal(session)))
 
@@ -109,8 +109,6 @@ class SignIn:
             user = await uow.users.by_firebase_uid(str(uid))
             if user is None:
                 return
-            event = identity_event(
-                user.id, "auth.sign_in", "session", None, now, outcome="failure", reason=refused.code
-            )
+            event = audit_event(user.id, "auth.sign_in", "session", None, now, outcome="failure", reason=refused.code)
             await uow.audit.record([event])
             await uow.commit()
