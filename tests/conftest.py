@@ -58,7 +58,7 @@ async def identity_service_token(platform: dict[str, str], database_url: str) ->
         (await client.get(f"{platform['identity']}/.well-known/jwks.json")).raise_for_status()
     engine = create_engine(database_url, pool_size=1)
     try:
-        tokens = platform_tokens(engine, IdentitySettings())
+        tokens = platform_tokens(engine, IdentitySettings(environment="development"))
         return (await tokens.issue(Principal.for_service("identity"))).token
     finally:
         await engine.dispose()

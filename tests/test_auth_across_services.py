@@ -18,6 +18,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mlp.common.runtime.database import plain_database_url
+from mlp.identity.secret_material import key_sealer
+from mlp.identity.settings import IdentitySettings
 
 USER = uuid.uuid4()
 
@@ -52,7 +54,7 @@ async def identity_signing_key(minted_token: str, database_url: str) -> tuple[st
     finally:
         await conn.close()
     assert row is not None
-    return row["kid"], row["private_key_pem"]
+    return row["kid"], key_sealer(IdentitySettings(environment="development")).open(row["private_key_pem"])
 
 
 def claims(**overrides: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ def firebase() -> FakeFirebase:
 def identity_settings(database_url: str) -> IdentitySettings:
     return IdentitySettings(
         database_url=database_url,
+        environment="development",  # the development pepper and KEK are allowed
         service_credentials=SERVICE_CREDENTIAL,
         user_deleted_subscribers="testsink=http://127.0.0.1:1",  # unknown to any running worker
         credential_cache_seconds=0.0,

@@ -357,7 +357,7 @@ class FakeIdentity:
         self.firebase = FakeFirebase(self.clock)
         self.usage_store = FakeUsageStore()
         self.cache = CredentialCache(cache_seconds, cache_seconds, clock=self.clock.monotonic)
-        self.hasher = KeyHasher(b"unit-test-pepper")
+        self.hasher = KeyHasher({1: b"unit-test-pepper"}, current=1)
         self.tokens = PlatformTokens(
             FakeSigningKeys(),
             RsaKeyFactory(),

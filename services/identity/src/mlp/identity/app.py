@@ -42,11 +42,11 @@ from mlp.identity.application.session_refresh import SessionRefresh
 from mlp.identity.application.sessions import Sessions
 from mlp.identity.application.sign_in import SignIn
 from mlp.identity.application.verified import CredentialVerifier
-from mlp.identity.domain.api_keys import KeyHasher
 from mlp.identity.domain.errors import InvalidInput, NotFound
 from mlp.identity.domain.service_credentials import ServiceCredentials
 from mlp.identity.domain.service_scopes import ServiceScopes
 from mlp.identity.platform_token_wiring import platform_tokens
+from mlp.identity.secret_material import key_hasher
 from mlp.identity.settings import IdentitySettings, identity_settings
 
 QUOTA_COUNTER_SETTINGS = {"synchronous_commit": "off"}
@@ -68,6 +68,7 @@ USE_CASES = (
 
 def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAuth | None = None) -> Litestar:
     settings = settings or identity_settings()
+    hasher = key_hasher(settings)  # refuses development secrets outside development
     configure_logging("identity", settings.log_level)
     services = ServiceCredentials.parse(settings.service_credentials)
     service_scopes = ServiceScopes.parse(settings.service_scopes)
@@ -86,11 +87,10 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             return SqlUnitOfWork(engine, lambda conn: PgQueuerOutbox(conn, subscribers))
 
         tokens = platform_tokens(engine, settings)
-        hasher = KeyHasher(settings.api_key_pepper.encode(), settings.api_key_env)
         usage_pool = await asyncpg.create_pool(
             plain_database_url(settings.database_url),
             min_size=1,
-            max_size=settings.db_pool_size,
+            max_size=settings.usage_pool_size,
             server_settings=QUOTA_COUNTER_SETTINGS,
         )
         usage = LeasedUsageCounter(SqlUsageStore(usage_pool))

@@ -56,7 +56,7 @@ class ApiKeyVerifier:
             raise InvalidCredential("malformed API key: expected mlp_<env>_<id>_<secret>")
         key, secret = await self._record(prefix)
         now = self._clock()
-        if not secret.matches(self._hasher.digest(token), now) or not key.usable(now):
+        if not secret.matches(self._hasher, token, now) or not key.usable(now):
             raise InvalidCredential("API key is invalid, revoked or expired")
         valid_after = await self._grants.check_user(key.user_id)
         decision = await self._usage.count_request(key, now)
