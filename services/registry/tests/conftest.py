@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 from fakes import RecordingOutbox
 from litestar import Litestar
@@ -17,8 +18,8 @@ from mlp.common.auth.resolver import ServiceCredentialResolver
 from mlp.registry.app import create_app
 from mlp.registry.settings import RegistrySettings
 
-TEST_MAX_UPLOAD = 2 * 1024 * 1024
-TEST_QUOTA = 6 * 1024 * 1024
+TEST_MAX_UPLOAD = 12 * 1024 * 1024
+TEST_QUOTA = 64 * 1024 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +65,14 @@ def new_user(keys: TestKeys) -> Callable[..., User]:
 @pytest.fixture
 def blob_root(registry_settings: RegistrySettings) -> Path:
     return Path(registry_settings.data_dir)
+
+
+@pytest.fixture(scope="session")
+async def small_quota_client(
+    registry_settings: RegistrySettings, keys: TestKeys, outbox: RecordingOutbox
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """The app with a 100 kB storage quota and 64 kB uploads."""
+    settings = msgspec.structs.replace(registry_settings, storage_quota_bytes=100_000, max_upload_bytes=64 * 1024)
+    resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), None)
+    async with AsyncTestClient(app=create_app(settings, outbox=outbox, resolver=resolver)) as test_client:
+        yield test_client
