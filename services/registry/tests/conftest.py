@@ -39,7 +39,7 @@ def registry_settings(database_url: str, tmp_path_factory: pytest.TempPathFactor
         data_dir=str(tmp_path_factory.mktemp("blobs")),
         max_upload_bytes=TEST_MAX_UPLOAD,
         storage_quota_bytes=TEST_QUOTA,
-        csv_inline_max_bytes=64 * 1024,
+        csv_inline_max_bytes=16 * 1024 * 1024,
         csv_max_columns=50,
         csv_max_field_chars=64 * 1024,
         csv_max_problems=10,
@@ -71,8 +71,10 @@ def blob_root(registry_settings: RegistrySettings) -> Path:
 async def small_quota_client(
     registry_settings: RegistrySettings, keys: TestKeys, outbox: RecordingOutbox
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    """The app with a 100 kB storage quota and 64 kB uploads."""
-    settings = msgspec.structs.replace(registry_settings, storage_quota_bytes=100_000, max_upload_bytes=64 * 1024)
+    """The app with a 100 kB storage quota, 64 kB uploads, and CSV files over 1 kB ingested by the worker."""
+    settings = msgspec.structs.replace(
+        registry_settings, storage_quota_bytes=100_000, max_upload_bytes=64 * 1024, csv_inline_max_bytes=1024
+    )
     resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), None)
     async with AsyncTestClient(app=create_app(settings, outbox=outbox, resolver=resolver)) as test_client:
         yield test_client

@@ -122,15 +122,15 @@ class CsvStreamReader:
             return []
         cut = len(text) if final else self._record_boundary(text)
         self._carry = text[cut:]
+        rows: list[list[str]] = []
+        if cut:
+            rows, lines = self._records.take(text[:cut], self._line)
+            self._line += lines
+            self._stopped = self._records.fatal
         if len(self._carry) > self._limits.max_field_chars * 4:
-            self._stop(self._line + 1, "a record runs on past the field size limit: an unclosed quote?")
-            return []
-        if not cut:
-            return []
-        rows, lines = self._records.take(text[:cut], self._line)
-        self._line += lines
-        if self._records.fatal:
-            self._stopped = True
+            self._stop(
+                self._line + 1, "a record longer than the field size limit allows: a huge field or an unclosed quote"
+            )
         return [] if self.problems else rows
 
     def _record_boundary(self, text: str) -> int:

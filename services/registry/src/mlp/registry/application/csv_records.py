@@ -60,7 +60,7 @@ class RecordChecker:
             except StopIteration:
                 break
             except csv.Error as exc:
-                self._report(start, f"malformed CSV: {exc}")
+                self._report(start, _explained(str(exc)))
                 continue
             if self.header is None:
                 self._set_header(row, start)
@@ -106,3 +106,9 @@ class RecordChecker:
             doublequote=True,
             strict=True,
         )
+
+
+def _explained(csv_error: str) -> str:
+    if csv_error == "unexpected end of data":
+        return "unclosed quote: the file ends inside a quoted field"
+    return f"malformed CSV: {csv_error}"
