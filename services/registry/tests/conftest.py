@@ -11,7 +11,7 @@ import pytest
 from fakes import RecordingOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from registry_users import TestKeys, User
+from registry_users import SigningKeys, User
 
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.resolver import ServiceCredentialResolver
@@ -23,8 +23,8 @@ TEST_QUOTA = 64 * 1024 * 1024
 
 
 @pytest.fixture(scope="session")
-def keys() -> TestKeys:
-    return TestKeys()
+def keys() -> SigningKeys:
+    return SigningKeys()
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +49,7 @@ def registry_settings(database_url: str, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="session")
 async def client(
-    registry_settings: RegistrySettings, keys: TestKeys, outbox: RecordingOutbox
+    registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
     resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), None)
     app = create_app(registry_settings, outbox=outbox, resolver=resolver)
@@ -58,7 +58,7 @@ async def client(
 
 
 @pytest.fixture
-def new_user(keys: TestKeys) -> Callable[..., User]:
+def new_user(keys: SigningKeys) -> Callable[..., User]:
     return lambda scopes="datasets:*": User(keys, scopes)
 
 
@@ -69,7 +69,7 @@ def blob_root(registry_settings: RegistrySettings) -> Path:
 
 @pytest.fixture(scope="session")
 async def small_quota_client(
-    registry_settings: RegistrySettings, keys: TestKeys, outbox: RecordingOutbox
+    registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """The app with a 100 kB storage quota, 64 kB uploads, and CSV files over 1 kB ingested by the worker."""
     settings = msgspec.structs.replace(

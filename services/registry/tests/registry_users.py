@@ -13,7 +13,7 @@ from jwt.algorithms import RSAAlgorithm
 KID = "registry-test"
 
 
-class TestKeys:
+class SigningKeys:
     def __init__(self) -> None:
         self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         public: dict[str, Any] = RSAAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
@@ -29,6 +29,6 @@ class TestKeys:
 
 
 class User:
-    def __init__(self, keys: TestKeys, scopes: str = "datasets:*") -> None:
+    def __init__(self, keys: SigningKeys, scopes: str = "datasets:*") -> None:
         self.id = uuid.uuid4()
         self.headers = {"authorization": f"Bearer {keys.token(str(self.id), scopes)}"}

@@ -18,18 +18,20 @@ from mlp.registry.adapters.db.tables import SCHEMA, received_events
 from mlp.registry.api.datasets import DATASET_ROUTES
 from mlp.registry.api.files import FILE_ROUTES
 from mlp.registry.api.problems_files import DOMAIN_PROBLEM_HANDLERS
-from mlp.registry.files_wiring import FILES_USE_CASES, FilesPart, OutboxFactory, blob_storage
+from mlp.registry.files_wiring import FILES_USE_CASES, FilesPart, OutboxFactory, blob_storage, registry_outbox
 from mlp.registry.settings import RegistrySettings, registry_settings
 
 
 def create_app(
     settings: RegistrySettings | None = None,
     *,
-    outbox: OutboxFactory,
+    outbox: OutboxFactory | None = None,
     resolver: CredentialResolver | None = None,
 ) -> Litestar:
-    """``resolver`` replaces asking identity (tests sign their own platform tokens)."""
+    """``outbox`` defaults to the transactional outbox in schema ``registry``; ``resolver`` replaces
+    asking identity (tests sign their own platform tokens)."""
     settings = settings or registry_settings()
+    outbox = outbox or registry_outbox
     configure_logging("registry", settings.log_level)
 
     @asynccontextmanager
