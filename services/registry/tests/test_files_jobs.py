@@ -12,14 +12,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 from dataset_helpers import Client, create_dataset
 from fakes import RecordingOutbox
 from registry_users import SigningKeys, User
 
-from mlp.common.runtime.database import plain_database_url
+from mlp.common.runtime.database import create_engine, plain_database_url
+from mlp.registry.adapters.storage.local import LocalBlobStorage
+from mlp.registry.application.csv_reader import DialectHint
 from mlp.registry.application.datasets import INGEST_JOB
 from mlp.registry.application.files import SWEEP_BLOB_JOB, SWEEP_USER_BLOBS_JOB
+from mlp.registry.application.ports import BlobStorage
 from mlp.registry.files_wiring import FilesPart, files_part
 from mlp.registry.settings import RegistrySettings
 
@@ -131,3 +135,47 @@ async def test_user_deleted_purges_rows_and_bytes_idempotently(
     await worker_part.job_handlers(1)[SWEEP_USER_BLOBS_JOB].handler(prefix)
     await worker_part.job_handlers(1)[SWEEP_USER_BLOBS_JOB].handler(prefix)
     assert not root.exists()
+
+
+class SlicingStorage:
+    """Local storage whose reads come in small slices; between slices it notes the version's
+    row_count as another connection sees it (the progress a polling client gets)."""
+
+    def __init__(self, inner: BlobStorage, database_url: str) -> None:
+        self.inner = inner
+        self.database_url = database_url
+        self.version_id: uuid.UUID | None = None
+        self.seen: list[int] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        conn = await asyncpg.connect(plain_database_url(self.database_url))
+        try:
+            async for chunk in self.inner.read(key, start, end):
+                for i in range(0, len(chunk), 4096):
+                    yield chunk[i : i + 4096]
+                    query = "SELECT row_count FROM registry.dataset_versions WHERE id = $1"
+                    self.seen.append(await conn.fetchval(query, self.version_id))
+        finally:
+            await conn.close()
+
+
+async def test_background_ingestion_reports_rows_so_far(registry_settings: RegistrySettings) -> None:
+    settings = msgspec.structs.replace(registry_settings, csv_inline_max_bytes=1024)
+    data = b"n,word\n" + b"".join(f"{i},w{i}\n".encode() for i in range(1, 20001))
+    engine = create_engine(registry_settings.database_url, 2)
+    storage = SlicingStorage(LocalBlobStorage(registry_settings.data_dir), registry_settings.database_url)
+    try:
+        part = FilesPart(engine, storage, settings, RecordingOutbox())
+        user_id = uuid.uuid4()
+        file_id = await upload(part, user_id, data)
+        _, version = await part.datasets.create(user_id, "progress", None, file_id, DialectHint())
+        assert version.status == "processing"
+        storage.version_id = version.id
+        await part.datasets.ingest(version.id)
+    finally:
+        await engine.dispose()
+    assert storage.seen == sorted(storage.seen)
+    assert 0 < storage.seen[len(storage.seen) // 2] < 20000  # visible while the rows are still uncommitted
