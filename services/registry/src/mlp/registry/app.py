@@ -3,25 +3,49 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.common.auth.whoami import whoami
 from mlp.common.auth.wiring import identity_auth_lifespan
 from mlp.common.runtime.inbox import user_deleted_receiver
 from mlp.common.runtime.logging import configure_logging
-from mlp.common.runtime.service_app import build_service_app
+from mlp.common.runtime.service_app import build_service_app, state_dependencies
+from mlp.registry.adapters.db.models_purge import purge_user_models
 from mlp.registry.adapters.db.tables import SCHEMA, received_events
+from mlp.registry.application.models_ports import AuditOutbox
+from mlp.registry.models_wiring import (
+    MODEL_ERROR_HANDLERS,
+    MODEL_USE_CASES,
+    OutboxFactory,
+    model_routes,
+    models_lifespan,
+)
 from mlp.registry.settings import RegistrySettings, registry_settings
 
 
-def create_app(settings: RegistrySettings | None = None) -> Litestar:
+def pgqueuer_outbox(conn: AsyncConnection) -> AuditOutbox:
+    from mlp.common.runtime.outbox import Outbox  # type: ignore[import-untyped]  # lands with the lead's outbox
+
+    return Outbox(conn, schema=SCHEMA)  # type: ignore[no-any-return]
+
+
+def create_app(settings: RegistrySettings | None = None, *, audit_outbox: OutboxFactory | None = None) -> Litestar:
+    """``audit_outbox`` binds the outbox of audit events to a transaction's connection (tests pass a fake)."""
     settings = settings or registry_settings()
     configure_logging("registry", settings.log_level)
+    outbox = audit_outbox or pgqueuer_outbox
     return build_service_app(
         name="registry",
         package="mlp.registry",
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
-        route_handlers=[whoami, user_deleted_receiver("registry", received_events)],
-        lifespans=[identity_auth_lifespan(settings)],
+        route_handlers=[
+            whoami,
+            user_deleted_receiver("registry", received_events, on_user_deleted=purge_user_models),
+            *model_routes(),
+        ],
+        lifespans=[identity_auth_lifespan(settings), models_lifespan(outbox, settings.model_page_size_max)],
+        dependencies=state_dependencies(*MODEL_USE_CASES),
+        exception_handlers_extra={**MODEL_ERROR_HANDLERS},
     )

@@ -1,0 +1,93 @@
+"""registry's tests: the real app (in process) on real PostgreSQL; platform tokens signed with a test key."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from fakes import FakeClock, RecordingAuditOutbox
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from platform_tokens import TestKeys
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mlp.common.runtime.database import create_engine
+from mlp.registry.adapters.db.models_unit_of_work import SqlModelsUnitOfWork
+from mlp.registry.app import create_app
+from mlp.registry.application.model_aliases import ModelAliases
+from mlp.registry.application.model_versions import ModelVersions
+from mlp.registry.application.models_ports import ModelsUnitOfWork
+from mlp.registry.application.registered_models import RegisteredModels
+from mlp.registry.settings import RegistrySettings
+
+
+@pytest.fixture(scope="session")
+def keys() -> TestKeys:
+    return TestKeys()
+
+
+@pytest.fixture(scope="session")
+def audit() -> RecordingAuditOutbox:
+    return RecordingAuditOutbox()
+
+
+@pytest.fixture(scope="session")
+def registry_settings(database_url: str) -> RegistrySettings:
+    return RegistrySettings(database_url=database_url, log_level="WARNING", model_page_size_max=100)
+
+
+@pytest.fixture(scope="session")
+def registry_app(registry_settings: RegistrySettings, audit: RecordingAuditOutbox) -> Litestar:
+    return create_app(registry_settings, audit_outbox=audit.bind)
+
+
+@pytest.fixture(scope="session")
+async def client(registry_app: Litestar, keys: TestKeys) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=registry_app) as test_client:
+        registry_app.state.resolver = keys.resolver()
+        yield test_client
+
+
+@pytest.fixture
+def user(keys: TestKeys) -> Callable[..., dict[str, str]]:
+    """Headers of a new user (``user()``), or of a given one (``user(user_id, scopes=...)``)."""
+
+    def headers(user_id: uuid.UUID | None = None, scopes: str = "models:read models:write") -> dict[str, str]:
+        return {"authorization": f"Bearer {keys.token(user_id or uuid.uuid4(), scopes)}"}
+
+    return headers
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=20)
+    yield engine
+    await engine.dispose()
+
+
+class ModelRegistry:
+    """The three use cases over one engine, with a fake clock and a recording outbox."""
+
+    def __init__(self, engine: AsyncEngine, clock: FakeClock, audit: RecordingAuditOutbox) -> None:
+        def uow() -> ModelsUnitOfWork:
+            return SqlModelsUnitOfWork(engine, audit.bind)
+
+        self.clock = clock
+        self.audit = audit
+        self.models = RegisteredModels(uow, clock, max_page_size=100)
+        self.versions = ModelVersions(uow, clock, max_page_size=100)
+        self.aliases = ModelAliases(uow, clock)
+
+
+@pytest.fixture
+def registry(engine: AsyncEngine) -> ModelRegistry:
+    return ModelRegistry(engine, FakeClock(), RecordingAuditOutbox())
+
+
+def any_user() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+__all__: list[Any] = []
