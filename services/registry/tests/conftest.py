@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import pytest
 from fakes import FakeClock, RecordingAuditOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from model_registry_harness import ModelRegistry
 from platform_tokens import TestKeys
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.runtime.database import create_engine
-from mlp.registry.adapters.db.models_unit_of_work import SqlModelsUnitOfWork
 from mlp.registry.app import create_app
-from mlp.registry.application.model_aliases import ModelAliases
-from mlp.registry.application.model_versions import ModelVersions
-from mlp.registry.application.models_ports import ModelsUnitOfWork
-from mlp.registry.application.registered_models import RegisteredModels
 from mlp.registry.settings import RegistrySettings
 
 
@@ -67,27 +62,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-class ModelRegistry:
-    """The three use cases over one engine, with a fake clock and a recording outbox."""
-
-    def __init__(self, engine: AsyncEngine, clock: FakeClock, audit: RecordingAuditOutbox) -> None:
-        def uow() -> ModelsUnitOfWork:
-            return SqlModelsUnitOfWork(engine, audit.bind)
-
-        self.clock = clock
-        self.audit = audit
-        self.models = RegisteredModels(uow, clock, max_page_size=100)
-        self.versions = ModelVersions(uow, clock, max_page_size=100)
-        self.aliases = ModelAliases(uow, clock)
-
-
 @pytest.fixture
 def registry(engine: AsyncEngine) -> ModelRegistry:
     return ModelRegistry(engine, FakeClock(), RecordingAuditOutbox())
-
-
-def any_user() -> uuid.UUID:
-    return uuid.uuid4()
-
-
-__all__: list[Any] = []
