@@ -24,18 +24,14 @@ def keys() -> TestKeys:
 
 
 @pytest.fixture(scope="session")
-def audit() -> RecordingAuditOutbox:
-    return RecordingAuditOutbox()
-
-
-@pytest.fixture(scope="session")
 def registry_settings(database_url: str) -> RegistrySettings:
     return RegistrySettings(database_url=database_url, log_level="WARNING", model_page_size_max=100)
 
 
 @pytest.fixture(scope="session")
-def registry_app(registry_settings: RegistrySettings, audit: RecordingAuditOutbox) -> Litestar:
-    return create_app(registry_settings, audit_outbox=audit.bind)
+def registry_app(registry_settings: RegistrySettings) -> Litestar:
+    """With the real outbox: audit events become jobs in ``registry.pgqueuer``."""
+    return create_app(registry_settings)
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+import asyncpg
+import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+
+from mlp.common.contracts.audit import OperationEventBatch
+from mlp.common.runtime.database import plain_database_url
+from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT
 
 Client = AsyncTestClient[Litestar]
 Headers = Callable[..., dict[str, str]]
@@ -135,3 +141,21 @@ async def test_scopes_are_required(client: Client, user: Headers) -> None:
     assert (await client.get(BASE, headers=reader)).status_code == 200
     assert (await client.post(BASE, json={"name": "nope"}, headers=reader)).status_code == 403
     assert (await client.get(BASE, headers=user(uuid.uuid4(), scopes="datasets:read"))).status_code == 403
+
+
+async def test_changes_queue_audit_events_in_the_outbox(client: Client, user: Headers, database_url: str) -> None:
+    me_id = uuid.uuid4()
+    me = user(me_id)
+    model = (await client.post(BASE, json={"name": "audited"}, headers=me)).json()
+    await client.post(f"{BASE}/{model['id']}/versions", json={"artifact_uri": "s3://b/m"}, headers=me)
+    await client.put(f"{BASE}/{model['id']}/aliases/prod", json={"version": 1}, headers=me)
+    assert (await client.post(BASE, json={"name": "audited"}, headers=me)).status_code == 409  # rolled back: no event
+    conn = await asyncpg.connect(plain_database_url(database_url))
+    try:
+        payloads = await conn.fetch("SELECT payload FROM registry.pgqueuer WHERE entrypoint = $1", AUDIT_ENTRYPOINT)
+    finally:
+        await conn.close()
+    events = [e for p in payloads for e in msgspec.json.decode(p["payload"], type=OperationEventBatch).events]
+    mine = [(e.action, e.resource_id) for e in events if e.user_id == me_id]
+    assert [action for action, _ in mine] == ["model.create", "model_version.create", "model_alias.set"]
+    assert mine[0][1] == model["id"]

@@ -9,6 +9,7 @@ from mlp.common.auth.whoami import whoami
 from mlp.common.auth.wiring import identity_auth_lifespan
 from mlp.common.runtime.inbox import user_deleted_receiver
 from mlp.common.runtime.logging import configure_logging
+from mlp.common.runtime.outbox import Outbox
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
 from mlp.registry.adapters.db.models_purge import purge_user_models
 from mlp.registry.adapters.db.tables import SCHEMA, received_events
@@ -24,13 +25,12 @@ from mlp.registry.settings import RegistrySettings, registry_settings
 
 
 def pgqueuer_outbox(conn: AsyncConnection) -> AuditOutbox:
-    from mlp.common.runtime.outbox import Outbox  # type: ignore[import-untyped]  # lands with the lead's outbox
-
-    return Outbox(conn, schema=SCHEMA)  # type: ignore[no-any-return]
+    """Audit events go out through the transactional outbox (relayed by ``mlp worker registry``)."""
+    return Outbox(conn, schema=SCHEMA)
 
 
 def create_app(settings: RegistrySettings | None = None, *, audit_outbox: OutboxFactory | None = None) -> Litestar:
-    """``audit_outbox`` binds the outbox of audit events to a transaction's connection (tests pass a fake)."""
+    """``audit_outbox`` binds the outbox of audit events to a transaction's connection (default: the job queue)."""
     settings = settings or registry_settings()
     configure_logging("registry", settings.log_level)
     outbox = audit_outbox or pgqueuer_outbox
