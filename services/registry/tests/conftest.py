@@ -10,7 +10,7 @@ from fakes import FakeClock, RecordingAuditOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from model_registry_harness import ModelRegistry
-from platform_tokens import TestKeys
+from platform_tokens import SigningKeys
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.runtime.database import create_engine
@@ -19,8 +19,8 @@ from mlp.registry.settings import RegistrySettings
 
 
 @pytest.fixture(scope="session")
-def keys() -> TestKeys:
-    return TestKeys()
+def keys() -> SigningKeys:
+    return SigningKeys()
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +35,14 @@ def registry_app(registry_settings: RegistrySettings) -> Litestar:
 
 
 @pytest.fixture(scope="session")
-async def client(registry_app: Litestar, keys: TestKeys) -> AsyncIterator[AsyncTestClient[Litestar]]:
+async def client(registry_app: Litestar, keys: SigningKeys) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=registry_app) as test_client:
         registry_app.state.resolver = keys.resolver()
         yield test_client
 
 
 @pytest.fixture
-def user(keys: TestKeys) -> Callable[..., dict[str, str]]:
+def user(keys: SigningKeys) -> Callable[..., dict[str, str]]:
     """Headers of a new user (``user()``), or of a given one (``user(user_id, scopes=...)``)."""
 
     def headers(user_id: uuid.UUID | None = None, scopes: str = "models:read models:write") -> dict[str, str]:

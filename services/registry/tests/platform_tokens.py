@@ -17,7 +17,7 @@ from mlp.common.auth.resolver import ServiceCredentialResolver
 KID = "registry-test-1"
 
 
-class TestKeys:
+class SigningKeys:
     """The KeySource port holding one test key; ``resolver()`` is what the app's auth middleware uses."""
 
     def __init__(self) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -113,7 +114,7 @@ class SqlModelRepository:
             select(*VERSION_COLUMNS)
             .select_from(VERSIONS_WITH_MODEL)
             .where(model_versions.c.model_id.in_(list(model_ids)), model_versions.c.user_id == user_id, LIVE_VERSION)
-            .distinct(model_versions.c.model_id, archived)
+            .ext(distinct_on(model_versions.c.model_id, archived))
             .order_by(model_versions.c.model_id, archived, model_versions.c.version.desc())
         )
         latest: dict[uuid.UUID, list[ModelVersion]] = {model_id: [] for model_id in model_ids}
