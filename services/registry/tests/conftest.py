@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from fakes import FakeClock, RecordingOutbox
+from registry_fakes import FakeClock, RecordingOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from model_registry_harness import ModelRegistry

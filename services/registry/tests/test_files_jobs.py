@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 import pytest
 from dataset_helpers import Client, create_dataset
-from fakes import RecordingOutbox
+from registry_fakes import RecordingOutbox
 from platform_tokens import SigningKeys
 from registry_users import User
 
