@@ -9,11 +9,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from registry_fakes import FakeClock, RecordingOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from model_registry_harness import ModelRegistry
 from platform_tokens import SigningKeys
+from registry_fakes import FakeClock, RecordingOutbox
 from registry_users import User
 from sqlalchemy.ext.asyncio import AsyncEngine
 

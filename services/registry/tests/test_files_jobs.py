@@ -15,8 +15,8 @@ import asyncpg
 import msgspec
 import pytest
 from dataset_helpers import Client, create_dataset
-from registry_fakes import RecordingOutbox
 from platform_tokens import SigningKeys
+from registry_fakes import RecordingOutbox
 from registry_users import User
 
 from mlp.common.runtime.database import create_engine, plain_database_url
