@@ -17,7 +17,12 @@ from mlp.registry.adapters.db.tables_models import (
     models,
     tune_jobs,
 )
-from mlp.registry.adapters.db.tables_serving import DEPLOYMENT_STATUSES, deployments, inference_requests
+from mlp.registry.adapters.db.tables_serving import (
+    DEPLOYMENT_STATUSES,
+    deployment_revisions,
+    deployments,
+    inference_requests,
+)
 
 received_events = received_events_table(metadata)
 """Events taken from other services (idempotency on ``event_id``)."""
@@ -31,6 +36,7 @@ __all__ = [
     "SCHEMA",
     "TUNE_JOB_STATUSES",
     "datasets",
+    "deployment_revisions",
     "deployments",
     "files",
     "inference_requests",
