@@ -13,13 +13,16 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from mlp.common.auth.errors import AuthError
+from mlp.common.runtime.problems import Problem
 from mlp.registry.application.serving_ports import UpstreamTarget
 from mlp.registry.application.upstream_errors import UpstreamError, UpstreamTimeout
 from mlp.registry.domain.deployment_errors import (
     DeploymentError,
     DeploymentNotFound,
+    ForbiddenUpstream,
     InvalidDeployment,
     InvalidTransition,
+    NameTaken,
 )
 
 TYPES_BY_STATUS = {
@@ -100,10 +103,14 @@ def _on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return openai_error_response(exc.status_code, exc.detail, "invalid_request", param, exc.headers)
 
 
+# Every class the app maps to problem+json is listed: the most specific class wins across layers.
 OPENAI_ERROR_HANDLERS: ExceptionHandlersMap = {
     OpenAIError: _on_openai,
-    DeploymentError: _on_deployment,
+    **dict.fromkeys(
+        (DeploymentError, DeploymentNotFound, InvalidDeployment, ForbiddenUpstream, InvalidTransition, NameTaken),
+        _on_deployment,
+    ),
     UpstreamError: _on_upstream,
     AuthError: _on_auth,
-    HTTPException: _on_http,
+    **dict.fromkeys((HTTPException, ValidationException, Problem), _on_http),
 }
