@@ -198,3 +198,24 @@ class RecordingLogWriter:
         self.batches += 1
         self.records.extend(records)
         self.usage.extend(usage)
+
+
+def inference_record(prompt: int | None = 3, completion: int | None = 5) -> InferenceRecord:
+    """A finished call, as the proxy logs it."""
+    return InferenceRecord(
+        id=uuid.uuid4(),
+        request_id="req",
+        user_id=uuid.uuid4(),
+        deployment_id=uuid.uuid4(),
+        model_version_id=uuid.uuid4(),
+        api_key_id=None,
+        endpoint="chat.completions",
+        stream=False,
+        status_code=200,
+        latency_ms=1.5,
+        upstream_latency_ms=1.0,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        error=None,
+        created_at=datetime(2026, 11, 26, tzinfo=UTC),
+    )

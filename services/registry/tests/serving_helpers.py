@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
 import uvicorn
 from fake_firebase import FakeFirebase
 from litestar import Litestar
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mlp.common.contracts.usage import UsageEventBatch, UsageEventIn
+from mlp.common.runtime.outbox import USAGE_ENTRYPOINT
 from mlp.registry.adapters.db.tables import model_versions, models
 
 SCOPES = ["models:read", "models:write", "inference"]
@@ -101,3 +104,14 @@ async def deploy(
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+async def usage_jobs(engine: AsyncEngine) -> list[UsageEventIn]:
+    """The usage events waiting in registry's outbox (pgqueuer jobs for billing)."""
+    async with engine.connect() as conn:
+        payloads = (
+            await conn.execute(
+                text("SELECT payload FROM registry.pgqueuer WHERE entrypoint = :e"), {"e": USAGE_ENTRYPOINT}
+            )
+        ).scalars()
+        return [e for p in payloads for e in msgspec.json.decode(p, type=UsageEventBatch).events]

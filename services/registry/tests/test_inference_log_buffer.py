@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 from fakes import RecordingLogWriter
+from fakes import inference_record as record
 
 from mlp.common.contracts.usage import INFERENCE_TOKENS_INPUT, INFERENCE_TOKENS_OUTPUT
 from mlp.registry.application.inference_log import InferenceLog
-from mlp.registry.domain.inference import InferenceRecord
-
-USER = uuid.uuid4()
-
-
-def record(prompt: int | None = 3, completion: int | None = 5) -> InferenceRecord:
-    return InferenceRecord(
-        id=uuid.uuid4(),
-        request_id="req",
-        user_id=USER,
-        deployment_id=uuid.uuid4(),
-        model_version_id=uuid.uuid4(),
-        api_key_id=None,
-        endpoint="chat.completions",
-        stream=False,
-        status_code=200,
-        latency_ms=1.5,
-        upstream_latency_ms=1.0,
-        prompt_tokens=prompt,
-        completion_tokens=completion,
-        error=None,
-        created_at=datetime(2026, 11, 26, tzinfo=UTC),
-    )
 
 
 async def test_records_wait_in_memory_and_close_writes_them_all_in_batches() -> None:

@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from fakes import RecordingOutbox
 from serving_helpers import FIREBASE, SCOPES, Registry, User, new_user, serve
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.runtime.database import create_engine
 from mlp.devtools.model_server import ModelServer
 from mlp.identity.app import create_app as create_identity
 from mlp.identity.settings import IdentitySettings
 from mlp.registry.app import create_app as create_registry
-from mlp.registry.application.serving_ports import EventOutbox
 from mlp.registry.settings import RegistrySettings
 
 
@@ -42,12 +40,7 @@ async def identity_url(database_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def outbox() -> RecordingOutbox:
-    return RecordingOutbox()
-
-
-@pytest.fixture(scope="session")
-async def registry(database_url: str, identity_url: str, outbox: RecordingOutbox) -> AsyncIterator[Registry]:
+async def registry(database_url: str, identity_url: str) -> AsyncIterator[Registry]:
     settings = RegistrySettings(
         database_url=database_url,
         identity_url=identity_url,
@@ -57,10 +50,7 @@ async def registry(database_url: str, identity_url: str, outbox: RecordingOutbox
         log_level="WARNING",
     )
 
-    def recording(conn: AsyncConnection) -> EventOutbox:
-        return outbox
-
-    app = create_registry(settings, outbox=recording)
+    app = create_registry(settings)
     server, task, url = await serve(app)
     yield Registry(url, app)
     server.should_exit = True

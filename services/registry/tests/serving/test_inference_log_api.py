@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fakes import RecordingOutbox
-from serving_helpers import User, add_model_version, deploy
+from serving_helpers import User, add_model_version, deploy, usage_jobs
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,7 +25,7 @@ async def logged(user: User, count: int, **params: Any) -> list[dict[str, Any]]:
 
 
 async def test_each_call_is_logged_with_the_version_that_served_it(
-    user: User, engine: AsyncEngine, model_server: ModelServer, outbox: RecordingOutbox
+    user: User, engine: AsyncEngine, model_server: ModelServer
 ) -> None:
     first = await add_model_version(engine, user.user_id)
     async with engine.connect() as conn:
@@ -53,7 +52,7 @@ async def test_each_call_is_logged_with_the_version_that_served_it(
     assert plain_row["status_code"] == 200
     assert plain_row["latency_ms"] >= plain_row["upstream_latency_ms"] > 0
 
-    usage = {(e.event_id, e.metric, int(e.quantity)) for e in outbox.usages if e.user_id == user.user_id}
+    usage = {(e.event_id, e.metric, int(e.quantity)) for e in await usage_jobs(engine) if e.user_id == user.user_id}
     assert (f"inference:{plain_row['id']}:input", INFERENCE_TOKENS_INPUT, 3) in usage
     assert (f"inference:{plain_row['id']}:output", INFERENCE_TOKENS_OUTPUT, 3) in usage
 

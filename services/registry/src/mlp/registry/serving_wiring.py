@@ -7,7 +7,6 @@ left before the engine is disposed (so list it after the engine's lifespan).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -17,9 +16,11 @@ import structlog
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mlp.common.runtime.outbox import Outbox
 from mlp.registry.adapters.db.inference_log import SqlInferenceLogReader, SqlInferenceLogWriter
 from mlp.registry.adapters.db.serving_model_versions import SqlModelVersions
 from mlp.registry.adapters.db.serving_unit_of_work import SqlServingUnitOfWork
+from mlp.registry.adapters.db.tables import SCHEMA
 from mlp.registry.adapters.secret_box import FernetSecretBox
 from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpstreamBackend
 from mlp.registry.adapters.upstream_http import HttpUpstreamClient
@@ -37,9 +38,7 @@ OutboxFactory = Callable[[AsyncConnection], EventOutbox]
 
 
 def registry_outbox(conn: AsyncConnection) -> EventOutbox:
-    # the shared outbox lands in main with the job queue; bound late until then
-    outbox: EventOutbox = importlib.import_module("mlp.common.runtime.outbox").Outbox(conn, schema="registry")
-    return outbox
+    return Outbox(conn, schema=SCHEMA)
 
 
 def utc_now() -> datetime:
@@ -56,10 +55,26 @@ class Serving:
     upstream: HttpUpstreamClient
 
 
-def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: OutboxFactory) -> Serving:
+def secret_box(settings: RegistrySettings) -> FernetSecretBox:
     if settings.credential_keys == DEVELOPMENT_CREDENTIAL_KEY:
         structlog.get_logger().warning("upstream credentials use the development key: set REGISTRY_CREDENTIAL_KEYS")
-    secrets = FernetSecretBox(settings.credential_keys)
+    return FernetSecretBox(settings.credential_keys)
+
+
+def build_prober(
+    engine: AsyncEngine, settings: RegistrySettings, outbox: OutboxFactory, upstream: HttpUpstreamClient
+) -> DeploymentProber:
+    """What the worker needs: probes of every live deployment."""
+    return DeploymentProber(
+        lambda: SqlServingUnitOfWork(engine, outbox),
+        ExistingUpstreamBackend(upstream),
+        secret_box(settings),
+        utc_now,
+    )
+
+
+def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: OutboxFactory) -> Serving:
+    secrets = secret_box(settings)
     upstream = HttpUpstreamClient(settings.upstream_max_connections)
     backend = ExistingUpstreamBackend(upstream)
 

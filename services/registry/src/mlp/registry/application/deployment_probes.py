@@ -6,9 +6,13 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
+import structlog
+
 from mlp.registry.application.deployment_events import deployment_event
 from mlp.registry.application.serving_ports import SecretBox, ServingBackend, ServingUnitOfWork, UpstreamTarget
 from mlp.registry.domain.deployments import Deployment
+
+log = structlog.get_logger()
 
 
 class DeploymentProber:
@@ -67,3 +71,12 @@ class DeploymentProber:
 
         await asyncio.gather(*(one(d, s) for d, s in live))
         return len(live)
+
+    async def run(self, interval_seconds: float) -> None:
+        """Probe rounds forever, ``interval_seconds`` apart (the worker runs this until it stops)."""
+        while True:
+            try:
+                await self.probe_live()
+            except Exception:
+                log.exception("deployment probe round failed")
+            await asyncio.sleep(interval_seconds)

@@ -5,7 +5,7 @@ The seed's ``deployments`` and ``inference_requests`` were placeholders nothing 
 replaced rather than altered, and the downgrade puts the placeholders back.
 
 Revision ID: 0005_serving
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 15:11:14.920131
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0005_serving"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
