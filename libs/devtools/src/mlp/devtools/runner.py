@@ -53,6 +53,8 @@ def main() -> None:
     print("migrated: " + ", ".join(SERVICES), flush=True)
     emulator = _firebase_emulator()
     extra = {EMULATOR_HOST_ENV: emulator.host_port} if emulator else {}
+    # development: deployments may point at a model server on this machine (the SSRF guard is for production)
+    extra.setdefault("REGISTRY_ALLOW_INTERNAL_UPSTREAMS", "true")
     processes = start_platform(platform_env(database_url, credentials=_service_credentials(), extra=extra))
     print("\nThe ML platform is up:")
     for process in processes:
