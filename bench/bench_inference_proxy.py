@@ -83,9 +83,11 @@ def first_byte_ms(url: str, body: dict[str, object], headers: dict[str, str], ca
         for _ in range(calls):
             started = time.perf_counter()
             with client.stream("POST", url, json=body) as response:
-                next(response.iter_raw())
+                chunks = response.iter_raw()
+                next(chunks)
                 seen.append((time.perf_counter() - started) * 1000)
-                response.read()
+                for _ in chunks:
+                    pass
     return statistics.median(seen)
 
 

@@ -191,22 +191,24 @@ class RecordingLogWriter:
         self.batches = 0
         self.fail_next = 0
 
-    async def write(self, records: Sequence[InferenceRecord], usage: Sequence[UsageEventIn]) -> None:
+    async def write(self, batch: Sequence[tuple[InferenceRecord, Sequence[UsageEventIn]]]) -> None:
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("database unavailable")
         self.batches += 1
-        self.records.extend(records)
-        self.usage.extend(usage)
+        self.records.extend(record for record, _ in batch)
+        self.usage.extend(event for _, usage in batch for event in usage)
 
 
-def inference_record(prompt: int | None = 3, completion: int | None = 5) -> InferenceRecord:
+def inference_record(
+    prompt: int | None = 3, completion: int | None = 5, deployment_id: uuid.UUID | None = None
+) -> InferenceRecord:
     """A finished call, as the proxy logs it."""
     return InferenceRecord(
         id=uuid.uuid4(),
         request_id="req",
         user_id=uuid.uuid4(),
-        deployment_id=uuid.uuid4(),
+        deployment_id=deployment_id or uuid.uuid4(),
         model_version_id=uuid.uuid4(),
         api_key_id=None,
         endpoint="chat.completions",

@@ -77,8 +77,7 @@ class InferenceLog:
         batch = self._buffer[: self._batch_size]
         if not batch:
             return 0
-        usage = [event for record in batch for event in self._usage(record)]
-        await self._writer.write(batch, usage)
+        await self._writer.write([(record, self._usage(record)) for record in batch])
         del self._buffer[: len(batch)]
         self._room.set()
         return len(batch)

@@ -161,7 +161,7 @@ class InferencePage:
 
 
 class InferenceLogWriter(Protocol):
-    async def write(self, records: Sequence[InferenceRecord], usage: Sequence[UsageEventIn]) -> None:
+    async def write(self, batch: Sequence[tuple[InferenceRecord, Sequence[UsageEventIn]]]) -> None:
         """Insert the records and enqueue their usage events in one transaction (idempotent on record id)."""
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mlp.common.contracts.usage import UsageEventIn
 from mlp.registry.adapters.db.cursors import decode_cursor, encode_cursor
-from mlp.registry.adapters.db.tables_serving import inference_requests
+from mlp.registry.adapters.db.tables_serving import deployments, inference_requests
 from mlp.registry.application.serving_ports import EventOutbox, InferenceFilter, InferencePage
 from mlp.registry.domain.inference import DailyStats, InferenceRecord
 
@@ -26,12 +26,19 @@ class SqlInferenceLogWriter:
         self._engine = engine
         self._outbox_factory = outbox_factory
 
-    async def write(self, records: Sequence[InferenceRecord], usage: Sequence[UsageEventIn]) -> None:
-        rows = [asdict(record) for record in records]
+    async def write(self, batch: Sequence[tuple[InferenceRecord, Sequence[UsageEventIn]]]) -> None:
+        """Calls of deployments purged meanwhile (their user was deleted) are dropped, usage included."""
         async with self._engine.begin() as conn:
-            await conn.execute(insert(inference_requests).on_conflict_do_nothing(index_elements=[_i.id]), rows)
-            if usage:
-                await self._outbox_factory(conn).usage(usage)
+            wanted = list({record.deployment_id for record, _ in batch})
+            query = select(deployments.c.id).where(deployments.c.id.in_(wanted))
+            existing = set((await conn.execute(query)).scalars())
+            kept = [(record, usage) for record, usage in batch if record.deployment_id in existing]
+            if kept:
+                rows = [asdict(record) for record, _ in kept]
+                await conn.execute(insert(inference_requests).on_conflict_do_nothing(index_elements=[_i.id]), rows)
+            events = [event for _, usage in kept for event in usage]
+            if events:
+                await self._outbox_factory(conn).usage(events)
 
 
 def to_record(row: Row[Any]) -> InferenceRecord:
