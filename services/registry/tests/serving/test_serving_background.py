@@ -15,7 +15,7 @@ from mlp.common.contracts.audit import OperationEventBatch
 from mlp.common.contracts.events import UserDeleted
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT
 from mlp.devtools.model_server import ModelServer
-from mlp.registry.adapters.upstream_http import HttpUpstreamClient
+from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.app import purge_user_data
 from mlp.registry.serving_wiring import build_prober, registry_outbox
 from mlp.registry.settings import RegistrySettings

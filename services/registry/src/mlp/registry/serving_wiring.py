@@ -23,7 +23,7 @@ from mlp.registry.adapters.db.serving_unit_of_work import SqlServingUnitOfWork
 from mlp.registry.adapters.db.tables import SCHEMA
 from mlp.registry.adapters.secret_box import FernetSecretBox
 from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpstreamBackend
-from mlp.registry.adapters.upstream_http import HttpUpstreamClient
+from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
 from mlp.registry.application.deployments import DeploymentLimits, Deployments

@@ -15,7 +15,7 @@ from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import run_service_worker
 from mlp.registry.adapters.db.tables import SCHEMA
-from mlp.registry.adapters.upstream_http import HttpUpstreamClient
+from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.serving_wiring import build_prober, registry_outbox
 from mlp.registry.settings import RegistrySettings, registry_settings
 

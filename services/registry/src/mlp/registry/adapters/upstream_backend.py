@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from mlp.registry.adapters.upstream_http import HttpUpstreamClient
+from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.serving_ports import ProbeOutcome, UpstreamTarget
 from mlp.registry.application.upstream_errors import UpstreamError
 from mlp.registry.domain.deployments import Deployment, Timeouts
