@@ -3,8 +3,9 @@
 The test model server (libs/devtools, one uvicorn process, answers at once), identity and registry
 run as real processes on loopback; registry is called with an API key (verified by identity once,
 then cached) and logs every call (batched writes to PostgreSQL with usage events in the outbox).
-wrk (-c16, 1 thread) measures req/s and p50/p99, plain and streaming (``stream: true``); the time
-to first byte of streams comes from sequential httpx calls. Goal: added p50 <= 1 ms and
+wrk (1 thread) measures req/s and p50/p99 at 16 connections (throughput) and at 1 (latency
+without queueing), plain and streaming (``stream: true``); the time to first byte of streams
+comes from sequential httpx calls. Goal: added p50 <= 1 ms and
 throughput >= 0.8x direct.
 """
 
@@ -51,15 +52,17 @@ async def insert_user_and_version(database_url: str) -> tuple[uuid.UUID, uuid.UU
         await conn.close()
 
 
-def wrk_post(url: str, body: dict[str, object], headers: dict[str, str], seconds: int = 5) -> dict[str, float]:
-    """req/s, p50 and p99 (ms) of wrk -c16 POSTing ``body``; fails on any non-2xx answer."""
+def wrk_post(
+    url: str, body: dict[str, object], headers: dict[str, str], seconds: int = 4, connections: int = 16
+) -> dict[str, float]:
+    """req/s, p50 and p99 (ms) of wrk POSTing ``body``; fails on any non-2xx answer."""
     script = "wrk.method = 'POST'\nwrk.body = [[" + json.dumps(body) + "]]\n"
     script += "".join(
         f"wrk.headers['{k}'] = '{v}'\n" for k, v in {"Content-Type": "application/json", **headers}.items()
     )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
-    args = [ensure_wrk(), "-t1", "-c16", f"-d{seconds}s", "--latency", "-s", lua.name, url]
+    args = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url]
     output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     os.unlink(lua.name)
     if "Non-2xx" in output:
@@ -131,27 +134,36 @@ def main() -> None:
             stream_direct, stream_proxy = {**plain_direct, "stream": True}, {**plain_proxy, "stream": True}
             direct, proxied = f"{model}/v1/chat/completions", f"{registry}/v1/chat/completions"
             wrk_post(proxied, plain_proxy, keyed, seconds=3)  # warm-up (key verified once, pools filled)
-            runs: dict[str, list[dict[str, float]]] = {k: [] for k in ("direct", "proxy", "sdirect", "sproxy")}
+            cases = {
+                "direct": (direct, plain_direct, {}),
+                "proxy": (proxied, plain_proxy, keyed),
+                "sdirect": (direct, stream_direct, {}),
+                "sproxy": (proxied, stream_proxy, keyed),
+            }
+            runs: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
+            lone: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
             for _ in range(3):
-                runs["direct"].append(wrk_post(direct, plain_direct, {}))
-                runs["proxy"].append(wrk_post(proxied, plain_proxy, keyed))
-                runs["sdirect"].append(wrk_post(direct, stream_direct, {}))
-                runs["sproxy"].append(wrk_post(proxied, stream_proxy, keyed))
+                for name, (url, body, headers) in cases.items():
+                    runs[name].append(wrk_post(url, body, headers))
+                    lone[name].append(wrk_post(url, body, headers, seconds=3, connections=1))
             ttfb_direct = first_byte_ms(direct, stream_direct, {})
             ttfb_proxy = first_byte_ms(proxied, stream_proxy, keyed)
             logged = httpx.get(f"{registry}/v1/inference-requests", params={"limit": 1}, headers=session).json()
             assert logged["items"], "nothing logged"
 
-    def med(name: str, figure: str) -> float:
-        return statistics.median(run[figure] for run in runs[name])
+    def med(seen: dict[str, list[dict[str, float]]], name: str, figure: str) -> float:
+        return statistics.median(run[figure] for run in seen[name])
 
-    print("median of 3 interleaved 5 s runs, wrk -t1 -c16, each server one uvicorn process, 2 shared cores")
+    print("medians of 3 interleaved rounds; each server one uvicorn process; 2 cores shared with wrk and PostgreSQL")
     for label, a, b in (("plain", "direct", "proxy"), ("stream", "sdirect", "sproxy")):
-        print(
-            f"{label:<7} direct {med(a, 'rps'):7.0f} req/s p50 {med(a, 'p50'):6.2f} ms p99 {med(a, 'p99'):6.2f} ms | "
-            f"registry {med(b, 'rps'):7.0f} req/s p50 {med(b, 'p50'):6.2f} ms p99 {med(b, 'p99'):6.2f} ms | "
-            f"ratio {med(b, 'rps') / med(a, 'rps'):.2f}, added p50 {med(b, 'p50') - med(a, 'p50'):.2f} ms"
-        )
+        for title, seen in (("wrk -c16 (throughput)", runs), ("wrk -c1  (latency)   ", lone)):
+            print(
+                f"{label:<6} {title} direct {med(seen, a, 'rps'):6.0f} req/s p50 {med(seen, a, 'p50'):6.2f} ms "
+                f"p99 {med(seen, a, 'p99'):6.2f} ms | registry {med(seen, b, 'rps'):6.0f} req/s "
+                f"p50 {med(seen, b, 'p50'):6.2f} ms p99 {med(seen, b, 'p99'):6.2f} ms | "
+                f"ratio {med(seen, b, 'rps') / med(seen, a, 'rps'):.2f}, "
+                f"added p50 {med(seen, b, 'p50') - med(seen, a, 'p50'):.2f} ms"
+            )
     print(f"stream time to first byte (sequential, median): direct {ttfb_direct:.2f} ms, registry {ttfb_proxy:.2f} ms")
 
 
