@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 
 import msgspec
 from serving_helpers import Registry, User, deploy
@@ -12,11 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.contracts.audit import OperationEventBatch
-from mlp.common.contracts.events import UserDeleted
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT
 from mlp.devtools.model_server import ModelServer
+from mlp.registry.adapters.db.serving_purge import purge_serving
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
-from mlp.registry.app import purge_user_data
 from mlp.registry.serving_wiring import build_prober, registry_outbox
 from mlp.registry.settings import RegistrySettings
 
@@ -70,9 +68,9 @@ async def test_user_deletion_purges_deployments_revisions_and_the_log(
         if (await user.http.get("/v1/inference-requests")).json()["items"]:
             break
         await asyncio.sleep(0.05)
-    event = UserDeleted(event_id=uuid.uuid4(), user_id=user.user_id, deleted_at=datetime.now(UTC))
-    async with engine.begin() as conn:
-        await purge_user_data(conn, event)
+    async with engine.begin() as conn:  # the serving part of app.purge_user_data, in the receipt's transaction
+        removed = await purge_serving(conn, user.user_id)
+    assert uuid.UUID(deployment["id"]) in removed
     async with engine.connect() as conn:
         for table in ("deployments", "deployment_revisions", "inference_requests"):
             query = text(f"SELECT count(*) FROM registry.{table} WHERE user_id = :u")

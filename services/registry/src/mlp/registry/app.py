@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mlp.common.auth.whoami import whoami
 from mlp.common.auth.wiring import identity_auth_lifespan
 from mlp.common.contracts.events import UserDeleted
-from mlp.common.runtime.inbox import user_deleted_receiver
+from mlp.common.runtime.inbox import nothing_to_purge_yet, user_deleted_receiver
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app
 from mlp.registry.adapters.db.serving_purge import purge_serving
-from mlp.registry.adapters.db.tables import SCHEMA, received_events
+from mlp.registry.adapters.db.tables import SCHEMA, metadata, received_events
 from mlp.registry.api.deployments import DeploymentController
 from mlp.registry.api.inference_requests import InferenceRequestController
 from mlp.registry.api.openai_inference import OpenAIInferenceController
@@ -36,10 +36,15 @@ SERVING_ERRORS: ExceptionHandlersMap = {
     NameTaken: domain_error_handler(409),
 }
 
+_nothing_left = nothing_to_purge_yet(metadata)
+
 
 async def purge_user_data(conn: AsyncConnection, event: UserDeleted) -> None:
-    """Every area's purge, in the receipt's transaction; deployments go before the models they serve."""
+    """Every area's purge, in the receipt's transaction (deployments before the models they serve); then
+    any row of the user still in registry's tables refuses the event (503, redelivered) rather than
+    acknowledging it with data left behind."""
     await purge_serving(conn, event.user_id)
+    await _nothing_left(conn, event)
 
 
 def create_app(settings: RegistrySettings | None = None, *, outbox: OutboxFactory = registry_outbox) -> Litestar:

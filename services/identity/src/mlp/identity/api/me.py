@@ -9,7 +9,7 @@ from litestar import Request, delete, get, patch
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from mlp.common.auth.litestar import USER_SESSION
+from mlp.common.auth.litestar import AUTHENTICATED, USER_SESSION
 from mlp.common.auth.principal import Principal
 from mlp.identity.application.accounts import Accounts
 from mlp.identity.domain.users import User
@@ -22,7 +22,7 @@ class ProfileUpdate(msgspec.Struct, forbid_unknown_fields=True):
     photo_url: Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https://")] | msgspec.UnsetType = msgspec.UNSET
 
 
-@get("/v1/me", tags=["me"], summary="My profile")
+@get("/v1/me", tags=["me"], opt=AUTHENTICATED, summary="My profile")
 async def get_me(request: Caller, accounts: NamedDependency[Accounts]) -> User:
     return await accounts.profile(request.user.user_id)
 
