@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
-from mlp.registry.application.serving_ports import DeploymentPage, ProbeOutcome, UpstreamTarget
+from mlp.registry.application.serving_ports import DeploymentPage, ProbeOutcome, UpstreamReply, UpstreamTarget
+from mlp.registry.application.upstream_errors import UpstreamUnavailable
 from mlp.registry.domain.deployment_errors import NameTaken
 from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision
 from mlp.registry.domain.inference import InferenceRecord
@@ -221,3 +222,47 @@ def inference_record(
         error=None,
         created_at=datetime(2026, 11, 26, tzinfo=UTC),
     )
+
+
+class FakeUpstreamStream:
+    def __init__(self, status_code: int, chunks: list[bytes], broken: bool = False) -> None:
+        self.status_code = status_code
+        self.content_type = "text/event-stream"
+        self.first_byte_ms = 1.0
+        self._chunks = chunks
+        self._broken = broken
+        self.closed = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+        if self._broken:
+            raise UpstreamUnavailable("the model server could not be reached")
+
+    async def read(self) -> bytes:
+        return b"".join(self._chunks)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class ScriptedUpstream:
+    """Answers calls with ``reply`` (or raises ``error``); streams with ``stream``. Remembers the bodies sent."""
+
+    def __init__(self) -> None:
+        self.reply = UpstreamReply(200, b'{"usage":{"prompt_tokens":2,"completion_tokens":4}}', "application/json", 3.0)
+        self.stream = FakeUpstreamStream(200, [])
+        self.error: Exception | None = None
+        self.sent: list[tuple[str, str, bytes]] = []
+
+    async def call(self, target: UpstreamTarget, path: str, body: bytes) -> UpstreamReply:
+        self.sent.append((target.url, path, body))
+        if self.error is not None:
+            raise self.error
+        return self.reply
+
+    async def open_stream(self, target: UpstreamTarget, path: str, body: bytes) -> FakeUpstreamStream:
+        self.sent.append((target.url, path, body))
+        if self.error is not None:
+            raise self.error
+        return self.stream
