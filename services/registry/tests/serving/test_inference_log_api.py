@@ -89,6 +89,8 @@ async def test_filters_cursor_and_daily_stats(user: User, engine: AsyncEngine, m
     bad = await user.http.get("/v1/inference-requests/stats", params={"since": "2026-12-31", "until": "2026-01-01"})
     assert bad.status_code == 400
     assert bad.json()["field"] == "since"
+    ancient = await user.http.get("/v1/inference-requests/stats", params={"until": "0001-01-02"})
+    assert (ancient.status_code, ancient.json()["field"]) == (400, "until")
     cursor = await user.http.get("/v1/inference-requests", params={"cursor": "garbage"})
     assert cursor.status_code == 400
     assert cursor.json()["field"] == "cursor"

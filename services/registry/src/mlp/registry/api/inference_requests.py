@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get
@@ -61,8 +61,5 @@ class InferenceRequestController(Controller):
         since: FromQuery[date | None] = None,
         until: FromQuery[date | None] = None,
     ) -> StatsView:
-        days = await inference_requests.stats(request.user.user_id, deployment_id, since, until)
-        until = until or datetime.now(UTC).date()
-        return StatsView(
-            since=since or until - timedelta(days=6), until=until, days=[DailyStatsView.of(d) for d in days]
-        )
+        stats = await inference_requests.stats(request.user.user_id, deployment_id, since, until)
+        return StatsView(since=stats.since, until=stats.until, days=[DailyStatsView.of(d) for d in stats.days])
