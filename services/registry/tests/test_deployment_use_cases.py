@@ -216,3 +216,12 @@ async def test_delete_stops_first_releases_and_frees_the_name() -> None:
         await world.deployments.get(USER, deployment.id)
     again = await world.deployments.create(USER, world.draft(v1.version_id))
     assert again.id != deployment.id
+
+
+async def test_a_new_upstream_is_probed_at_once() -> None:
+    world = World()
+    v1 = world.versions.add(USER, MODEL, 1)
+    deployment = await world.deployments.create(USER, world.draft(v1.version_id))
+    world.backend.healthy = False
+    moved = await world.deployments.update(USER, deployment.id, DeploymentChange(upstream_url="http://10.1.2.3/v1"))
+    assert (moved.status, world.backend.probed[-1].url) == ("degraded", "http://10.1.2.3/v1")

@@ -96,7 +96,8 @@ class Deployments:
             return await uow.deployments.page(user_id, limit, cursor)
 
     async def update(self, user_id: uuid.UUID, deployment_id: uuid.UUID, change: DeploymentChange) -> Deployment:
-        """A new model version is a rollout (a new revision); upstream, credential and timeouts may change too."""
+        """A new model version is a rollout (a new revision); upstream, credential and timeouts may change too
+        (a new upstream or credential is probed at once)."""
         target = await self._version(user_id, change.model_version_id) if change.model_version_id else None
         url = await self._guard.check(change.upstream_url) if change.upstream_url is not None else None
         now = self._clock()
@@ -127,6 +128,8 @@ class Deployments:
             await uow.outbox.audit(events)
             await uow.commit()
         self._on_change(user_id, updated.name)
+        if url is not None or credential is not False:  # another upstream, or another key: check it now
+            return await self._prober.probe_stored(updated)
         return updated
 
     async def stop(self, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
