@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import msgspec
 import uvicorn
-from fake_firebase import FakeFirebase
+from fakes import FakeFirebase
 from litestar import Litestar
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine

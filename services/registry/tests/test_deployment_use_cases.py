@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from fakes import (
+from registry_fakes import (
     FakeClock,
     FakeModelVersions,
     InMemoryServingUoW,

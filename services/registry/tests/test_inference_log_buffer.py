@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from fakes import RecordingLogWriter
-from fakes import inference_record as record
+from registry_fakes import RecordingLogWriter
+from registry_fakes import inference_record as record
 
 from mlp.common.contracts.usage import INFERENCE_TOKENS_INPUT, INFERENCE_TOKENS_OUTPUT
 from mlp.registry.application.inference_log import InferenceLog

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
-from fakes import inference_record as record
+from registry_fakes import inference_record as record
 from serving_helpers import add_model_version, usage_jobs
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from fakes import (
+from registry_fakes import (
     FakeClock,
     FakeUpstreamStream,
     InMemoryServingUoW,

@@ -28,9 +28,10 @@ def model_server() -> Iterator[ModelServer]:
 async def identity_url(database_url: str) -> AsyncIterator[str]:
     settings = IdentitySettings(
         database_url=database_url,
+        environment="development",
         service_credentials="mlpsvc_registry_" + "s" * 32,
         user_deleted_subscribers="testsink=http://127.0.0.1:1",
-        api_key_cache_seconds=0.0,
+        credential_cache_seconds=0.0,
         log_level="WARNING",
     )
     server, task, url = await serve(create_identity(settings, firebase=FIREBASE))

@@ -11,11 +11,11 @@ controller must not set one of its own, which would replace it).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -57,10 +57,11 @@ def build_service_app(
         finally:
             await app.state.engine.dispose()
 
+    service_hook = config.pop("before_request", None)
     app = Litestar(
         route_handlers=[HealthController, *route_handlers],
         middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
-        before_request=refuse_unstorable_text,
+        before_request=_then(refuse_unstorable_text, service_hook) if service_hook else refuse_unstorable_text,
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(
@@ -81,6 +82,20 @@ def build_service_app(
     )
     require_declared_access(app, public_paths)
     return app
+
+
+def _then(
+    first: Callable[[Request[Any, Any, Any]], Awaitable[None]], second: Callable[[Request[Any, Any, Any]], Any]
+) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """The shared ``before_request`` hook, then a service's own (identity's request context)."""
+
+    async def both(request: Request[Any, Any, Any]) -> None:
+        await first(request)
+        result = second(request)
+        if isinstance(result, Awaitable):
+            await result
+
+    return both
 
 
 def state_dependencies(*names: str) -> dict[str, Provide]:

@@ -1,4 +1,5 @@
-"""In-memory fakes of registry's ports, for unit tests of the use cases (one place for the service)."""
+"""In-memory fakes of registry's ports, for unit tests of the use cases (one place for the service; not named
+``fakes`` because identity's test fakes take that module name on the shared pythonpath)."""
 
 from __future__ import annotations
 
