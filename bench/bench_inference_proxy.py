@@ -20,13 +20,18 @@ import subprocess
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx
 from harness import bench_database, ensure_wrk, server
 
-from mlp.common.runtime.database import plain_database_url
+from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.devtools.processes import platform_env
+from mlp.identity.adapters.db.api_keys import SqlApiKeyRepository
+from mlp.identity.domain.api_keys import ApiKey
+from mlp.identity.secret_material import key_hasher
+from mlp.identity.settings import IdentitySettings
 
 IDENTITY, REGISTRY, MODEL = 19201, 19202, 19203
 MESSAGES = [{"role": "user", "content": "the quick brown fox jumps over the lazy dog"}]
@@ -50,6 +55,19 @@ async def insert_user_and_version(database_url: str) -> tuple[uuid.UUID, uuid.UU
         return user_id, version_id
     finally:
         await conn.close()
+
+
+async def insert_api_key(database_url: str, user_id: uuid.UUID, scopes: tuple[str, ...]) -> str:
+    """An API key stored as identity stores it (creating one over HTTP needs a Firebase sign-in)."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        secret = key_hasher(IdentitySettings(environment="development")).new_key()
+        key = ApiKey(uuid.uuid4(), user_id, "bench", secret.prefix, scopes, datetime.now(UTC))
+        async with engine.begin() as conn:
+            await SqlApiKeyRepository(conn).add(key, secret.digest)
+        return secret.plaintext
+    finally:
+        await engine.dispose()
 
 
 def wrk_post(
@@ -102,6 +120,7 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
             "REGISTRY_PORT": str(REGISTRY),
             "REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true",
+            "IDENTITY_ENVIRONMENT": "development",
         }
         serve = ["mlp.common.runtime.cli", "serve"]
         model_command = ["mlp.devtools.model_server", "--port", str(MODEL)]
@@ -111,15 +130,13 @@ def main() -> None:
             server([*serve, "registry", "--port", str(REGISTRY)], REGISTRY, env) as registry,
         ):
             user_id, version_id = asyncio.run(insert_user_and_version(database_url))
-            token = httpx.post(
+            minted = httpx.post(
                 f"{identity}/internal/v1/tokens",
-                json={"user_id": str(user_id), "scopes": ["*"]},
+                json={"user_id": str(user_id), "scopes": ["models:read", "models:write"]},
                 headers={"authorization": f"Bearer {env['REGISTRY_SERVICE_CREDENTIAL']}"},
-            ).json()["token"]
-            session = {"authorization": f"Bearer {token}"}
-            key = httpx.post(
-                f"{identity}/v1/api-keys", json={"name": "bench", "scopes": ["inference"]}, headers=session
-            ).json()["secret"]
+            )
+            session = {"authorization": f"Bearer {minted.json()['token']}"}
+            key = asyncio.run(insert_api_key(database_url, user_id, ("inference",)))
             deployment = {
                 "name": "bench-chat",
                 "kind": "openai-chat",
