@@ -409,9 +409,20 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         assert body.endswith(b"data: [DONE]\n\n"), body
         got = seen["registry"][0]
         eq((got["path"], got["headers"].get("Authorization")), ("/v1/chat/completions", "Bearer jwt-u1"), "upstream")
-        for path in ("/v1/completions", "/v1/models", "/v1/models/m1"):
+        for path in (
+            "/v1/completions",
+            "/v1/embeddings",
+            "/v1/models",
+            "/v1/models/m1",
+            "/v1/deployments",
+            "/v1/deployments/d1/predict",
+            "/v1/inference-requests/stats",
+        ):
             status, _, body = request(
-                port, "GET" if "models" in path else "POST", path, {"Authorization": "mlp_goodkey"}
+                port,
+                "GET" if "models" in path or "requests" in path else "POST",
+                path,
+                {"Authorization": "mlp_goodkey"},
             )
             eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "registry", path), path)
 

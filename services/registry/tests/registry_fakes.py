@@ -1,13 +1,20 @@
-"""In-memory fakes of registry's ports (one place for the whole service's tests)."""
+"""In-memory fakes of registry's ports (one place for the whole service's tests; not named ``fakes``
+because identity's test fakes take that module name on the shared pythonpath)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
+from mlp.registry.application.serving_ports import DeploymentPage, ProbeOutcome, UpstreamReply, UpstreamTarget
+from mlp.registry.application.upstream_errors import UpstreamUnavailable
+from mlp.registry.domain.deployment_errors import NameTaken
+from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision
+from mlp.registry.domain.inference import InferenceRecord
 
 
 class RecordingOutbox:
@@ -45,8 +52,8 @@ class RecordingOutbox:
         self.jobs = [j for j in self.jobs if j[0] != entrypoint]
         return taken
 
-    def actions(self, user_id: uuid.UUID) -> list[str]:
-        return [e.action for e in self.audits if e.user_id == user_id]
+    def actions(self, user_id: uuid.UUID | None = None) -> list[str]:
+        return [e.action for e in self.audits if user_id is None or e.user_id == user_id]
 
 
 class FakeClock:
@@ -61,3 +68,229 @@ class FakeClock:
     def advance(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
+
+
+class InMemoryDeployments:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Deployment] = {}
+        self.credentials: dict[uuid.UUID, bytes | None] = {}
+        self.deleted: set[uuid.UUID] = set()
+        self.history: list[Revision] = []
+
+    def _live(self) -> list[Deployment]:
+        return [d for d in self.rows.values() if d.id not in self.deleted]
+
+    async def add(self, deployment: Deployment, credential: bytes | None) -> None:
+        if any(d.user_id == deployment.user_id and d.name == deployment.name for d in self._live()):
+            raise NameTaken("taken", "name")
+        self.rows[deployment.id] = deployment
+        self.credentials[deployment.id] = credential
+
+    async def get(self, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment | None:
+        found = self.rows.get(deployment_id)
+        return found if found and found.user_id == user_id and found.id not in self.deleted else None
+
+    async def by_name(self, user_id: uuid.UUID, name: str) -> tuple[Deployment, bytes | None] | None:
+        for d in self._live():
+            if d.user_id == user_id and d.name == name:
+                return d, self.credentials[d.id]
+        return None
+
+    async def page(self, user_id: uuid.UUID, limit: int, cursor: str | None) -> DeploymentPage:
+        return DeploymentPage([d for d in self._live() if d.user_id == user_id][:limit], None)
+
+    async def live(self, limit: int) -> list[tuple[Deployment, bytes | None]]:
+        return [(d, self.credentials[d.id]) for d in self._live() if d.status != "stopped"][:limit]
+
+    async def save(self, deployment: Deployment, credential: bytes | bool | None = False) -> None:
+        self.rows[deployment.id] = deployment
+        if credential is not False:
+            self.credentials[deployment.id] = credential if isinstance(credential, bytes) else None
+
+    async def record_probe(self, probed: Deployment, previous_status: str) -> bool:
+        if self.rows[probed.id].status != previous_status:
+            return False
+        self.rows[probed.id] = probed
+        return True
+
+    async def delete(self, user_id: uuid.UUID, deployment_id: uuid.UUID, at: datetime) -> None:
+        self.deleted.add(deployment_id)
+        self._close(deployment_id, at)
+
+    async def open_revision(self, deployment: Deployment, at: datetime) -> None:
+        self._close(deployment.id, at)
+        self.history.append(Revision(deployment.id, deployment.serves, at, None))
+
+    def _close(self, deployment_id: uuid.UUID, at: datetime) -> None:
+        self.history = [
+            replace(r, valid_to=at) if r.deployment_id == deployment_id and r.valid_to is None else r
+            for r in self.history
+        ]
+
+    async def revisions(self, user_id: uuid.UUID, deployment_id: uuid.UUID) -> list[Revision]:
+        return [r for r in self.history if r.deployment_id == deployment_id]
+
+    async def purge_user(self, user_id: uuid.UUID) -> list[uuid.UUID]:
+        gone = [d.id for d in self.rows.values() if d.user_id == user_id]
+        for deployment_id in gone:
+            del self.rows[deployment_id]
+        return gone
+
+
+class InMemoryServingUoW:
+    """Shares one store and outbox across units of work; ``commits`` counts committed ones."""
+
+    def __init__(self) -> None:
+        self.deployments = InMemoryDeployments()
+        self.outbox = RecordingOutbox()
+        self.commits = 0
+
+    def __call__(self) -> InMemoryServingUoW:
+        return self
+
+    async def __aenter__(self) -> InMemoryServingUoW:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self.commits += 1
+
+
+class FakeModelVersions:
+    def __init__(self) -> None:
+        self.versions: dict[uuid.UUID, tuple[uuid.UUID, ModelVersionRef]] = {}
+
+    def add(self, user_id: uuid.UUID, model_id: uuid.UUID, version: int) -> ModelVersionRef:
+        ref = ModelVersionRef(model_id, uuid.uuid4(), version)
+        self.versions[ref.version_id] = (user_id, ref)
+        return ref
+
+    async def get(self, user_id: uuid.UUID, version_id: uuid.UUID) -> ModelVersionRef | None:
+        found = self.versions.get(version_id)
+        return found[1] if found and found[0] == user_id else None
+
+
+class ReversibleSecretBox:
+    """Not encryption: lets tests see what was sealed."""
+
+    def seal(self, plaintext: str) -> bytes:
+        return b"sealed:" + plaintext.encode()
+
+    def open(self, ciphertext: bytes) -> str:
+        return ciphertext.removeprefix(b"sealed:").decode()
+
+
+class ScriptedBackend:
+    """Answers probes with ``healthy``; remembers the targets it probed."""
+
+    def __init__(self) -> None:
+        self.healthy = True
+        self.probed: list[UpstreamTarget] = []
+        self.released: list[uuid.UUID] = []
+
+    async def prepare(self, deployment: Deployment) -> str:
+        return deployment.upstream_url
+
+    async def probe(self, kind: str, target: UpstreamTarget) -> ProbeOutcome:
+        self.probed.append(target)
+        return ProbeOutcome(self.healthy, None if self.healthy else "the model server could not be reached")
+
+    async def release(self, deployment: Deployment) -> None:
+        self.released.append(deployment.id)
+
+
+class StaticResolver:
+    def __init__(self, answers: dict[str, list[str]] | None = None) -> None:
+        self.answers = answers or {}
+
+    async def addresses(self, host: str) -> list[str]:
+        if host not in self.answers:
+            raise OSError(f"{host} does not resolve")
+        return self.answers[host]
+
+
+class RecordingLogWriter:
+    """Keeps what was written; ``fail_next`` makes the next writes raise (a database outage)."""
+
+    def __init__(self) -> None:
+        self.records: list[InferenceRecord] = []
+        self.usage: list[UsageEventIn] = []
+        self.batches = 0
+        self.fail_next = 0
+
+    async def write(self, batch: Sequence[tuple[InferenceRecord, Sequence[UsageEventIn]]]) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("database unavailable")
+        self.batches += 1
+        self.records.extend(record for record, _ in batch)
+        self.usage.extend(event for _, usage in batch for event in usage)
+
+
+def inference_record(
+    prompt: int | None = 3, completion: int | None = 5, deployment_id: uuid.UUID | None = None
+) -> InferenceRecord:
+    """A finished call, as the proxy logs it."""
+    return InferenceRecord(
+        id=uuid.uuid4(),
+        request_id="req",
+        user_id=uuid.uuid4(),
+        deployment_id=deployment_id or uuid.uuid4(),
+        model_version_id=uuid.uuid4(),
+        api_key_id=None,
+        endpoint="chat.completions",
+        stream=False,
+        status_code=200,
+        latency_ms=1.5,
+        upstream_latency_ms=1.0,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        error=None,
+        created_at=datetime(2026, 11, 26, tzinfo=UTC),
+    )
+
+
+class FakeUpstreamStream:
+    def __init__(self, status_code: int, chunks: list[bytes], broken: bool = False) -> None:
+        self.status_code = status_code
+        self.content_type = "text/event-stream"
+        self.first_byte_ms = 1.0
+        self._chunks = chunks
+        self._broken = broken
+        self.closed = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+        if self._broken:
+            raise UpstreamUnavailable("the model server could not be reached")
+
+    async def read(self) -> bytes:
+        return b"".join(self._chunks)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class ScriptedUpstream:
+    """Answers calls with ``reply`` (or raises ``error``); streams with ``stream``. Remembers the bodies sent."""
+
+    def __init__(self) -> None:
+        self.reply = UpstreamReply(200, b'{"usage":{"prompt_tokens":2,"completion_tokens":4}}', "application/json", 3.0)
+        self.stream = FakeUpstreamStream(200, [])
+        self.error: Exception | None = None
+        self.sent: list[tuple[str, str, bytes]] = []
+
+    async def call(self, target: UpstreamTarget, path: str, body: bytes) -> UpstreamReply:
+        self.sent.append((target.url, path, body))
+        if self.error is not None:
+            raise self.error
+        return self.reply
+
+    async def open_stream(self, target: UpstreamTarget, path: str, body: bytes) -> FakeUpstreamStream:
+        self.sent.append((target.url, path, body))
+        if self.error is not None:
+            raise self.error
+        return self.stream

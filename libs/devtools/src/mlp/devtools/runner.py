@@ -69,6 +69,8 @@ def run_platform(database_url: str) -> None:
     print("migrated: " + ", ".join(SERVICES), flush=True)
     emulator = _firebase_emulator()
     extra = {EMULATOR_HOST_ENV: emulator.host_port} if emulator else {}
+    # development: deployments may point at a model server on this machine (the SSRF guard is for production)
+    extra.setdefault("REGISTRY_ALLOW_INTERNAL_UPSTREAMS", "true")
     env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
     processes = start_platform(env)
     print("\nThe ML platform is up:")

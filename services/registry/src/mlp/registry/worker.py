@@ -2,24 +2,42 @@
 
 The shared worker (:mod:`mlp.common.runtime.worker`) relays the outbox (audit events to
 identity, usage events to billing) with retries and heartbeats; registry's own job kinds are added
-to ``entrypoints`` below.
+to ``entrypoints`` below. Alongside runs the deployment prober (pending -> ready | failed, ready <->
+degraded).
 """
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 
+from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import run_service_worker
 from mlp.registry.adapters.db.tables import SCHEMA
+from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.files_wiring import files_part
+from mlp.registry.serving_wiring import build_prober, registry_outbox
 from mlp.registry.settings import RegistrySettings, registry_settings
 
 
 async def run_worker(settings: RegistrySettings) -> None:
-    async with files_part(settings) as files:
-        entrypoints = {**files.job_handlers(settings.csv_ingest_concurrency)}
-        await run_service_worker(settings, "registry", SCHEMA, entrypoints=entrypoints)
+    """The queue consumer (files, datasets and the outbox), and next to it the deployment prober
+    (every ``deployment_probe_interval_seconds``)."""
+    engine = create_engine(settings.database_url, pool_size=2)
+    upstream = HttpUpstreamClient(settings.upstream_max_connections)
+    prober = build_prober(engine, settings, registry_outbox, upstream)
+    probes = asyncio.create_task(prober.run(settings.deployment_probe_interval_seconds), name="deployment-prober")
+    try:
+        async with files_part(settings) as files:
+            entrypoints = {**files.job_handlers(settings.csv_ingest_concurrency)}
+            await run_service_worker(settings, "registry", SCHEMA, entrypoints=entrypoints)
+    finally:
+        probes.cancel()
+        with suppress(asyncio.CancelledError):
+            await probes
+        await upstream.aclose()
+        await engine.dispose()
 
 
 def main() -> None:

@@ -26,7 +26,12 @@ from mlp.registry.adapters.db.tables_models import (
     models,
     tune_jobs,
 )
-from mlp.registry.adapters.db.tables_serving import DEPLOYMENT_STATUSES, deployments, inference_requests
+from mlp.registry.adapters.db.tables_serving import (
+    DEPLOYMENT_STATUSES,
+    deployment_revisions,
+    deployments,
+    inference_requests,
+)
 from mlp.registry.domain.files import FILE_PURPOSES
 
 received_events = received_events_table(metadata)
@@ -44,6 +49,7 @@ __all__ = [
     "dataset_rows",
     "dataset_versions",
     "datasets",
+    "deployment_revisions",
     "deployments",
     "files",
     "inference_requests",

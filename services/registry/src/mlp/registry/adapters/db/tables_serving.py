@@ -1,9 +1,21 @@
-"""Deployments of model versions behind endpoints, and the log of inference requests made to them."""
+"""Deployments of model versions behind upstream model servers, their revision history, and the inference log."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, Table, Text, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Table,
+    Text,
+    text,
+)
 
 from mlp.common.runtime.columns import (
     created_at_column,
@@ -18,9 +30,11 @@ from mlp.common.runtime.columns import (
     uuid_column,
 )
 from mlp.registry.adapters.db.metadata import metadata, unique_name_per_user
-from mlp.registry.adapters.db.tables_models import model_versions
+from mlp.registry.adapters.db.tables_models import model_versions, models
 
-DEPLOYMENT_STATUSES = ("provisioning", "active", "paused", "failed", "stopped")
+DEPLOYMENT_STATUSES = ("pending", "ready", "degraded", "failed", "stopped")
+DEPLOYMENT_KINDS = ("openai-chat", "openai-completions", "openai-embeddings", "http-json")
+INFERENCE_ENDPOINTS = ("chat.completions", "completions", "embeddings", "predict")
 
 
 deployments = Table(
@@ -28,23 +42,54 @@ deployments = Table(
     metadata,
     id_column(),
     user_id_column(),
-    uuid_column("model_version_id", ForeignKey(model_versions.c.id, ondelete="RESTRICT")),
     Column("name", Text, nullable=False),
-    # Public endpoint path segment; never reused (not even after a soft delete) so old clients cannot reach
-    # somebody else's deployment.
-    Column("slug", Text, nullable=False, unique=True),
+    Column("kind", Text, nullable=False),
+    uuid_column("model_id", ForeignKey(models.c.id, ondelete="RESTRICT")),
+    uuid_column("model_version_id", ForeignKey(model_versions.c.id, ondelete="RESTRICT")),
+    Column("model_version", Integer, nullable=False),
     Column("upstream_url", Text, nullable=False),
-    Column("status", Text, nullable=False, server_default=text("'provisioning'")),
-    Column("config", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    # Fernet token of the upstream credential (never returned, never logged).
+    Column("credential_ciphertext", LargeBinary),
+    Column("connect_timeout_seconds", Float, nullable=False),
+    Column("timeout_seconds", Float, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    Column("status_detail", Text),
+    Column("last_probed_at", DateTime(timezone=True)),
     metadata_column(),
     created_at_column(),
     updated_at_column(),
     deleted_at_column(),
     one_of("deployments", "status", DEPLOYMENT_STATUSES),
-    CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'", name="ck_deployments_slug_format"),
+    one_of("deployments", "kind", DEPLOYMENT_KINDS),
+    CheckConstraint("length(name) BETWEEN 1 AND 128", name="ck_deployments_name_length"),
+    CheckConstraint("connect_timeout_seconds > 0 AND timeout_seconds > 0", name="ck_deployments_timeouts_positive"),
     user_index("deployments", "created_at"),
     unique_name_per_user("deployments"),
     Index("ix_deployments_model_version_id", "model_version_id"),
+    Index("ix_deployments_model_id", "model_id"),
+    # The prober walks deployments that are live.
+    Index("ix_deployments_live", "last_probed_at", postgresql_where=text("deleted_at IS NULL AND status <> 'stopped'")),
+)
+
+deployment_revisions = Table(
+    "deployment_revisions",
+    metadata,
+    id_column(),
+    user_id_column(),
+    uuid_column("deployment_id", ForeignKey(deployments.c.id, ondelete="CASCADE")),
+    uuid_column("model_version_id"),
+    Column("model_version", Integer, nullable=False),
+    Column("valid_from", DateTime(timezone=True), nullable=False),
+    Column("valid_to", DateTime(timezone=True)),
+    CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_deployment_revisions_interval"),
+    Index("ix_deployment_revisions_deployment", "deployment_id", "valid_from"),
+    Index(
+        "uq_deployment_revisions_open",
+        "deployment_id",
+        unique=True,
+        postgresql_where=text("valid_to IS NULL"),
+    ),
+    user_index("deployment_revisions"),
 )
 
 inference_requests = Table(
@@ -52,19 +97,22 @@ inference_requests = Table(
     metadata,
     id_column(),
     user_id_column(),
-    uuid_column("deployment_id", ForeignKey(deployments.c.id, ondelete="CASCADE")),
+    uuid_column("deployment_id"),
+    uuid_column("model_version_id"),
     uuid_column("api_key_id", nullable=True),
-    Column("request_id", Text, nullable=False, unique=True),
-    Column("model", Text, nullable=False),
+    Column("request_id", Text, nullable=False),
+    Column("endpoint", Text, nullable=False),
     Column("stream", Boolean, nullable=False, server_default=text("false")),
     Column("status_code", Integer, nullable=False),
-    Column("prompt_tokens", BigInteger),
-    Column("completion_tokens", BigInteger),
-    Column("latency_ms", Integer, nullable=False),
+    Column("latency_ms", Float, nullable=False),
+    Column("upstream_latency_ms", Float),
+    Column("prompt_tokens", Integer),
+    Column("completion_tokens", Integer),
     Column("error", Text),
     created_at_column(),
+    one_of("inference_requests", "endpoint", INFERENCE_ENDPOINTS),
     CheckConstraint("status_code BETWEEN 100 AND 599", name="ck_inference_requests_status_code"),
-    *non_negative("inference_requests", "prompt_tokens", "completion_tokens", "latency_ms"),
-    user_index("inference_requests", "created_at"),
+    *non_negative("inference_requests", "prompt_tokens", "completion_tokens", "latency_ms", "upstream_latency_ms"),
+    Index("ix_inference_requests_user", "user_id", "created_at", "id"),
     Index("ix_inference_requests_deployment", "deployment_id", "created_at"),
 )

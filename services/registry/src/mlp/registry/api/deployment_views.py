@@ -1,0 +1,99 @@
+"""What the deployments API accepts and answers (never the upstream credential)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from mlp.registry.domain.deployments import Deployment, Revision
+
+Kind = Literal["openai-chat", "openai-completions", "openai-embeddings", "http-json"]
+Seconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
+Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+Credential = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+
+
+class DeploymentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    kind: Kind
+    model_version_id: uuid.UUID
+    upstream_url: Url
+    upstream_api_key: Credential | None = None
+    connect_timeout_seconds: Seconds | None = None
+    timeout_seconds: Seconds | None = None
+
+
+class DeploymentPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new ``model_version_id`` (of the same model) is a rollout."""
+
+    model_version_id: uuid.UUID | None = None
+    upstream_url: Url | None = None
+    upstream_api_key: Credential | None = None
+    clear_upstream_api_key: bool = False
+    connect_timeout_seconds: Seconds | None = None
+    timeout_seconds: Seconds | None = None
+
+
+class DeploymentView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    kind: str
+    model_id: uuid.UUID
+    model_version_id: uuid.UUID
+    version: int
+    upstream_url: str
+    has_upstream_api_key: bool
+    connect_timeout_seconds: float
+    timeout_seconds: float
+    status: str
+    status_detail: str | None
+    created_at: datetime
+    updated_at: datetime
+    last_probed_at: datetime | None
+
+    @classmethod
+    def of(cls, d: Deployment) -> DeploymentView:
+        return cls(
+            id=d.id,
+            name=d.name,
+            kind=d.kind,
+            model_id=d.serves.model_id,
+            model_version_id=d.serves.version_id,
+            version=d.serves.version,
+            upstream_url=d.upstream_url,
+            has_upstream_api_key=d.has_credential,
+            connect_timeout_seconds=d.timeouts.connect_seconds,
+            timeout_seconds=d.timeouts.read_seconds,
+            status=d.status,
+            status_detail=d.status_detail,
+            created_at=d.created_at,
+            updated_at=d.updated_at,
+            last_probed_at=d.last_probed_at,
+        )
+
+
+class DeploymentPageView(msgspec.Struct, kw_only=True):
+    items: list[DeploymentView]
+    next_cursor: str | None
+
+
+class RevisionView(msgspec.Struct, kw_only=True):
+    model_version_id: uuid.UUID
+    version: int
+    valid_from: datetime
+    valid_to: datetime | None
+
+    @classmethod
+    def of(cls, r: Revision) -> RevisionView:
+        return cls(
+            model_version_id=r.serves.version_id, version=r.serves.version, valid_from=r.valid_from, valid_to=r.valid_to
+        )
+
+
+class HistoryView(msgspec.Struct, kw_only=True):
+    deployment_id: uuid.UUID
+    at: datetime | None
+    revisions: list[RevisionView]

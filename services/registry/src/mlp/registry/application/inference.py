@@ -1,0 +1,144 @@
+"""The inference proxy: route a call to its deployment's upstream, pass the answer through, log the call.
+
+Bodies travel as bytes (never re-encoded); streams are handed to the caller chunk by chunk as
+the upstream sends them, and the call is logged when the stream ends (or the client leaves).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_routes import DeploymentRoutes, Route
+from mlp.registry.application.inference_tokens import StreamTokens, answer_tokens
+from mlp.registry.application.serving_ports import UpstreamClient, UpstreamReply, UpstreamStream
+from mlp.registry.application.upstream_errors import UpstreamError, UpstreamTimeout
+from mlp.registry.domain.deployment_errors import InvalidDeployment, InvalidTransition
+from mlp.registry.domain.deployments import Deployment
+from mlp.registry.domain.inference import Endpoint, InferenceRecord
+
+KIND_OF_ENDPOINT = {
+    "chat.completions": "openai-chat",
+    "completions": "openai-completions",
+    "embeddings": "openai-embeddings",
+    "predict": "http-json",
+}
+UPSTREAM_PATH = {"chat.completions": "/chat/completions", "completions": "/completions", "embeddings": "/embeddings"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One inference call as the API hands it over."""
+
+    user_id: uuid.UUID
+    api_key_id: uuid.UUID | None
+    request_id: str
+    endpoint: Endpoint
+    body: bytes
+    started: float
+    """``time.perf_counter()`` when the request arrived."""
+
+
+class InferenceProxy:
+    def __init__(
+        self,
+        routes: DeploymentRoutes,
+        upstream: UpstreamClient,
+        log: InferenceLog,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._routes = routes
+        self._upstream = upstream
+        self._log = log
+        self._clock = clock
+
+    async def route(self, call: Call, name: str | None = None, deployment_id: uuid.UUID | None = None) -> Route:
+        """The deployment serving the call; 404 / 400 (wrong kind) / 409 (stopped) as domain errors."""
+        if deployment_id is not None:
+            route = await self._routes.by_id(call.user_id, deployment_id)
+        else:
+            route = await self._routes.by_name(call.user_id, name or "")
+        deployment = route.deployment
+        if deployment.kind != KIND_OF_ENDPOINT[call.endpoint]:
+            raise InvalidDeployment(
+                "model", f"deployment '{deployment.name}' is {deployment.kind}: it does not serve {call.endpoint}"
+            )
+        if deployment.status == "stopped":
+            raise InvalidTransition(f"deployment '{deployment.name}' is stopped")
+        return route
+
+    async def deployment(self, user_id: uuid.UUID, name: str) -> Deployment:
+        return (await self._routes.by_name(user_id, name)).deployment
+
+    async def answer(self, call: Call, route: Route) -> UpstreamReply:
+        try:
+            reply = await self._upstream.call(route.target, UPSTREAM_PATH.get(call.endpoint, ""), call.body)
+        except UpstreamError as exc:
+            await self._record(call, route, 504 if isinstance(exc, UpstreamTimeout) else 502, None, str(exc))
+            raise
+        tokens = answer_tokens(reply.body) if reply.status_code < 400 else (None, None)
+        error = None if reply.status_code < 400 else f"upstream answered {reply.status_code}"
+        await self._record(call, route, reply.status_code, reply.upstream_ms, error, tokens)
+        return reply
+
+    async def open_stream(self, call: Call, route: Route) -> UpstreamStream:
+        try:
+            return await self._upstream.open_stream(route.target, UPSTREAM_PATH[call.endpoint], call.body)
+        except UpstreamError as exc:
+            await self._record(call, route, 504 if isinstance(exc, UpstreamTimeout) else 502, None, str(exc))
+            raise
+
+    async def stream_failed(self, call: Call, route: Route, stream: UpstreamStream) -> None:
+        """The upstream refused the streamed call (status >= 400): log it."""
+        await self._record(
+            call, route, stream.status_code, stream.first_byte_ms, f"upstream answered {stream.status_code}"
+        )
+
+    async def relay(self, call: Call, route: Route, stream: UpstreamStream) -> AsyncIterator[bytes]:
+        """The stream's chunks as they arrive; logs the call (tokens counted on the way) once it ends."""
+        tokens = StreamTokens()
+        error: str | None = None
+        try:
+            async for chunk in stream.chunks():
+                tokens.feed(chunk)
+                yield chunk
+        except UpstreamError as exc:
+            error = f"stream broken: {exc}"
+        finally:
+            await stream.aclose()
+            await self._record(call, route, stream.status_code, stream.first_byte_ms, error, tokens.totals(), True)
+
+    async def _record(
+        self,
+        call: Call,
+        route: Route,
+        status: int,
+        upstream_ms: float | None,
+        error: str | None,
+        tokens: tuple[int | None, int | None] = (None, None),
+        stream: bool = False,
+    ) -> None:
+        deployment = route.deployment
+        await self._log.add(
+            InferenceRecord(
+                id=uuid.uuid4(),
+                request_id=call.request_id,
+                user_id=call.user_id,
+                deployment_id=deployment.id,
+                model_version_id=deployment.serves.version_id,
+                api_key_id=call.api_key_id,
+                endpoint=call.endpoint,
+                stream=stream,
+                status_code=status,
+                latency_ms=(time.perf_counter() - call.started) * 1000,
+                upstream_latency_ms=upstream_ms,
+                prompt_tokens=tokens[0],
+                completion_tokens=tokens[1],
+                error=error,
+                created_at=self._clock(),
+            )
+        )

@@ -1,0 +1,95 @@
+"""The inference log's write side: a bounded in-memory buffer flushed in batches by a background task.
+
+Requests only append to the buffer (no I/O on the hot path). The flusher writes a batch every
+``flush_interval_seconds``, or as soon as ``batch_size`` records wait, in one transaction with
+the batch's usage events (the outbox). When the buffer is full, callers wait for room
+(backpressure) instead of losing records. ``close()`` flushes what is left: nothing is lost on a
+clean stop. A crash loses what was buffered and not yet flushed: at most one flush interval of
+records (bounded by ``capacity``). A failed flush is retried with the batch kept in front.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import suppress
+
+import structlog
+
+from mlp.common.contracts.usage import UsageEventIn
+from mlp.registry.application.inference_usage import usage_events
+from mlp.registry.application.serving_ports import InferenceLogWriter
+from mlp.registry.domain.inference import InferenceRecord
+
+log = structlog.get_logger()
+
+
+class InferenceLog:
+    def __init__(
+        self,
+        writer: InferenceLogWriter,
+        *,
+        batch_size: int = 500,
+        capacity: int = 10_000,
+        flush_interval_seconds: float = 0.5,
+        retry_seconds: float = 1.0,
+        usage: Callable[[InferenceRecord], list[UsageEventIn]] = usage_events,
+    ) -> None:
+        self._writer = writer
+        self._batch_size = batch_size
+        self._capacity = capacity
+        self._interval = flush_interval_seconds
+        self._retry_seconds = retry_seconds
+        self._usage = usage
+        self._buffer: list[InferenceRecord] = []
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def pending(self) -> int:
+        return len(self._buffer)
+
+    async def add(self, record: InferenceRecord) -> None:
+        while len(self._buffer) >= self._capacity:
+            self._wake.set()
+            self._room.clear()
+            await self._room.wait()
+        self._buffer.append(record)
+        if len(self._buffer) >= self._batch_size:
+            self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="inference-log-flusher")
+
+    async def close(self) -> None:
+        """Stop the flusher and write everything still buffered."""
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        while self._buffer:
+            await self.flush()
+
+    async def flush(self) -> int:
+        """Write one batch (at most ``batch_size`` records); how many were written."""
+        batch = self._buffer[: self._batch_size]
+        if not batch:
+            return 0
+        await self._writer.write([(record, self._usage(record)) for record in batch])
+        del self._buffer[: len(batch)]
+        self._room.set()
+        return len(batch)
+
+    async def _run(self) -> None:
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+            try:
+                while await self.flush() == self._batch_size:
+                    pass
+            except Exception:
+                log.exception("inference log flush failed; will retry", buffered=len(self._buffer))
+                await asyncio.sleep(self._retry_seconds)

@@ -1,0 +1,53 @@
+"""One inference call as the log records it, and the figures the log answers with."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+Endpoint = Literal["chat.completions", "completions", "embeddings", "predict"]
+
+
+@dataclass(frozen=True)
+class InferenceRecord:
+    """A finished call: which deployment and version served it, how it went, what it cost in tokens."""
+
+    id: uuid.UUID
+    request_id: str
+    user_id: uuid.UUID
+    deployment_id: uuid.UUID
+    model_version_id: uuid.UUID
+    api_key_id: uuid.UUID | None
+    endpoint: Endpoint
+    stream: bool
+    status_code: int
+    latency_ms: float
+    upstream_latency_ms: float | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    error: str | None
+    created_at: datetime
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code < 400
+
+
+@dataclass(frozen=True)
+class DailyStats:
+    """Per deployment and UTC day."""
+
+    deployment_id: uuid.UUID
+    day: date
+    requests: int
+    errors: int
+    p50_latency_ms: float
+    p95_latency_ms: float
+    prompt_tokens: int
+    completion_tokens: int
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.requests if self.requests else 0.0
