@@ -13,17 +13,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mlp.common.contracts.events import UserDeleted
 from mlp.registry.adapters.db.models_purge import purge_user_models
 from mlp.registry.adapters.db.tables import deployments, model_alias_events, model_aliases, model_versions, models
-from mlp.registry.domain.models import Artifact, NewVersion
+from mlp.registry.domain.models import Artifact, ModelVersion, NewVersion
 from mlp.registry.domain.models_errors import ModelInUse
 
 URI = NewVersion(artifact=Artifact(uri="s3://bucket/model"))
 
 
-async def _deploy(engine: AsyncEngine, user_id: uuid.UUID, version_id: uuid.UUID) -> uuid.UUID:
+async def _deploy(engine: AsyncEngine, version: ModelVersion) -> uuid.UUID:
+    """A live deployment of ``version``, written as the serving part writes one."""
+    values = {
+        "user_id": version.user_id,
+        "name": f"d-{uuid.uuid4().hex[:12]}",
+        "kind": "openai-chat",
+        "model_id": version.model_id,
+        "model_version_id": version.id,
+        "model_version": version.version,
+        "upstream_url": "http://127.0.0.1:1",
+        "connect_timeout_seconds": 1.0,
+        "timeout_seconds": 5.0,
+        "status": "ready",
+    }
     async with engine.begin() as conn:
-        slug = f"d-{uuid.uuid4().hex[:12]}"
-        values = {"user_id": user_id, "model_version_id": version_id, "name": slug, "slug": slug, "status": "active"}
-        values["upstream_url"] = "http://127.0.0.1:1"
         return (await conn.execute(insert(deployments).values(values).returning(deployments.c.id))).scalar_one()
 
 
@@ -34,7 +44,7 @@ async def test_model_and_version_deletes_are_refused_while_deployed(
     model = await registry.models.create(me, "served")
     served = await registry.versions.create(me, model.id, URI)
     await registry.versions.create(me, model.id, URI)
-    deployment = await _deploy(engine, me, served.id)
+    deployment = await _deploy(engine, served)
     with pytest.raises(ModelInUse):
         await registry.models.delete(me, model.id)
     with pytest.raises(ModelInUse):
