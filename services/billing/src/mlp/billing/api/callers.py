@@ -1,0 +1,20 @@
+"""Who may call what, beyond what ``opt`` checks in the middleware."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlp.billing.application.ingestion import Caller
+from mlp.common.auth.errors import Forbidden
+from mlp.common.auth.principal import Principal
+
+USAGE_WRITERS: dict[str, Any] = {"usage_writers": "a platform service (any user), or usage:write (own events)"}
+"""``opt`` of the ingestion routes: checked by :func:`usage_caller` (services carry no user scopes)."""
+
+
+def usage_caller(principal: Principal) -> Caller:
+    if principal.kind == "service":
+        return Caller(user_id=None)
+    if principal.has_scope("usage:write"):
+        return Caller(user_id=principal.user_id)
+    raise Forbidden("missing scope(s): usage:write")

@@ -1,0 +1,137 @@
+"""Usage ingestion: validate each event on its own, store the new ones with their aggregates, say what became of each.
+
+Per event: an unknown metric, a bad quantity or a timestamp outside the window is a 422; an
+event for another user sent with a user's credential is a 403; an id already stored with the
+same payload is a duplicate (accepted again, counted once), with another payload a 409. The new
+events, their daily aggregates and the follow-up jobs (meter events for Stripe, budget checks)
+commit together, so a crash loses nothing acknowledged and a retry counts nothing twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from mlp.billing.application.jobs import CHECK_BUDGET, PUSH_METER_EVENTS, BudgetCheck, MeterPush
+from mlp.billing.application.ports import Clock, Transactions
+from mlp.billing.domain.usage import (
+    EventRejected,
+    IngestWindow,
+    UsageEvent,
+    check_metric,
+    check_timestamp,
+    parse_quantity,
+)
+from mlp.common.contracts.usage import METRICS, UsageBatchReceipt, UsageEventResult
+
+MAX_PROPERTIES_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class RawUsageEvent:
+    """An event as received, before any rule is checked (fields may be missing or of any type)."""
+
+    event_id: Any = None
+    user_id: Any = None
+    metric: Any = None
+    quantity: Any = None
+    timestamp: Any = None
+    properties: Any = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A platform service may report any user's usage; a user only their own."""
+
+    user_id: uuid.UUID | None
+
+
+def _result(event_id: str, status: str, code: int, detail: str | None = None) -> UsageEventResult:
+    return UsageEventResult(event_id=event_id, status=status, status_code=code, detail=detail)
+
+
+class UsageIngestion:
+    def __init__(self, transactions: Transactions, clock: Clock, window: IngestWindow | None = None) -> None:
+        self._tx = transactions
+        self._clock = clock
+        self._window = window or IngestWindow()
+
+    def _validate(self, raw: RawUsageEvent, caller: Caller, now: datetime) -> UsageEvent:
+        if not isinstance(raw.event_id, str) or not 1 <= len(raw.event_id) <= 128:
+            raise EventRejected("event_id", "event_id is a string of 1 to 128 characters")
+        try:
+            user_id = uuid.UUID(str(raw.user_id))
+        except ValueError:
+            raise EventRejected("user_id", "user_id is not a UUID") from None
+        metric = check_metric(raw.metric, METRICS)
+        quantity = parse_quantity(raw.quantity)
+        try:
+            occurred_at = (
+                raw.timestamp if isinstance(raw.timestamp, datetime) else datetime.fromisoformat(raw.timestamp)
+            )
+        except (TypeError, ValueError):
+            raise EventRejected("timestamp", "timestamp is not an RFC 3339 date-time") from None
+        occurred_at = check_timestamp(occurred_at, now, self._window)
+        properties = raw.properties if raw.properties is not None else {}
+        if not isinstance(properties, dict) or len(msgspec.json.encode(properties)) > MAX_PROPERTIES_BYTES:
+            raise EventRejected("properties", f"properties is an object of at most {MAX_PROPERTIES_BYTES} bytes")
+        event = UsageEvent(user_id, raw.event_id, metric, quantity, occurred_at, properties)
+        if caller.user_id is not None and user_id != caller.user_id:
+            raise PermissionError("a user credential reports only its own user's usage")
+        return event
+
+    async def ingest(self, raws: Sequence[RawUsageEvent], caller: Caller) -> UsageBatchReceipt:
+        now = self._clock.now()
+        results: list[UsageEventResult | None] = [None] * len(raws)
+        valid: dict[tuple[uuid.UUID, str], tuple[UsageEvent, bytes]] = {}
+        pending: list[tuple[int, tuple[uuid.UUID, str], bytes]] = []
+        for index, raw in enumerate(raws):
+            event_id = raw.event_id if isinstance(raw.event_id, str) else ""
+            try:
+                event = self._validate(raw, caller, now)
+            except EventRejected as exc:
+                results[index] = _result(event_id, "invalid", 422, f"{exc.field}: {exc.detail}")
+                continue
+            except PermissionError as exc:
+                results[index] = _result(event_id, "forbidden", 403, str(exc))
+                continue
+            key, digest = (event.user_id, event.event_id), event.payload_hash
+            valid.setdefault(key, (event, digest))
+            pending.append((index, key, digest))
+        inserted: set[tuple[uuid.UUID, str]] = set()
+        existing: dict[tuple[uuid.UUID, str], bytes] = {}
+        if valid:
+            async with self._tx() as tx:
+                inserted, existing = await tx.usage.insert([event for event, _ in valid.values()])
+                await self._follow_up(tx, inserted)
+        first_seen: set[tuple[uuid.UUID, str]] = set()
+        for index, key, digest in pending:
+            stored = existing.get(key, valid[key][1])
+            if key in inserted and key not in first_seen:
+                first_seen.add(key)
+                results[index] = _result(key[1], "accepted", 202)
+            elif stored == digest:
+                results[index] = _result(key[1], "duplicate", 200)
+            else:
+                results[index] = _result(key[1], "conflict", 409, "event_id was already used with another payload")
+        final = [r for r in results if r is not None]
+        return UsageBatchReceipt(
+            results=final,
+            accepted=sum(r.status == "accepted" for r in final),
+            duplicates=sum(r.status == "duplicate" for r in final),
+            rejected=sum(r.status not in ("accepted", "duplicate") for r in final),
+        )
+
+    async def _follow_up(self, tx: Any, inserted: set[tuple[uuid.UUID, str]]) -> None:
+        if not inserted:
+            return
+        keys = sorted(inserted)
+        await tx.outbox.enqueue(PUSH_METER_EVENTS, [msgspec.json.encode(MeterPush(keys=[(u, e) for u, e in keys]))])
+        with_budget = await tx.budgets.owners_among(sorted({user for user, _ in keys}))
+        if with_budget:
+            await tx.outbox.enqueue(CHECK_BUDGET, [msgspec.json.encode(BudgetCheck(user_id=u)) for u in with_budget])

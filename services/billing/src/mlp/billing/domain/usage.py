@@ -1,0 +1,88 @@
+"""Usage events: the per-event rules of ingestion and the canonical payload that idempotency compares."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+MAX_QUANTITY = Decimal("1e24")
+"""Above any real meter reading, and within ``NUMERIC(38, 12)``."""
+QUANTITY_EXPONENT = -12
+
+
+@dataclass(frozen=True, slots=True)
+class IngestWindow:
+    """How far back (late events) and ahead (clock skew) an event's timestamp may be."""
+
+    max_age: timedelta = timedelta(days=35)
+    max_ahead: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEvent:
+    """A valid event, ready to store; ``payload_hash`` identifies its content for idempotency."""
+
+    user_id: uuid.UUID
+    event_id: str
+    metric: str
+    quantity: Decimal
+    occurred_at: datetime
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def payload_hash(self) -> bytes:
+        canonical = json.dumps(
+            [self.metric, str(self.quantity), self.occurred_at.isoformat(), self.properties],
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(canonical.encode()).digest()
+
+
+class EventRejected(Exception):
+    """One event breaks a rule: reported per event (422), the rest of the batch goes on."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field
+        self.detail = detail
+
+
+def parse_quantity(raw: object) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, int | str | Decimal):
+        raise EventRejected("quantity", "quantity must be a number (or a decimal string)")
+    try:
+        quantity = Decimal(raw) if not isinstance(raw, Decimal) else raw
+    except InvalidOperation:
+        raise EventRejected("quantity", "quantity is not a decimal number") from None
+    if not quantity.is_finite():
+        raise EventRejected("quantity", "quantity must be finite")
+    if quantity < 0:
+        raise EventRejected("quantity", "quantity must not be negative")
+    if quantity >= MAX_QUANTITY:
+        raise EventRejected("quantity", f"quantity must be below {MAX_QUANTITY}")
+    if quantity.as_tuple().exponent < QUANTITY_EXPONENT:  # type: ignore[operator]
+        raise EventRejected("quantity", "quantity has more than 12 decimal places")
+    return quantity.normalize() if quantity else Decimal(0)
+
+
+def check_timestamp(occurred_at: datetime, now: datetime, window: IngestWindow) -> datetime:
+    if occurred_at.tzinfo is None:
+        raise EventRejected("timestamp", "timestamp needs a time zone (RFC 3339)")
+    if occurred_at < now - window.max_age:
+        raise EventRejected("timestamp", f"timestamp is older than {window.max_age.days} days")
+    if occurred_at > now + window.max_ahead:
+        raise EventRejected("timestamp", "timestamp is too far in the future")
+    return occurred_at.astimezone(UTC)
+
+
+def check_metric(metric: object, known: frozenset[str]) -> str:
+    if not isinstance(metric, str) or metric not in known:
+        raise EventRejected("metric", f"unknown metric {metric!r}")
+    return metric

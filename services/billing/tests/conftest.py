@@ -1,0 +1,41 @@
+"""billing's tests: the real app (in process) on real PostgreSQL; platform tokens signed by a test key
+and checked by the real verifier; Stripe and the outbox at their ports (``fakes.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from billing_harness import WEBHOOK_SECRET, Billing, StaticKeys, Tokens
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fakes import FakeStripe, FixedClock, JobLog, recording_outbox
+from litestar.testing import AsyncTestClient
+
+from mlp.billing.app import create_app
+from mlp.billing.settings import BillingSettings
+from mlp.common.auth.platform_token import PlatformTokenVerifier
+from mlp.common.auth.resolver import ServiceCredentialResolver
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def tokens(signing_key: rsa.RSAPrivateKey) -> Tokens:
+    return Tokens(signing_key)
+
+
+@pytest.fixture(scope="session")
+def billing_settings(database_url: str) -> BillingSettings:
+    return BillingSettings(database_url=database_url, stripe_webhook_secret=WEBHOOK_SECRET, log_level="WARNING")
+
+
+@pytest.fixture
+async def billing(billing_settings: BillingSettings, signing_key: rsa.RSAPrivateKey) -> AsyncIterator[Billing]:
+    jobs, stripe, clock = JobLog(), FakeStripe(), FixedClock()
+    resolver = ServiceCredentialResolver(PlatformTokenVerifier(StaticKeys(signing_key)), None)
+    app = create_app(billing_settings, outbox=recording_outbox(jobs), stripe=stripe, clock=clock, resolver=resolver)
+    async with AsyncTestClient(app=app) as client:
+        yield Billing(client, jobs, stripe, clock)
