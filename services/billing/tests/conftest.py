@@ -8,13 +8,16 @@ from collections.abc import AsyncIterator
 import pytest
 from billing_harness import WEBHOOK_SECRET, Billing, StaticKeys, Tokens
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fakes import FakeStripe, FixedClock, JobLog, recording_outbox
+from fakes import FakeStripe, FixedClock, RecordingWebhooks
 from litestar.testing import AsyncTestClient
 
+from mlp.billing.adapters.outbox import billing_outbox
 from mlp.billing.app import create_app
 from mlp.billing.settings import BillingSettings
+from mlp.billing.wiring import use_cases
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.resolver import ServiceCredentialResolver
+from mlp.common.runtime.database import create_engine
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +37,13 @@ def billing_settings(database_url: str) -> BillingSettings:
 
 @pytest.fixture
 async def billing(billing_settings: BillingSettings, signing_key: rsa.RSAPrivateKey) -> AsyncIterator[Billing]:
-    jobs, stripe, clock = JobLog(), FakeStripe(), FixedClock()
+    stripe, clock, webhooks = FakeStripe(), FixedClock(), RecordingWebhooks()
     resolver = ServiceCredentialResolver(PlatformTokenVerifier(StaticKeys(signing_key)), None)
-    app = create_app(billing_settings, outbox=recording_outbox(jobs), stripe=stripe, clock=clock, resolver=resolver)
-    async with AsyncTestClient(app=app) as client:
-        yield Billing(client, jobs, stripe, clock)
+    app = create_app(billing_settings, stripe=stripe, clock=clock, resolver=resolver)
+    engine = create_engine(billing_settings.database_url, pool_size=4)
+    worker = use_cases(engine, billing_settings, billing_outbox, stripe, webhooks, clock)
+    try:
+        async with AsyncTestClient(app=app) as client:
+            yield Billing(client, worker, engine, stripe, clock, webhooks)
+    finally:
+        await engine.dispose()

@@ -1,49 +1,11 @@
-"""In-memory fakes of billing's ports (the one place they live): outbox, clock, Stripe, webhooks."""
+"""In-memory fakes of billing's ports (the one place they live): clock, Stripe, alert webhooks."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.billing.domain.stripe_objects import MeterEvent
-from mlp.common.contracts.audit import OperationEventIn
-
-
-@dataclass
-class JobLog:
-    """What the recording outboxes of a test saw, committed or not (tests read it after commits)."""
-
-    jobs: list[tuple[str, bytes, str | None]] = field(default_factory=list)
-    audit: list[OperationEventIn] = field(default_factory=list)
-
-    def payloads(self, entrypoint: str) -> list[bytes]:
-        return [payload for name, payload, _ in self.jobs if name == entrypoint]
-
-
-class RecordingOutbox:
-    def __init__(self, log: JobLog) -> None:
-        self._log = log
-
-    async def enqueue(
-        self, entrypoint: str, payloads: Sequence[bytes], dedupe_keys: Sequence[str | None] | None = None
-    ) -> None:
-        keys = list(dedupe_keys) if dedupe_keys is not None else [None] * len(payloads)
-        self._log.jobs.extend(zip([entrypoint] * len(payloads), payloads, keys, strict=True))
-
-    async def audit(self, events: Sequence[OperationEventIn]) -> None:
-        self._log.audit.extend(events)
-
-
-def recording_outbox(log: JobLog) -> Any:
-    def factory(_connection: AsyncConnection) -> RecordingOutbox:
-        return RecordingOutbox(log)
-
-    return factory
 
 
 class FixedClock:

@@ -16,6 +16,7 @@ from mlp.billing.adapters.db.tables import SCHEMA, received_events
 from mlp.billing.adapters.db.transaction import OutboxFactory
 from mlp.billing.adapters.db.user_purge import user_purge
 from mlp.billing.adapters.http.alert_webhooks import HttpAlertWebhooks
+from mlp.billing.adapters.outbox import billing_outbox
 from mlp.billing.adapters.stripe.gateway import StripeSdkGateway
 from mlp.billing.adapters.stripe.signatures import StripeSignatureVerifier
 from mlp.billing.api.routes import ROUTES
@@ -36,7 +37,7 @@ from mlp.common.runtime.service_app import Lifespan, build_service_app, state_de
 def create_app(
     settings: BillingSettings | None = None,
     *,
-    outbox: OutboxFactory,
+    outbox: OutboxFactory | None = None,
     stripe: StripeGateway | None = None,
     clock: Clock | None = None,
     resolver: CredentialResolver | None = None,
@@ -44,6 +45,7 @@ def create_app(
     settings = settings or billing_settings()
     configure_logging("billing", settings.log_level)
     gateway = stripe or StripeSdkGateway(settings.stripe_api_key, settings.stripe_api_base)
+    jobs: OutboxFactory = outbox or billing_outbox
 
     @asynccontextmanager
     async def wire(app: Litestar) -> AsyncIterator[None]:
@@ -51,7 +53,7 @@ def create_app(
             app.state.resolver = resolver
         async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
             cases = use_cases(
-                app.state.engine, settings, outbox, gateway, HttpAlertWebhooks(http), clock or SystemClock()
+                app.state.engine, settings, jobs, gateway, HttpAlertWebhooks(http), clock or SystemClock()
             )
             app.state.update({name: getattr(cases, name) for name in USE_CASE_NAMES} | {"use_cases": cases})
             app.state.stripe_signatures = StripeSignatureVerifier(
@@ -66,7 +68,7 @@ def create_app(
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
-        route_handlers=[*ROUTES, whoami, user_deleted_receiver("billing", received_events, user_purge(outbox))],
+        route_handlers=[*ROUTES, whoami, user_deleted_receiver("billing", received_events, user_purge(jobs))],
         lifespans=lifespans,
         dependencies=state_dependencies(*USE_CASE_NAMES),
         exception_handlers_extra={

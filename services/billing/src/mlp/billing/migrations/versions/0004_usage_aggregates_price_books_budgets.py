@@ -1,7 +1,7 @@
 """usage events keyed by the sender's id, daily aggregates, price books per user, budgets, invoice cache
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 15:30:00.000000
 
 The seed's usage, pricing, alert and invoice tables held no data yet and change shape entirely
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
