@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+IDENTIFIER_NAMESPACE = uuid.UUID("6f1c9a55-2b7e-4c1d-9a43-0b7d2f6c8e10")
+
 # Stripe's invoice lifecycle: a later status never goes back to an earlier one.
 INVOICE_STATUS_RANK = {"draft": 0, "open": 1, "uncollectible": 2, "paid": 3, "void": 3}
 
@@ -27,8 +29,10 @@ class MeterEvent:
 
     @property
     def identifier(self) -> str:
-        """Stripe's dedupe key: our (user, event) key, so a retried push cannot bill twice."""
-        return f"{self.user_id}:{self.event_id}"
+        """Stripe's dedupe key, derived from our (user, event id) key so a retried push cannot bill
+        twice: a name-based UUID (Stripe allows 100 characters; event ids alone may reach 128 and
+        are unique only per user)."""
+        return str(uuid.uuid5(IDENTIFIER_NAMESPACE, f"{self.user_id}:{self.event_id}"))
 
 
 @dataclass(frozen=True, slots=True)
