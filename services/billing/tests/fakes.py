@@ -40,7 +40,7 @@ class FakeStripe:
     async def create_customer(self, user_id: uuid.UUID, email: str | None, idempotency_key: str) -> str:
         self._maybe_fail()
         if idempotency_key not in self.customer_keys:
-            customer_id = f"cus_{len(self.customers) + 1}"
+            customer_id = f"cus_{uuid.uuid4().hex[:14]}"
             self.customers[customer_id] = user_id
             self.customer_keys[idempotency_key] = customer_id
         return self.customer_keys[idempotency_key]

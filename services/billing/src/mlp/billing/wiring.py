@@ -31,6 +31,7 @@ class UseCases:
     stripe_webhooks: StripeWebhooks
     meter_pusher: MeterPusher
     reconciliation: Reconciliation
+    customer_links: CustomerLinks
 
 
 USE_CASE_NAMES = tuple(UseCases.__dataclass_fields__)
@@ -59,4 +60,5 @@ def use_cases(
         stripe_webhooks=StripeWebhooks(tx, clock),
         meter_pusher=MeterPusher(tx, stripe, customers),
         reconciliation=Reconciliation(tx, stripe, customers, clock),
+        customer_links=customers,
     )

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.billing.adapters.db.metadata import as_dict
 from mlp.billing.adapters.db.tables import billing_alerts, budgets
 from mlp.billing.domain.budgets import Budget
 
@@ -94,7 +95,7 @@ class SqlAlerts:
             .order_by(billing_alerts.c.created_at.desc())
             .limit(limit)
         )
-        return [dict(r._mapping) for r in rows]
+        return [as_dict(r) for r in rows]
 
     async def purge_user(self, user_id: uuid.UUID) -> None:
         await self._connection.execute(delete(billing_alerts).where(billing_alerts.c.user_id == user_id))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.billing.adapters.db.metadata import as_dict
 from mlp.billing.adapters.db.tables import reconciliation_adjustments, reconciliation_runs
 
 
@@ -32,13 +33,13 @@ class SqlReconciliation:
         row = (
             await self._connection.execute(select(reconciliation_runs).where(reconciliation_runs.c.id == run_id))
         ).first()
-        return None if row is None else dict(row._mapping)
+        return None if row is None else as_dict(row)
 
     async def list_runs(self, limit: int) -> list[dict[str, Any]]:
         rows = await self._connection.execute(
             select(reconciliation_runs).order_by(reconciliation_runs.c.created_at.desc()).limit(limit)
         )
-        return [dict(r._mapping) for r in rows]
+        return [as_dict(r) for r in rows]
 
     async def set_run(self, run_id: uuid.UUID, **values: Any) -> None:
         await self._connection.execute(
@@ -87,4 +88,4 @@ class SqlReconciliation:
             .where(reconciliation_adjustments.c.run_id == run_id)
             .order_by(reconciliation_adjustments.c.created_at)
         )
-        return [dict(r._mapping) for r in rows]
+        return [as_dict(r) for r in rows]

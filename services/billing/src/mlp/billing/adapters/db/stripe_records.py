@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.billing.adapters.db.metadata import as_dict
 from mlp.billing.adapters.db.tables import billing_invoices, stripe_customers, stripe_webhook_events
 from mlp.billing.domain.stripe_objects import InvoiceSnapshot, StripeEvent
 
@@ -104,7 +105,7 @@ class SqlInvoices:
             ),
             {"u": user_id, "n": limit},
         )
-        return [dict(r._mapping) for r in rows]
+        return [as_dict(r) for r in rows]
 
     async def get(self, user_id: uuid.UUID, invoice_id: uuid.UUID) -> dict[str, Any] | None:
         row = (
@@ -113,7 +114,7 @@ class SqlInvoices:
                 {"u": user_id, "i": invoice_id},
             )
         ).first()
-        return None if row is None else dict(row._mapping)
+        return None if row is None else as_dict(row)
 
     async def for_period(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         rows = await self._connection.execute(
@@ -123,7 +124,7 @@ class SqlInvoices:
                 billing_invoices.c.status != "void",
             )
         )
-        return [dict(r._mapping) for r in rows]
+        return [as_dict(r) for r in rows]
 
 
 class SqlWebhookEvents:
