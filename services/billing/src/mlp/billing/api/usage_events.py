@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,13 @@ from mlp.billing.application.ingestion import RawUsageEvent, UsageIngestion
 from mlp.billing.application.reports import UsageReports
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
-from mlp.common.contracts.usage import MAX_USAGE_BATCH, USAGE_EVENTS_PATH, UsageBatchReceipt
+from mlp.common.contracts.usage import (
+    MAX_USAGE_BATCH,
+    USAGE_EVENTS_PATH,
+    UsageBatchReceipt,
+    UsageEventBatch,
+    UsageEventIn,
+)
 from mlp.common.runtime.problems import Problem
 
 
@@ -40,10 +47,18 @@ class RawBatchWire(msgspec.Struct, kw_only=True):
 _CLOUDEVENT = msgspec.json.Decoder(CloudEvent, float_hook=Decimal)
 _CLOUDEVENTS = msgspec.json.Decoder(list[CloudEvent], float_hook=Decimal)
 _BATCH = msgspec.json.Decoder(RawBatchWire, float_hook=Decimal)
+_STRICT_BATCH = msgspec.json.Decoder(UsageEventBatch)
 
 
-def _decode(body: bytes, content_type: str) -> list[RawUsageEvent]:
-    """JSON numbers become Decimals exactly as written (never through a float)."""
+def _decode(body: bytes, content_type: str) -> Sequence[RawUsageEvent | UsageEventIn]:
+    """The contract's batch when every event fits it (decoded in C, the fast path); otherwise each
+    event leniently, so that its faults are reported per event. JSON numbers become Decimals exactly
+    as written, never through a float."""
+    if content_type not in (CLOUDEVENT, CLOUDEVENTS_BATCH):
+        try:
+            return _STRICT_BATCH.decode(body).events
+        except msgspec.DecodeError:
+            pass
     try:
         if content_type == CLOUDEVENT:
             return [to_raw(_CLOUDEVENT.decode(body))]

@@ -9,6 +9,7 @@ commit together, so a crash loses nothing acknowledged and a retry counts nothin
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,9 +28,25 @@ from mlp.billing.domain.usage import (
     check_timestamp,
     parse_quantity,
 )
-from mlp.common.contracts.usage import METRICS, UsageBatchReceipt, UsageEventResult
+from mlp.common.contracts.usage import METRICS, UsageBatchReceipt, UsageEventIn, UsageEventResult
 
 MAX_PROPERTIES_BYTES = 4096
+"""Bound of an event's canonical payload (its properties, mostly)."""
+
+_encode = msgspec.json.Encoder(order="sorted").encode
+
+
+def _timestamp(raw: object) -> datetime:
+    if isinstance(raw, datetime):
+        return raw
+    try:
+        return datetime.fromisoformat(str(raw)) if isinstance(raw, str) else _not_a_time()
+    except ValueError:
+        return _not_a_time()
+
+
+def _not_a_time() -> datetime:
+    raise EventRejected("timestamp", "timestamp is not an RFC 3339 date-time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,31 +78,32 @@ class UsageIngestion:
         self._clock = clock
         self._window = window or IngestWindow()
 
-    def _validate(self, raw: RawUsageEvent, caller: Caller, now: datetime) -> UsageEvent:
-        if not isinstance(raw.event_id, str) or not 1 <= len(raw.event_id) <= 128:
-            raise EventRejected("event_id", "event_id is a string of 1 to 128 characters")
-        try:
-            user_id = uuid.UUID(str(raw.user_id))
-        except ValueError:
-            raise EventRejected("user_id", "user_id is not a UUID") from None
+    def _validate(self, raw: RawUsageEvent | UsageEventIn, caller: Caller, now: datetime) -> UsageEvent:
+        if isinstance(raw, UsageEventIn):  # decoded strictly: types and lengths already hold
+            user_id, timestamp = raw.user_id, raw.timestamp
+        else:
+            if not isinstance(raw.event_id, str) or not 1 <= len(raw.event_id) <= 128:
+                raise EventRejected("event_id", "event_id is a string of 1 to 128 characters")
+            try:
+                user_id = uuid.UUID(str(raw.user_id))
+            except ValueError:
+                raise EventRejected("user_id", "user_id is not a UUID") from None
+            timestamp = _timestamp(raw.timestamp)
         metric = check_metric(raw.metric, METRICS)
         quantity = parse_quantity(raw.quantity)
-        try:
-            occurred_at = (
-                raw.timestamp if isinstance(raw.timestamp, datetime) else datetime.fromisoformat(raw.timestamp)
-            )
-        except (TypeError, ValueError):
-            raise EventRejected("timestamp", "timestamp is not an RFC 3339 date-time") from None
-        occurred_at = check_timestamp(occurred_at, now, self._window)
+        occurred_at = check_timestamp(timestamp, now, self._window)
         properties = raw.properties if raw.properties is not None else {}
-        if not isinstance(properties, dict) or len(msgspec.json.encode(properties)) > MAX_PROPERTIES_BYTES:
+        if not isinstance(properties, dict):
+            raise EventRejected("properties", "properties is an object")
+        canonical = _encode((metric, quantity, occurred_at, properties))
+        if len(canonical) > MAX_PROPERTIES_BYTES:
             raise EventRejected("properties", f"properties is an object of at most {MAX_PROPERTIES_BYTES} bytes")
-        event = UsageEvent(user_id, raw.event_id, metric, quantity, occurred_at, properties)
         if caller.user_id is not None and user_id != caller.user_id:
             raise PermissionError("a user credential reports only its own user's usage")
-        return event
+        digest = hashlib.sha256(canonical).digest()
+        return UsageEvent(user_id, str(raw.event_id), metric, quantity, occurred_at, properties, digest)
 
-    async def ingest(self, raws: Sequence[RawUsageEvent], caller: Caller) -> UsageBatchReceipt:
+    async def ingest(self, raws: Sequence[RawUsageEvent | UsageEventIn], caller: Caller) -> UsageBatchReceipt:
         now = self._clock.now()
         results: list[UsageEventResult | None] = [None] * len(raws)
         valid: dict[tuple[uuid.UUID, str], tuple[UsageEvent, bytes]] = {}

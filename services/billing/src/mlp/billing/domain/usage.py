@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,7 +23,8 @@ class IngestWindow:
 
 @dataclass(frozen=True, slots=True)
 class UsageEvent:
-    """A valid event, ready to store; ``payload_hash`` identifies its content for idempotency."""
+    """A valid event, ready to store; ``payload_hash`` (SHA-256 of its canonical payload: metric,
+    normalised quantity, UTC timestamp, properties with sorted keys) identifies its content."""
 
     user_id: uuid.UUID
     event_id: str
@@ -33,16 +32,7 @@ class UsageEvent:
     quantity: Decimal
     occurred_at: datetime
     properties: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def payload_hash(self) -> bytes:
-        canonical = json.dumps(
-            [self.metric, str(self.quantity), self.occurred_at.isoformat(), self.properties],
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
-        )
-        return hashlib.sha256(canonical.encode()).digest()
+    payload_hash: bytes = b""
 
 
 class EventRejected(Exception):
@@ -55,21 +45,28 @@ class EventRejected(Exception):
 
 
 def parse_quantity(raw: object) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, int | str | Decimal):
+    if isinstance(raw, Decimal):
+        quantity = raw
+    elif isinstance(raw, bool) or not isinstance(raw, int | str):
         raise EventRejected("quantity", "quantity must be a number (or a decimal string)")
-    try:
-        quantity = Decimal(raw) if not isinstance(raw, Decimal) else raw
-    except InvalidOperation:
-        raise EventRejected("quantity", "quantity is not a decimal number") from None
+    else:
+        try:
+            quantity = Decimal(raw)
+        except InvalidOperation:
+            raise EventRejected("quantity", "quantity is not a decimal number") from None
     if not quantity.is_finite():
         raise EventRejected("quantity", "quantity must be finite")
     if quantity < 0:
         raise EventRejected("quantity", "quantity must not be negative")
     if quantity >= MAX_QUANTITY:
         raise EventRejected("quantity", f"quantity must be below {MAX_QUANTITY}")
-    if quantity.as_tuple().exponent < QUANTITY_EXPONENT:  # type: ignore[operator]
+    exponent = quantity.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < QUANTITY_EXPONENT:
         raise EventRejected("quantity", "quantity has more than 12 decimal places")
-    return quantity.normalize() if quantity else Decimal(0)
+    return quantity.normalize() if quantity else ZERO
+
+
+ZERO = Decimal(0)
 
 
 def check_timestamp(occurred_at: datetime, now: datetime, window: IngestWindow) -> datetime:
