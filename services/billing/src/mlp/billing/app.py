@@ -68,7 +68,11 @@ def create_app(
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
-        route_handlers=[*ROUTES, whoami, user_deleted_receiver("billing", received_events, user_purge(jobs))],
+        route_handlers=[
+            *ROUTES,
+            whoami,
+            user_deleted_receiver("billing", received_events, on_user_deleted=user_purge(jobs)),
+        ],
         lifespans=lifespans,
         dependencies=state_dependencies(*USE_CASE_NAMES),
         exception_handlers_extra={

@@ -6,10 +6,12 @@ from typing import Any
 
 from mlp.billing.application.ingestion import Caller
 from mlp.common.auth.errors import Forbidden
+from mlp.common.auth.litestar import AUTHENTICATED
 from mlp.common.auth.principal import Principal
 
-USAGE_WRITERS: dict[str, Any] = {"usage_writers": "a platform service (any user), or usage:write (own events)"}
-"""``opt`` of the ingestion routes: checked by :func:`usage_caller` (services carry no user scopes)."""
+USAGE_WRITERS: dict[str, Any] = {**AUTHENTICATED, "usage_writers": "a platform service (any user), or usage:write"}
+"""``opt`` of the ingestion route: any verified caller reaches it, then :func:`usage_caller` admits a
+platform service (services carry no user scopes) or a user credential with ``usage:write``."""
 
 
 def usage_caller(principal: Principal) -> Caller:

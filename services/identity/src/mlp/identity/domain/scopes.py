@@ -20,4 +20,5 @@ SCOPE_CATALOGUE: dict[str, str] = {
     "billing:write": "set budgets and alert webhooks",
     "usage:write": "report usage events",
     "audit:read": "read the audit trail",
+    "profile:read": "read my profile (email, name, photo)",
 }
