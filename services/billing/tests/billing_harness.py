@@ -7,8 +7,8 @@ import uuid
 from typing import Any
 
 import jwt
+from billing_fakes import FakeStripe, FixedClock, RecordingWebhooks
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fakes import FakeStripe, FixedClock, RecordingWebhooks
 from jwt.algorithms import RSAAlgorithm
 from litestar import Litestar
 from litestar.testing import AsyncTestClient

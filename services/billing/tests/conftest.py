@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from billing_fakes import FakeStripe, FixedClock, RecordingWebhooks
 from billing_harness import WEBHOOK_SECRET, Billing, StaticKeys, Tokens
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fakes import FakeStripe, FixedClock, RecordingWebhooks
 from litestar.testing import AsyncTestClient
 
 from mlp.billing.adapters.outbox import billing_outbox

@@ -1,4 +1,7 @@
-"""In-memory fakes of billing's ports (the one place they live): clock, Stripe, alert webhooks."""
+"""In-memory fakes of billing's ports, the one place they live: clock, Stripe, alert webhooks.
+
+Named apart from identity's ``fakes`` module, which shares the test path.
+"""
 
 from __future__ import annotations
 
