@@ -8,7 +8,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -53,15 +52,10 @@ usage_events = Table(
     Column("price_book_id", UUID(as_uuid=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("stripe_pushed_at", DateTime(timezone=True)),
+    # The only index: every read is by (user, event id) or by user (purge); reports read the
+    # aggregates, and the meter pusher gets its keys from its job. Each index more is paid per event.
     PrimaryKeyConstraint("user_id", "event_id", name="pk_usage_events"),
     *non_negative("usage_events", "quantity"),
-    user_index("usage_events", "occurred_at"),
-    # The meter-event pusher's backlog.
-    Index(
-        "ix_usage_events_unpushed",
-        "received_at",
-        postgresql_where=text("stripe_pushed_at IS NULL AND price_book_id <> '00000000-0000-0000-0000-000000000000'"),
-    ),
 )
 
 usage_daily = Table(

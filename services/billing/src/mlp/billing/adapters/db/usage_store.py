@@ -1,7 +1,8 @@
 """The PostgreSQL usage store: events and their daily aggregates, written by one statement per batch.
 
 ``insert`` sends the batch as arrays (``unnest``): the events whose (user, id) is new are
-inserted, each priced by the book in force at its timestamp (the user's own, else the default),
+inserted, each priced by the book in force at its timestamp (the user's own, else the default;
+the few books of the batch's users are read once, then matched in memory),
 and the same statement adds them to ``usage_daily`` per (user, day, metric, book), in key order
 so concurrent batches never deadlock. Summaries read ``usage_daily`` only, never the raw events.
 """
@@ -25,11 +26,14 @@ INSERT_BATCH = """
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::numeric[], $5::timestamptz[], $6::text[], $7::bytea[])
         AS t(user_id, event_id, metric, quantity, occurred_at, properties, payload_hash)
+), books AS MATERIALIZED (
+    SELECT id, user_id, effective_from, effective_to FROM billing.price_books
+    WHERE user_id IS NULL OR user_id = ANY($1::uuid[])
 ), priced AS (
     SELECT i.*, COALESCE(book.id, '00000000-0000-0000-0000-000000000000'::uuid) AS price_book_id
     FROM input i
     LEFT JOIN LATERAL (
-        SELECT b.id FROM billing.price_books b
+        SELECT b.id FROM books b
         WHERE (b.user_id = i.user_id OR b.user_id IS NULL)
           AND b.effective_from <= i.occurred_at AND (b.effective_to IS NULL OR i.occurred_at < b.effective_to)
         ORDER BY b.user_id NULLS LAST LIMIT 1

@@ -139,17 +139,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "event_id", name="pk_usage_events"),
         schema="billing",
     )
-    op.create_index(
-        "ix_usage_events_unpushed",
-        "usage_events",
-        ["received_at"],
-        unique=False,
-        schema="billing",
-        postgresql_where=sa.text(
-            "stripe_pushed_at IS NULL AND price_book_id <> '00000000-0000-0000-0000-000000000000'"
-        ),
-    )
-    op.create_index("ix_usage_events_user", "usage_events", ["user_id", "occurred_at"], unique=False, schema="billing")
     op.create_table(
         "reconciliation_adjustments",
         sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
