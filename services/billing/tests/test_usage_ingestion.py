@@ -50,12 +50,13 @@ async def test_a_batch_answers_per_event_and_counts_each_event_once(billing: Bil
         event(user, billing, quantity="lots"),
         event(user, billing, timestamp=(now - timedelta(days=36)).isoformat()),
         event(user, billing, timestamp=(now + timedelta(minutes=6)).isoformat()),
+        event(user, billing, properties={"model": "nul\u0000byte"}),
     ]
     receipt = await post(billing, tokens.service(), batch)
-    assert [r["status_code"] for r in receipt["results"]] == [202, 202, 422, 422, 422, 422, 422]
+    assert [r["status_code"] for r in receipt["results"]] == [202, 202, 422, 422, 422, 422, 422, 422]
     assert "metric" in receipt["results"][2]["detail"]
     assert "timestamp" in receipt["results"][6]["detail"]
-    assert (receipt["accepted"], receipt["duplicates"], receipt["rejected"]) == (2, 0, 5)
+    assert (receipt["accepted"], receipt["duplicates"], receipt["rejected"]) == (2, 0, 6)
 
     replay = await post(billing, tokens.service(), [good, {**again, "quantity": 3}])
     assert [(r["status"], r["status_code"]) for r in replay["results"]] == [("duplicate", 200), ("conflict", 409)]

@@ -29,6 +29,7 @@ from mlp.billing.domain.usage import (
     parse_quantity,
 )
 from mlp.common.contracts.usage import METRICS, UsageBatchReceipt, UsageEventIn, UsageEventResult
+from mlp.common.runtime.storable_text import UNSTORABLE, first_unstorable
 
 MAX_PROPERTIES_BYTES = 4096
 """Bound of an event's canonical payload (its properties, mostly)."""
@@ -89,12 +90,18 @@ class UsageIngestion:
             except ValueError:
                 raise EventRejected("user_id", "user_id is not a UUID") from None
             timestamp = _timestamp(raw.timestamp)
+        if UNSTORABLE.search(str(raw.event_id)):
+            raise EventRejected("event_id", "event_id holds a NUL or a lone surrogate")
         metric = check_metric(raw.metric, METRICS)
         quantity = parse_quantity(raw.quantity)
         occurred_at = check_timestamp(timestamp, now, self._window)
         properties = raw.properties if raw.properties is not None else {}
         if not isinstance(properties, dict):
             raise EventRejected("properties", "properties is an object")
+        if properties and first_unstorable(properties) is not None:
+            raise EventRejected(
+                "properties", "properties hold a NUL or a lone surrogate (not storable)"
+            )
         canonical = _encode((metric, quantity, occurred_at, properties))
         if len(canonical) > MAX_PROPERTIES_BYTES:
             raise EventRejected("properties", f"properties is an object of at most {MAX_PROPERTIES_BYTES} bytes")
