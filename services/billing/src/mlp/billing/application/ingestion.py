@@ -29,7 +29,7 @@ from mlp.billing.domain.usage import (
     parse_quantity,
 )
 from mlp.common.contracts.usage import METRICS, UsageBatchReceipt, UsageEventIn, UsageEventResult
-from mlp.common.runtime.storable_text import UNSTORABLE, first_unstorable
+from mlp.common.runtime.storable_text import UNSTORABLE
 
 MAX_PROPERTIES_BYTES = 4096
 """Bound of an event's canonical payload (its properties, mostly)."""
@@ -98,11 +98,12 @@ class UsageIngestion:
         properties = raw.properties if raw.properties is not None else {}
         if not isinstance(properties, dict):
             raise EventRejected("properties", "properties is an object")
-        if properties and first_unstorable(properties) is not None:
-            raise EventRejected(
-                "properties", "properties hold a NUL or a lone surrogate (not storable)"
-            )
-        canonical = _encode((metric, quantity, occurred_at, properties))
+        try:
+            canonical = _encode((metric, quantity, occurred_at, properties))
+        except (UnicodeEncodeError, TypeError):
+            raise EventRejected("properties", "properties hold a lone surrogate or a value JSON cannot carry") from None
+        if b"\\u0000" in canonical:  # PostgreSQL's jsonb cannot store a NUL
+            raise EventRejected("properties", "properties hold a NUL character")
         if len(canonical) > MAX_PROPERTIES_BYTES:
             raise EventRejected("properties", f"properties is an object of at most {MAX_PROPERTIES_BYTES} bytes")
         if caller.user_id is not None and user_id != caller.user_id:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -53,8 +54,10 @@ class SqlBudgets:
         return bool(result.rowcount)
 
     async def owners_among(self, user_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-        rows = await self._connection.execute(select(budgets.c.user_id).where(budgets.c.user_id.in_(list(user_ids))))
-        return [r.user_id for r in rows]
+        """On the raw connection: it runs with every ingested batch."""
+        raw = cast(asyncpg.Connection, (await self._connection.get_raw_connection()).driver_connection)
+        rows = await raw.fetch("SELECT user_id FROM billing.budgets WHERE user_id = ANY($1::uuid[])", list(user_ids))
+        return [r["user_id"] for r in rows]
 
 
 class SqlAlerts:
