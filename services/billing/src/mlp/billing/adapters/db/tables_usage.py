@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
@@ -65,9 +66,13 @@ usage_daily = Table(
     Column("day", Date, nullable=False),
     Column("metric", Text, nullable=False),
     Column("price_book_id", UUID(as_uuid=True), nullable=False),
+    # Concurrent batches of the same users would queue on the same aggregate rows until each
+    # commits; each connection adds to its own shard instead (``pg_backend_pid() % 16``), and
+    # readers sum the shards.
+    Column("shard", SmallInteger, nullable=False, server_default=text("0")),
     Column("quantity", QUANTITY, nullable=False),
     Column("events", BigInteger, nullable=False),
-    PrimaryKeyConstraint("user_id", "day", "metric", "price_book_id", name="pk_usage_daily"),
+    PrimaryKeyConstraint("user_id", "day", "metric", "price_book_id", "shard", name="pk_usage_daily"),
     *non_negative("usage_daily", "quantity", "events"),
 )
 

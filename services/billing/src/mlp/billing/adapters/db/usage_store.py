@@ -3,8 +3,9 @@
 ``insert`` sends the batch as arrays (``unnest``): the events whose (user, id) is new are
 inserted, each priced by the book in force at its timestamp (the user's own, else the default;
 the few books of the batch's users are read once, then matched in memory),
-and the same statement adds them to ``usage_daily`` per (user, day, metric, book), in key order
-so concurrent batches never deadlock. Summaries read ``usage_daily`` only, never the raw events.
+and the same statement adds them to ``usage_daily`` per (user, day, metric, book) in the shard of
+its connection (concurrent batches do not queue on the same rows), in key order so they never
+deadlock. Summaries read ``usage_daily`` only, never the raw events.
 """
 
 from __future__ import annotations
@@ -46,10 +47,11 @@ WITH input AS (
     ON CONFLICT DO NOTHING
     RETURNING user_id, event_id, metric, quantity, occurred_at, price_book_id
 ), aggregated AS (
-    INSERT INTO billing.usage_daily (user_id, day, metric, price_book_id, quantity, events)
-    SELECT user_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, metric, price_book_id, sum(quantity), count(*)
+    INSERT INTO billing.usage_daily (user_id, day, metric, price_book_id, shard, quantity, events)
+    SELECT user_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, metric, price_book_id, pg_backend_pid() % 16,
+           sum(quantity), count(*)
     FROM inserted GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-    ON CONFLICT (user_id, day, metric, price_book_id) DO UPDATE
+    ON CONFLICT (user_id, day, metric, price_book_id, shard) DO UPDATE
         SET quantity = usage_daily.quantity + EXCLUDED.quantity, events = usage_daily.events + EXCLUDED.events
 )
 SELECT user_id, event_id FROM inserted
@@ -93,8 +95,8 @@ class SqlUsageStore:
 
     async def daily(self, user_id: uuid.UUID, start: date, end: date) -> list[DailyUsage]:
         rows = await (await self._raw()).fetch(
-            "SELECT day, metric, price_book_id, quantity, events FROM billing.usage_daily"
-            " WHERE user_id = $1 AND day >= $2 AND day < $3",
+            "SELECT day, metric, price_book_id, sum(quantity) AS quantity, sum(events)::bigint AS events"
+            " FROM billing.usage_daily WHERE user_id = $1 AND day >= $2 AND day < $3 GROUP BY 1, 2, 3",
             user_id,
             start,
             end,

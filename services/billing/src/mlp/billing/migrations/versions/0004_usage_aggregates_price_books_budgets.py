@@ -205,11 +205,12 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("metric", sa.Text(), nullable=False),
         sa.Column("price_book_id", sa.UUID(), nullable=False),
+        sa.Column("shard", sa.SmallInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("quantity", sa.Numeric(precision=38, scale=12), nullable=False),
         sa.Column("events", sa.BigInteger(), nullable=False),
         sa.CheckConstraint("events >= 0", name="ck_usage_daily_events_non_negative"),
         sa.CheckConstraint("quantity >= 0", name="ck_usage_daily_quantity_non_negative"),
-        sa.PrimaryKeyConstraint("user_id", "day", "metric", "price_book_id", name="pk_usage_daily"),
+        sa.PrimaryKeyConstraint("user_id", "day", "metric", "price_book_id", "shard", name="pk_usage_daily"),
         schema="billing",
     )
     op.add_column(
