@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from mlp.billing.application.jobs import CHECK_BUDGET, PUSH_METER_EVENTS, BudgetCheck, MeterPush
-from mlp.billing.application.ports import Clock, Transactions
+from mlp.billing.application.ports import Clock, Transaction, Transactions
 from mlp.billing.domain.usage import (
     EventRejected,
     IngestWindow,
@@ -30,6 +30,9 @@ from mlp.billing.domain.usage import (
 )
 from mlp.common.contracts.usage import METRICS, UsageBatchReceipt, UsageEventIn, UsageEventResult
 from mlp.common.runtime.storable_text import UNSTORABLE
+
+Key = tuple[int, str]
+"""(user id as an int, event id): hashing ``uuid.UUID`` objects is Python code, per event, several times."""
 
 MAX_PROPERTIES_BYTES = 4096
 """Bound of an event's canonical payload (its properties, mostly)."""
@@ -114,50 +117,67 @@ class UsageIngestion:
     async def ingest(self, raws: Sequence[RawUsageEvent | UsageEventIn], caller: Caller) -> UsageBatchReceipt:
         now = self._clock.now()
         results: list[UsageEventResult | None] = [None] * len(raws)
-        valid: dict[tuple[uuid.UUID, str], tuple[UsageEvent, bytes]] = {}
-        pending: list[tuple[int, tuple[uuid.UUID, str], bytes]] = []
+        valid: dict[Key, UsageEvent] = {}
+        pending: list[tuple[int, Key, bytes]] = []
         for index, raw in enumerate(raws):
-            event_id = raw.event_id if isinstance(raw.event_id, str) else ""
             try:
                 event = self._validate(raw, caller, now)
             except EventRejected as exc:
-                results[index] = _result(event_id, "invalid", 422, f"{exc.field}: {exc.detail}")
+                results[index] = _result(_event_id(raw), "invalid", 422, f"{exc.field}: {exc.detail}")
                 continue
             except PermissionError as exc:
-                results[index] = _result(event_id, "forbidden", 403, str(exc))
+                results[index] = _result(_event_id(raw), "forbidden", 403, str(exc))
                 continue
-            key, digest = (event.user_id, event.event_id), event.payload_hash
-            valid.setdefault(key, (event, digest))
-            pending.append((index, key, digest))
-        inserted: set[tuple[uuid.UUID, str]] = set()
+            key = (event.user_id.int, event.event_id)
+            valid.setdefault(key, event)
+            pending.append((index, key, event.payload_hash))
+        inserted: list[tuple[uuid.UUID, str]] = []
         existing: dict[tuple[uuid.UUID, str], bytes] = {}
         if valid:
             async with self._tx() as tx:
-                inserted, existing = await tx.usage.insert([event for event, _ in valid.values()])
+                inserted, existing = await tx.usage.insert(list(valid.values()))
                 await self._follow_up(tx, inserted)
-        first_seen: set[tuple[uuid.UUID, str]] = set()
+        if len(inserted) == len(valid) == len(pending):  # the common case: every event new, once
+            for index, key, _ in pending:
+                results[index] = _result(key[1], "accepted", 202)
+        else:
+            self._judge(pending, valid, {(u.int, e) for u, e in inserted}, existing, results)
+        final = [r for r in results if r is not None]
+        accepted = sum(r.status_code == 202 for r in final)
+        duplicates = sum(r.status_code == 200 for r in final)
+        return UsageBatchReceipt(
+            results=final, accepted=accepted, duplicates=duplicates, rejected=len(final) - accepted - duplicates
+        )
+
+    @staticmethod
+    def _judge(
+        pending: list[tuple[int, Key, bytes]],
+        valid: dict[Key, UsageEvent],
+        inserted: set[Key],
+        existing: dict[tuple[uuid.UUID, str], bytes],
+        results: list[UsageEventResult | None],
+    ) -> None:
+        """Accepted the first time a new key appears; then a duplicate or a conflict by payload."""
+        stored = {(u.int, e): digest for (u, e), digest in existing.items()}
+        first_seen: set[Key] = set()
         for index, key, digest in pending:
-            stored = existing.get(key, valid[key][1])
             if key in inserted and key not in first_seen:
                 first_seen.add(key)
                 results[index] = _result(key[1], "accepted", 202)
-            elif stored == digest:
+            elif stored.get(key, valid[key].payload_hash) == digest:
                 results[index] = _result(key[1], "duplicate", 200)
             else:
                 results[index] = _result(key[1], "conflict", 409, "event_id was already used with another payload")
-        final = [r for r in results if r is not None]
-        return UsageBatchReceipt(
-            results=final,
-            accepted=sum(r.status == "accepted" for r in final),
-            duplicates=sum(r.status == "duplicate" for r in final),
-            rejected=sum(r.status not in ("accepted", "duplicate") for r in final),
-        )
 
-    async def _follow_up(self, tx: Any, inserted: set[tuple[uuid.UUID, str]]) -> None:
+    async def _follow_up(self, tx: Transaction, inserted: list[tuple[uuid.UUID, str]]) -> None:
         if not inserted:
             return
-        keys = sorted(inserted)
-        await tx.outbox.enqueue(PUSH_METER_EVENTS, [msgspec.json.encode(MeterPush(keys=[(u, e) for u, e in keys]))])
-        with_budget = await tx.budgets.owners_among(sorted({user for user, _ in keys}))
+        await tx.outbox.enqueue(PUSH_METER_EVENTS, [_encode(MeterPush(keys=inserted))])
+        users = list({user.int: user for user, _ in inserted}.values())
+        with_budget = await tx.budgets.owners_among(users)
         if with_budget:
-            await tx.outbox.enqueue(CHECK_BUDGET, [msgspec.json.encode(BudgetCheck(user_id=u)) for u in with_budget])
+            await tx.outbox.enqueue(CHECK_BUDGET, [_encode(BudgetCheck(user_id=u)) for u in with_budget])
+
+
+def _event_id(raw: RawUsageEvent | UsageEventIn) -> str:
+    return raw.event_id if isinstance(raw.event_id, str) else ""

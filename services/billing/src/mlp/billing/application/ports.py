@@ -45,7 +45,7 @@ class StoredEvent(Protocol):
 class UsageStore(Protocol):
     async def insert(
         self, events: Sequence[UsageEvent]
-    ) -> tuple[set[tuple[uuid.UUID, str]], dict[tuple[uuid.UUID, str], bytes]]:
+    ) -> tuple[list[tuple[uuid.UUID, str]], dict[tuple[uuid.UUID, str], bytes]]:
         """Store new events and add them to the daily aggregates, in one statement.
 
         Returns the keys inserted now, and the stored payload hash of every key that existed.

@@ -72,7 +72,7 @@ class SqlUsageStore:
 
     async def insert(
         self, events: Sequence[UsageEvent]
-    ) -> tuple[set[tuple[uuid.UUID, str]], dict[tuple[uuid.UUID, str], bytes]]:
+    ) -> tuple[list[tuple[uuid.UUID, str]], dict[tuple[uuid.UUID, str], bytes]]:
         raw = await self._raw()
         encode = msgspec.json.encode
         rows = await raw.fetch(
@@ -85,10 +85,11 @@ class SqlUsageStore:
             [encode(e.properties).decode() for e in events],
             [e.payload_hash for e in events],
         )
-        inserted = {(r["user_id"], r["event_id"]) for r in rows}
-        others = [e for e in events if (e.user_id, e.event_id) not in inserted]
+        inserted = [(r["user_id"], r["event_id"]) for r in rows]
         existing: dict[tuple[uuid.UUID, str], bytes] = {}
-        if others:
+        if len(inserted) < len(events):
+            new = {(u.int, e) for u, e in inserted}
+            others = [e for e in events if (e.user_id.int, e.event_id) not in new]
             found = await raw.fetch(EXISTING, [e.user_id for e in others], [e.event_id for e in others])
             existing = {(r["user_id"], r["event_id"]): bytes(r["payload_hash"]) for r in found}
         return inserted, existing
