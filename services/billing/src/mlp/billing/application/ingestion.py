@@ -35,7 +35,7 @@ Key = tuple[int, str]
 """(user id as an int, event id): hashing ``uuid.UUID`` objects is Python code, per event, several times."""
 
 MAX_PROPERTIES_BYTES = 4096
-"""Bound of an event's canonical payload (its properties, mostly)."""
+"""Bound of an event's properties, encoded as JSON."""
 
 _encode = msgspec.json.Encoder(order="sorted").encode
 
@@ -82,7 +82,9 @@ class UsageIngestion:
         self._clock = clock
         self._window = window or IngestWindow()
 
-    def _validate(self, raw: RawUsageEvent | UsageEventIn, caller: Caller, now: datetime) -> UsageEvent:
+    def _validate(
+        self, raw: RawUsageEvent | UsageEventIn, caller: Caller, bounds: tuple[datetime, datetime]
+    ) -> UsageEvent:
         if isinstance(raw, UsageEventIn):  # decoded strictly: types and lengths already hold
             user_id, timestamp = raw.user_id, raw.timestamp
         else:
@@ -97,31 +99,32 @@ class UsageIngestion:
             raise EventRejected("event_id", "event_id holds a NUL or a lone surrogate")
         metric = check_metric(raw.metric, METRICS)
         quantity = parse_quantity(raw.quantity)
-        occurred_at = check_timestamp(timestamp, now, self._window)
+        occurred_at = check_timestamp(timestamp, bounds)
         properties = raw.properties if raw.properties is not None else {}
         if not isinstance(properties, dict):
             raise EventRejected("properties", "properties is an object")
         try:
-            canonical = _encode((metric, quantity, occurred_at, properties))
+            encoded = _encode(properties)
         except (UnicodeEncodeError, TypeError):
             raise EventRejected("properties", "properties hold a lone surrogate or a value JSON cannot carry") from None
-        if b"\\u0000" in canonical:  # PostgreSQL's jsonb cannot store a NUL
+        if b"\\u0000" in encoded:  # PostgreSQL's jsonb cannot store a NUL
             raise EventRejected("properties", "properties hold a NUL character")
-        if len(canonical) > MAX_PROPERTIES_BYTES:
+        if len(encoded) > MAX_PROPERTIES_BYTES:
             raise EventRejected("properties", f"properties is an object of at most {MAX_PROPERTIES_BYTES} bytes")
         if caller.user_id is not None and user_id != caller.user_id:
             raise PermissionError("a user credential reports only its own user's usage")
+        canonical = f"{metric}|{quantity}|{occurred_at.isoformat()}|".encode() + encoded
         digest = hashlib.sha256(canonical).digest()
-        return UsageEvent(user_id, str(raw.event_id), metric, quantity, occurred_at, properties, digest)
+        return UsageEvent(user_id, str(raw.event_id), metric, quantity, occurred_at, encoded.decode(), digest)
 
     async def ingest(self, raws: Sequence[RawUsageEvent | UsageEventIn], caller: Caller) -> UsageBatchReceipt:
-        now = self._clock.now()
+        bounds = self._window.bounds(self._clock.now())
         results: list[UsageEventResult | None] = [None] * len(raws)
         valid: dict[Key, UsageEvent] = {}
         pending: list[tuple[int, Key, bytes]] = []
         for index, raw in enumerate(raws):
             try:
-                event = self._validate(raw, caller, now)
+                event = self._validate(raw, caller, bounds)
             except EventRejected as exc:
                 results[index] = _result(_event_id(raw), "invalid", 422, f"{exc.field}: {exc.detail}")
                 continue

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 MAX_QUANTITY = Decimal("1e24")
 """Above any real meter reading, and within ``NUMERIC(38, 12)``."""
@@ -20,6 +19,10 @@ class IngestWindow:
     max_age: timedelta = timedelta(days=35)
     max_ahead: timedelta = timedelta(minutes=5)
 
+    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
+        """The oldest and the latest acceptable timestamps at ``now``."""
+        return now - self.max_age, now + self.max_ahead
+
 
 @dataclass(frozen=True, slots=True)
 class UsageEvent:
@@ -31,7 +34,8 @@ class UsageEvent:
     metric: str
     quantity: Decimal
     occurred_at: datetime
-    properties: dict[str, Any] = field(default_factory=dict)
+    properties_json: str = "{}"
+    """The properties as JSON with sorted keys (stored as ``jsonb``)."""
     payload_hash: bytes = b""
 
 
@@ -60,23 +64,25 @@ def parse_quantity(raw: object) -> Decimal:
         raise EventRejected("quantity", "quantity must not be negative")
     if quantity >= MAX_QUANTITY:
         raise EventRejected("quantity", f"quantity must be below {MAX_QUANTITY}")
-    exponent = quantity.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < QUANTITY_EXPONENT:
-        raise EventRejected("quantity", "quantity has more than 12 decimal places")
+    if quantity != quantity.to_integral_value():
+        exponent = quantity.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < QUANTITY_EXPONENT:
+            raise EventRejected("quantity", "quantity has more than 12 decimal places")
     return quantity.normalize() if quantity else ZERO
 
 
 ZERO = Decimal(0)
 
 
-def check_timestamp(occurred_at: datetime, now: datetime, window: IngestWindow) -> datetime:
+def check_timestamp(occurred_at: datetime, bounds: tuple[datetime, datetime]) -> datetime:
     if occurred_at.tzinfo is None:
         raise EventRejected("timestamp", "timestamp needs a time zone (RFC 3339)")
-    if occurred_at < now - window.max_age:
-        raise EventRejected("timestamp", f"timestamp is older than {window.max_age.days} days")
-    if occurred_at > now + window.max_ahead:
+    oldest, latest = bounds
+    if occurred_at < oldest:
+        raise EventRejected("timestamp", "timestamp is older than the ingestion window (35 days by default)")
+    if occurred_at > latest:
         raise EventRejected("timestamp", "timestamp is too far in the future")
-    return occurred_at.astimezone(UTC)
+    return occurred_at if occurred_at.tzinfo is UTC else occurred_at.astimezone(UTC)
 
 
 def check_metric(metric: object, known: frozenset[str]) -> str:

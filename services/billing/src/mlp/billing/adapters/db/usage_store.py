@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any, cast
 
 import asyncpg
-import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.billing.domain.rating import DailyUsage
@@ -74,7 +73,6 @@ class SqlUsageStore:
         self, events: Sequence[UsageEvent]
     ) -> tuple[list[tuple[uuid.UUID, str]], dict[tuple[uuid.UUID, str], bytes]]:
         raw = await self._raw()
-        encode = msgspec.json.encode
         rows = await raw.fetch(
             INSERT_BATCH,
             [e.user_id for e in events],
@@ -82,7 +80,7 @@ class SqlUsageStore:
             [e.metric for e in events],
             [e.quantity for e in events],
             [e.occurred_at for e in events],
-            [encode(e.properties).decode() for e in events],
+            [e.properties_json for e in events],
             [e.payload_hash for e in events],
         )
         inserted = [(r["user_id"], r["event_id"]) for r in rows]
