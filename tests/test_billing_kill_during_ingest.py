@@ -45,7 +45,8 @@ def own_billing(database_url: str) -> Iterator[list[ServiceProcess]]:
 async def service_token(database_url: str) -> str:
     engine = create_engine(database_url, pool_size=1)
     try:
-        return (await platform_tokens(engine, IdentitySettings()).issue(Principal.for_service("registry"))).token
+        settings = IdentitySettings(environment="development")
+        return (await platform_tokens(engine, settings).issue(Principal.for_service("registry"))).token
     finally:
         await engine.dispose()
 
