@@ -397,6 +397,37 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         status, _, _ = request(port, "POST", "/billing/v1/stripe/webhook/other")
         eq(status, 401, "only the exact webhook path is public")
 
+    def billing_paths_in_the_public_path_space() -> None:
+        raw = b'{"id":"evt_2","type":"invoice.paid"}'
+        status, _, _ = request(
+            port,
+            "POST",
+            "/v1/stripe/webhook",
+            {"Stripe-Signature": "t=1,v1=def", "Content-Type": "application/json"},
+            raw,
+        )
+        eq(status, 200, "webhook status")
+        got = seen["billing"][-1]
+        eq(
+            (got["path"], got["body"], got["headers"].get("Stripe-Signature")),
+            ("/v1/stripe/webhook", raw, "t=1,v1=def"),
+            "raw webhook upstream",
+        )
+        eq(verify_calls, [], "forward auth on the webhook")
+        for path in (
+            "/v1/usage-events",
+            "/v1/usage/summary",
+            "/v1/budgets",
+            "/v1/invoices/abc",
+            "/v1/reconciliation-runs",
+        ):
+            status, _, _ = request(port, "GET", path)
+            eq(status, 401, f"{path} without a credential")
+            status, _, body = request(port, "GET", path, {"Authorization": "mlp_goodkey"})
+            eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "billing", path), path)
+        status, _, _ = request(port, "GET", "/v1/usage-eventsX")
+        eq(status, 404, "a lookalike path is not billing's")
+
     def inference_streams_from_registry() -> None:
         status, _, body = request(
             port,
@@ -462,6 +493,7 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         identity_sign_in_is_public,
         identity_private_routes_need_auth,
         stripe_webhook_is_public_and_raw,
+        billing_paths_in_the_public_path_space,
         model_registry_reaches_registry,
         inference_streams_from_registry,
         schema_is_public,

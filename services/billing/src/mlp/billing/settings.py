@@ -7,6 +7,18 @@ from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
     port: int = 8004
+    stripe_api_key: str = ""
+    """Stripe secret key (``sk_...``); empty: nothing is sent to Stripe (meter pushes wait)."""
+    stripe_api_base: str = "https://api.stripe.com"
+    """Where the Stripe SDK sends its calls (tests point it at a local stand-in)."""
+    stripe_webhook_secret: str = ""
+    """The endpoint's signing secret (``whsec_...``): webhooks are refused without it."""
+    stripe_webhook_tolerance_seconds: int = 300
+    usage_max_age_days: int = 35
+    usage_max_ahead_seconds: int = 300
+    page_size_max: int = 100
+    alert_webhook_timeout_seconds: float = 5.0
+    meter_push_batch: int = 1000
 
 
 def billing_settings() -> BillingSettings:

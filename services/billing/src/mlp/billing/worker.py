@@ -1,22 +1,57 @@
 """billing's worker: ``mlp worker billing`` consumes the ``billing`` queue.
 
 The shared worker (:mod:`mlp.common.runtime.worker`) relays the outbox (audit events to
-identity, usage events to billing) with retries and heartbeats; billing's own job kinds are added
-to ``entrypoints`` below.
+identity, usage events to billing) with retries and heartbeats; billing adds its own jobs:
+meter events pushed to Stripe, budget checks, alert webhooks, Stripe webhook processing and
+reconciliation runs (:mod:`mlp.billing.application.job_handlers`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
+
+import httpx
 
 from mlp.billing.adapters.db.tables import SCHEMA
+from mlp.billing.adapters.http.alert_webhooks import HttpAlertWebhooks
+from mlp.billing.adapters.outbox import billing_outbox
+from mlp.billing.adapters.stripe.gateway import StripeSdkGateway
+from mlp.billing.application.clock import SystemClock
+from mlp.billing.application.job_handlers import job_handlers
 from mlp.billing.settings import BillingSettings, billing_settings
+from mlp.billing.wiring import use_cases
+from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
-from mlp.common.runtime.worker import run_service_worker
+from mlp.common.runtime.worker import Entrypoint, run_service_worker
+
+ALIVE_FILE = Path(os.environ.get("BILLING_WORKER_ALIVE_FILE", "/tmp/billing-worker.alive"))  # noqa: S108
+"""Touched every ``ALIVE_EVERY_SECONDS`` while the event loop turns: the liveness probe reads its age."""
+ALIVE_EVERY_SECONDS = 10.0
+
+
+async def keep_alive_file() -> None:
+    """A stuck event loop (or a hung process) stops touching the file; Kubernetes then restarts the pod."""
+    while True:
+        await asyncio.to_thread(ALIVE_FILE.touch)
+        await asyncio.sleep(ALIVE_EVERY_SECONDS)
 
 
 async def run_worker(settings: BillingSettings) -> None:
-    await run_service_worker(settings, "billing", SCHEMA, entrypoints={})
+    engine = create_engine(settings.database_url, pool_size=4)
+    alive = asyncio.create_task(keep_alive_file())
+    try:
+        async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
+            stripe = StripeSdkGateway(settings.stripe_api_key, settings.stripe_api_base)
+            cases = use_cases(engine, settings, billing_outbox, stripe, HttpAlertWebhooks(http), SystemClock())
+            handlers = job_handlers(cases.meter_pusher, cases.budgets, cases.stripe_webhooks, cases.reconciliation)
+            await run_service_worker(
+                settings, "billing", SCHEMA, entrypoints={name: Entrypoint(h) for name, h in handlers.items()}
+            )
+    finally:
+        alive.cancel()
+        await engine.dispose()
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ SCOPE_CATALOGUE: dict[str, str] = {
     "evals:write": "create criteria and start runs",
     "evals:*": "every evaluation scope",
     "billing:read": "read usage, invoices and alerts",
+    "billing:write": "set budgets and alert webhooks",
     "usage:write": "report usage events",
     "audit:read": "read the audit trail",
     "profile:read": "read my profile (email, name, photo)",

@@ -22,3 +22,8 @@ def currency_column(table: str, name: str = "currency", nullable: bool = False) 
         Column(name, Text, nullable=nullable),
         CheckConstraint(f"{name} ~ '^[A-Z]{{3}}$'", name=f"ck_{table}_{name}_iso4217"),
     )
+
+
+def as_dict(row: Any) -> dict[str, Any]:
+    """A result row as a plain dict (column keys may be ``quoted_name``, a ``str`` subclass msgspec refuses)."""
+    return {str(key): value for key, value in row._mapping.items()}

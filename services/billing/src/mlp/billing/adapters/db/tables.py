@@ -7,7 +7,7 @@ The tables are defined by area in ``tables_*`` modules on one shared ``metadata`
 from __future__ import annotations
 
 from mlp.billing.adapters.db.metadata import SCHEMA, metadata
-from mlp.billing.adapters.db.tables_pricing import PRICE_BOOK_STATUSES, price_books, price_items
+from mlp.billing.adapters.db.tables_pricing import PRICING_MODELS, price_books, price_items
 from mlp.billing.adapters.db.tables_reconciliation import (
     ADJUSTMENT_STATUSES,
     RECONCILIATION_RUN_STATUSES,
@@ -21,14 +21,7 @@ from mlp.billing.adapters.db.tables_stripe import (
     stripe_customers,
     stripe_webhook_events,
 )
-from mlp.billing.adapters.db.tables_usage import (
-    ALERT_CHANNELS,
-    ALERT_PERIODS,
-    ALERT_STATUSES,
-    USAGE_SOURCES,
-    billing_alerts,
-    usage_events,
-)
+from mlp.billing.adapters.db.tables_usage import ALERT_KINDS, billing_alerts, budgets, usage_daily, usage_events
 from mlp.common.runtime.inbox import received_events_table
 
 received_events = received_events_table(metadata)
@@ -36,17 +29,15 @@ received_events = received_events_table(metadata)
 
 __all__ = [
     "ADJUSTMENT_STATUSES",
-    "ALERT_CHANNELS",
-    "ALERT_PERIODS",
-    "ALERT_STATUSES",
+    "ALERT_KINDS",
     "INVOICE_STATUSES",
-    "PRICE_BOOK_STATUSES",
+    "PRICING_MODELS",
     "RECONCILIATION_RUN_STATUSES",
     "SCHEMA",
-    "USAGE_SOURCES",
     "WEBHOOK_EVENT_STATUSES",
     "billing_alerts",
     "billing_invoices",
+    "budgets",
     "metadata",
     "price_books",
     "price_items",
@@ -55,5 +46,6 @@ __all__ = [
     "reconciliation_runs",
     "stripe_customers",
     "stripe_webhook_events",
+    "usage_daily",
     "usage_events",
 ]

@@ -1,9 +1,8 @@
-"""Price books (a currency and a validity window) and their price items, one per meter."""
+"""Price books (a currency, a validity window, the default or one user's) and their items, one per metric."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -13,43 +12,28 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from mlp.billing.adapters.db.metadata import currency_column, metadata
-from mlp.common.runtime.columns import (
-    created_at_column,
-    id_column,
-    metadata_column,
-    non_negative,
-    one_of,
-    updated_at_column,
-    uuid_column,
-)
+from mlp.common.runtime.columns import created_at_column, id_column, one_of, uuid_column
 
-PRICE_BOOK_STATUSES = ("draft", "active", "archived")
-
+PRICING_MODELS = ("per_unit", "graduated", "volume", "package")
 
 price_books = Table(
     "price_books",
     metadata,
     id_column(),
-    Column("name", Text, nullable=False, unique=True),
-    Column("description", Text),
+    Column("name", Text, nullable=False),
     *currency_column("price_books"),
-    Column("active_from", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("active_to", DateTime(timezone=True)),
-    Column("is_default", Boolean, nullable=False, server_default=text("false")),
-    Column("status", Text, nullable=False, server_default=text("'draft'")),
-    metadata_column(),
+    # NULL: the default book; else the one user it applies to.
+    Column("user_id", UUID(as_uuid=True)),
+    Column("effective_from", DateTime(timezone=True), nullable=False),
+    Column("effective_to", DateTime(timezone=True)),
     created_at_column(),
-    updated_at_column(),
-    one_of("price_books", "status", PRICE_BOOK_STATUSES),
-    CheckConstraint("active_to IS NULL OR active_to > active_from", name="ck_price_books_active_window"),
-    # At most one default book per currency.
-    Index("uq_price_books_default_currency", "currency", unique=True, postgresql_where=text("is_default")),
+    CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="ck_price_books_window"),
+    Index("ix_price_books_owner", "user_id", "effective_from"),
 )
 
 price_items = Table(
@@ -57,17 +41,16 @@ price_items = Table(
     metadata,
     id_column(),
     uuid_column("price_book_id", ForeignKey(price_books.c.id, ondelete="CASCADE")),
-    Column("meter", Text, nullable=False),
-    Column("unit", Text, nullable=False),
-    # Minor units of the book's currency per unit (e.g. 0.0002 cents per token): exact, never a float.
-    Column("unit_price", Numeric(20, 10), nullable=False),
-    # Optional graduated tiers: [{"up_to": <int or null>, "unit_price": "<decimal string>"}, ...].
+    Column("metric", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    # Minor units of the book's currency per unit (per package for ``package``): exact, never a float.
+    Column("unit_price", Numeric(20, 10)),
+    Column("package_size", Numeric(38, 12)),
+    # [{"up_to": "<decimal>" | null, "unit_price": "<decimal>", "flat_fee": "<decimal>"}, ...]
     Column("tiers", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("description", Text),
-    metadata_column(),
-    created_at_column(),
-    updated_at_column(),
-    *non_negative("price_items", "unit_price"),
+    Column("free_quantity", Numeric(38, 12), nullable=False, server_default=text("0")),
+    one_of("price_items", "model", PRICING_MODELS),
     CheckConstraint("jsonb_typeof(tiers) = 'array'", name="ck_price_items_tiers_array"),
-    UniqueConstraint("price_book_id", "meter", name="uq_price_items_book_meter"),
+    CheckConstraint("free_quantity >= 0", name="ck_price_items_free_quantity_non_negative"),
+    UniqueConstraint("price_book_id", "metric", name="uq_price_items_book_metric"),
 )

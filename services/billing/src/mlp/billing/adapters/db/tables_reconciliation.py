@@ -31,6 +31,8 @@ reconciliation_runs = Table(
     Column("period_end", DateTime(timezone=True), nullable=False),
     Column("status", Text, nullable=False, server_default=text("'queued'")),
     Column("summary", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("users_total", Integer, nullable=False, server_default=text("0")),
+    Column("users_done", Integer, nullable=False, server_default=text("0")),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
@@ -65,6 +67,8 @@ reconciliation_adjustments = Table(
     Column("reason", Text, nullable=False),
     Column("status", Text, nullable=False, server_default=text("'proposed'")),
     Column("applied_at", DateTime(timezone=True)),
+    # What Stripe made of it (an invoice item or a credit note), once applied.
+    Column("stripe_object_id", Text),
     metadata_column(),
     created_at_column(),
     updated_at_column(),

@@ -42,35 +42,28 @@ billing_invoices = Table(
     metadata,
     id_column(),
     user_id_column(),
-    # NULL until the invoice is created in Stripe; several NULLs are allowed by the unique constraint.
-    Column("stripe_invoice_id", Text, unique=True),
+    Column("stripe_invoice_id", Text, nullable=False, unique=True),
+    Column("stripe_customer_id", Text, nullable=False),
     Column("period_start", DateTime(timezone=True), nullable=False),
     Column("period_end", DateTime(timezone=True), nullable=False),
-    Column("status", Text, nullable=False, server_default=text("'draft'")),
+    Column("status", Text, nullable=False),
     Column("subtotal_minor", BigInteger, nullable=False, server_default=text("0")),
     Column("total_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("amount_due_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("amount_paid_minor", BigInteger, nullable=False, server_default=text("0")),
     *currency_column("billing_invoices"),
     Column("hosted_invoice_url", Text),
     Column("lines", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("finalized_at", DateTime(timezone=True)),
-    Column("paid_at", DateTime(timezone=True)),
-    metadata_column(),
+    # Which fact this row reflects: the Stripe event's ``created`` and the status' rank in Stripe's
+    # lifecycle; a webhook only overwrites the row with a later fact (delivery order is not guaranteed).
+    Column("source_event_created_at", DateTime(timezone=True), nullable=False),
+    Column("status_rank", Integer, nullable=False),
     created_at_column(),
     updated_at_column(),
     one_of("billing_invoices", "status", INVOICE_STATUSES),
-    CheckConstraint("period_end > period_start", name="ck_billing_invoices_period"),
+    CheckConstraint("period_end >= period_start", name="ck_billing_invoices_period"),
     CheckConstraint("jsonb_typeof(lines) = 'array'", name="ck_billing_invoices_lines_array"),
     user_index("billing_invoices", "period_start"),
-    # One live invoice per user, period and currency: a retried invoicing job cannot bill twice.
-    Index(
-        "uq_billing_invoices_user_period",
-        "user_id",
-        "period_start",
-        "period_end",
-        "currency",
-        unique=True,
-        postgresql_where=text("status <> 'void'"),
-    ),
 )
 
 stripe_webhook_events = Table(

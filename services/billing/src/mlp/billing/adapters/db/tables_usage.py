@@ -1,66 +1,93 @@
-"""Usage events (metered, rated against a price item, then invoiced) and users' budget alerts."""
+"""Usage events as received, their per-day aggregates, users' budgets and the alerts they fired."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    Numeric,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from mlp.billing.adapters.db.metadata import currency_column, metadata
-from mlp.billing.adapters.db.tables_pricing import price_items
-from mlp.billing.adapters.db.tables_stripe import billing_invoices
 from mlp.common.runtime.columns import (
     created_at_column,
-    deleted_at_column,
     id_column,
-    metadata_column,
     non_negative,
     one_of,
     updated_at_column,
     user_id_column,
     user_index,
-    uuid_column,
 )
 
-USAGE_SOURCES = ("identity", "registry", "evaluation", "billing")
-ALERT_PERIODS = ("daily", "weekly", "monthly")
-ALERT_CHANNELS = ("email", "webhook")
-ALERT_STATUSES = ("active", "paused")
+QUANTITY = Numeric(38, 12)
+"""Exact quantities (tokens, bytes, rows) with room for fractions; never a float."""
 
+ALERT_KINDS = ("budget_threshold", "payment_failed")
 
 usage_events = Table(
     "usage_events",
     metadata,
-    id_column(),
     user_id_column(),
-    # Set by the emitting service (outbox); a redelivered event is recognised and ignored.
-    Column("idempotency_key", Text, nullable=False, unique=True),
-    Column("source", Text, nullable=False),
-    Column("meter", Text, nullable=False),
-    Column("quantity", BigInteger, nullable=False),
-    Column("unit", Text, nullable=False),
+    # The sender's idempotency key, unique per user: one user's ids can never shadow another's events.
+    Column("event_id", Text, nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("quantity", QUANTITY, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("resource_type", Text),
-    Column("resource_id", Text),
-    # Filled when the event is rated: the amount, its currency and the price item used, all at once.
-    uuid_column("price_item_id", ForeignKey(price_items.c.id, ondelete="RESTRICT"), nullable=True),
-    Column("rated_amount_minor", BigInteger),
-    *currency_column("usage_events", nullable=True),
-    Column("rated_at", DateTime(timezone=True)),
-    uuid_column("invoice_id", ForeignKey(billing_invoices.c.id, ondelete="RESTRICT"), nullable=True),
-    metadata_column(),
+    Column("properties", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    # SHA-256 of the canonical payload: a resent id is a duplicate only if this matches.
+    Column("payload_hash", LargeBinary, nullable=False),
+    # The book in force at ``occurred_at`` (nil UUID: none was); no FK, the aggregates key on it too.
+    Column("price_book_id", UUID(as_uuid=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("stripe_pushed_at", DateTime(timezone=True)),
+    # The only index: every read is by (user, event id) or by user (purge); reports read the
+    # aggregates, and the meter pusher gets its keys from its job. Each index more is paid per event.
+    PrimaryKeyConstraint("user_id", "event_id", name="pk_usage_events"),
+    *non_negative("usage_events", "quantity"),
+)
+
+usage_daily = Table(
+    "usage_daily",
+    metadata,
+    user_id_column(),
+    Column("day", Date, nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("price_book_id", UUID(as_uuid=True), nullable=False),
+    # Concurrent batches of the same users would queue on the same aggregate rows until each
+    # commits; each connection adds to its own shard instead (``pg_backend_pid() % 16``), and
+    # readers sum the shards.
+    Column("shard", SmallInteger, nullable=False, server_default=text("0")),
+    Column("quantity", QUANTITY, nullable=False),
+    Column("events", BigInteger, nullable=False),
+    PrimaryKeyConstraint("user_id", "day", "metric", "price_book_id", "shard", name="pk_usage_daily"),
+    *non_negative("usage_daily", "quantity", "events"),
+)
+
+budgets = Table(
+    "budgets",
+    metadata,
+    Column("user_id", UUID(as_uuid=True), primary_key=True),
+    Column("monthly_amount_minor", BigInteger, nullable=False),
+    *currency_column("budgets"),
+    Column("thresholds", ARRAY(Integer), nullable=False),
+    Column("webhook_url", Text),
+    Column("webhook_secret", Text),
     created_at_column(),
     updated_at_column(),
-    one_of("usage_events", "source", USAGE_SOURCES),
-    *non_negative("usage_events", "quantity", "rated_amount_minor"),
-    CheckConstraint(
-        "(rated_amount_minor IS NULL) = (currency IS NULL) AND (rated_amount_minor IS NULL) = (rated_at IS NULL)",
-        name="ck_usage_events_rating_complete",
-    ),
-    CheckConstraint("invoice_id IS NULL OR rated_amount_minor IS NOT NULL", name="ck_usage_events_invoiced_rated"),
-    user_index("usage_events", "occurred_at"),
-    Index("ix_usage_events_user_meter", "user_id", "meter", "occurred_at"),
-    # The rater's backlog.
-    Index("ix_usage_events_unrated", "occurred_at", postgresql_where=text("rated_amount_minor IS NULL")),
-    Index("ix_usage_events_invoice_id", "invoice_id", postgresql_where=text("invoice_id IS NOT NULL")),
+    CheckConstraint("monthly_amount_minor > 0", name="ck_budgets_amount_positive"),
 )
 
 billing_alerts = Table(
@@ -68,29 +95,16 @@ billing_alerts = Table(
     metadata,
     id_column(),
     user_id_column(),
-    Column("name", Text, nullable=False),
-    Column("threshold_amount_minor", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("period_start", Date, nullable=False),
+    # Percent of the budget for a threshold alert, 0 otherwise.
+    Column("threshold_percent", Integer, nullable=False, server_default=text("0")),
+    Column("amount_minor", BigInteger, nullable=False),
     *currency_column("billing_alerts"),
-    Column("period", Text, nullable=False, server_default=text("'monthly'")),
-    Column("channel", Text, nullable=False, server_default=text("'email'")),
-    # Where to notify: an email address or a webhook URL; NULL means the account's email.
-    Column("destination", Text),
-    Column("last_triggered_at", DateTime(timezone=True)),
-    Column("status", Text, nullable=False, server_default=text("'active'")),
-    metadata_column(),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     created_at_column(),
-    updated_at_column(),
-    deleted_at_column(),
-    one_of("billing_alerts", "period", ALERT_PERIODS),
-    one_of("billing_alerts", "channel", ALERT_CHANNELS),
-    one_of("billing_alerts", "status", ALERT_STATUSES),
-    CheckConstraint("threshold_amount_minor > 0", name="ck_billing_alerts_threshold_positive"),
+    one_of("billing_alerts", "kind", ALERT_KINDS),
     user_index("billing_alerts", "created_at"),
-    Index(
-        "uq_billing_alerts_user_name",
-        "user_id",
-        "name",
-        unique=True,
-        postgresql_where=text("deleted_at IS NULL"),
-    ),
+    # Each threshold fires once per period; other kinds are keyed by what raised them (details).
+    UniqueConstraint("user_id", "kind", "period_start", "threshold_percent", name="uq_billing_alerts_once"),
 )

@@ -1,0 +1,91 @@
+"""Reconciliation runs and their adjustments on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mlp.billing.adapters.db.metadata import as_dict
+from mlp.billing.adapters.db.tables import reconciliation_adjustments, reconciliation_runs
+
+
+class SqlReconciliation:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def create_run(self, period_start: datetime, period_end: datetime) -> uuid.UUID | None:
+        """A queued run, or None while another run of the period is unfinished."""
+        result = await self._connection.execute(
+            insert(reconciliation_runs)
+            .values(period_start=period_start, period_end=period_end)
+            .on_conflict_do_nothing()
+            .returning(reconciliation_runs.c.id)
+        )
+        row = result.first()
+        return None if row is None else row.id
+
+    async def get_run(self, run_id: uuid.UUID) -> dict[str, Any] | None:
+        row = (
+            await self._connection.execute(select(reconciliation_runs).where(reconciliation_runs.c.id == run_id))
+        ).first()
+        return None if row is None else as_dict(row)
+
+    async def list_runs(self, limit: int) -> list[dict[str, Any]]:
+        rows = await self._connection.execute(
+            select(reconciliation_runs).order_by(reconciliation_runs.c.created_at.desc()).limit(limit)
+        )
+        return [as_dict(r) for r in rows]
+
+    async def set_run(self, run_id: uuid.UUID, **values: Any) -> None:
+        await self._connection.execute(
+            update(reconciliation_runs)
+            .where(reconciliation_runs.c.id == run_id)
+            .values(**values, updated_at=text("now()"), heartbeat_at=text("now()"))
+        )
+
+    async def applied_total(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> int:
+        """What earlier runs of this period already added for the user (their applied adjustments)."""
+        total = await self._connection.scalar(
+            select(func.coalesce(func.sum(reconciliation_adjustments.c.amount_minor), 0))
+            .select_from(reconciliation_adjustments.join(reconciliation_runs))
+            .where(
+                reconciliation_adjustments.c.user_id == user_id,
+                reconciliation_adjustments.c.status == "applied",
+                reconciliation_runs.c.period_start == period_start,
+                reconciliation_runs.c.period_end == period_end,
+            )
+        )
+        return int(total or 0)
+
+    async def add_adjustment(
+        self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str
+    ) -> uuid.UUID:
+        result = await self._connection.execute(
+            insert(reconciliation_adjustments)
+            .values(run_id=run_id, user_id=user_id, amount_minor=amount_minor, currency=currency, reason=reason)
+            .returning(reconciliation_adjustments.c.id)
+        )
+        created: uuid.UUID = result.one().id
+        return created
+
+    async def mark_applied(self, adjustment_id: uuid.UUID, stripe_object_id: str) -> None:
+        await self._connection.execute(
+            update(reconciliation_adjustments)
+            .where(reconciliation_adjustments.c.id == adjustment_id)
+            .values(
+                status="applied", stripe_object_id=stripe_object_id, applied_at=text("now()"), updated_at=text("now()")
+            )
+        )
+
+    async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]:
+        rows = await self._connection.execute(
+            select(reconciliation_adjustments)
+            .where(reconciliation_adjustments.c.run_id == run_id)
+            .order_by(reconciliation_adjustments.c.created_at)
+        )
+        return [as_dict(r) for r in rows]

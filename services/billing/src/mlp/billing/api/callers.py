@@ -1,0 +1,22 @@
+"""Who may call what, beyond what ``opt`` checks in the middleware."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlp.billing.application.ingestion import Caller
+from mlp.common.auth.errors import Forbidden
+from mlp.common.auth.litestar import AUTHENTICATED
+from mlp.common.auth.principal import Principal
+
+USAGE_WRITERS: dict[str, Any] = {**AUTHENTICATED, "usage_writers": "a platform service (any user), or usage:write"}
+"""``opt`` of the ingestion route: any verified caller reaches it, then :func:`usage_caller` admits a
+platform service (services carry no user scopes) or a user credential with ``usage:write``."""
+
+
+def usage_caller(principal: Principal) -> Caller:
+    if principal.kind == "service":
+        return Caller(user_id=None)
+    if principal.has_scope("usage:write"):
+        return Caller(user_id=principal.user_id)
+    raise Forbidden("missing scope(s): usage:write")

@@ -1,0 +1,120 @@
+"""Stripe webhooks: stored once on receipt (answered fast), processed by a worker job.
+
+Processing is idempotent and order-proof: an invoice snapshot only replaces an older one
+(Stripe's event ``created``, then the status' rank in the invoice lifecycle), so five shuffled
+deliveries of the same events end in the state one ordered delivery gives.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+from mlp.billing.application.audit import operation
+from mlp.billing.application.jobs import NOTIFY_ALERT, PROCESS_STRIPE_EVENT, StripeEventJob
+from mlp.billing.application.notices import alert_notice
+from mlp.billing.application.ports import Clock, Transaction, Transactions
+from mlp.billing.domain.periods import Period
+from mlp.billing.domain.stripe_objects import InvoiceSnapshot, StripeEvent
+
+
+class StripeWebhooks:
+    def __init__(self, transactions: Transactions, clock: Clock) -> None:
+        self._tx = transactions
+        self._clock = clock
+
+    async def receive(self, payload: dict[str, Any], raw: bytes) -> bool:
+        """Store the verified event once; True the first time (then its processing job is queued)."""
+        event = StripeEvent.from_payload(payload)
+        async with self._tx() as tx:
+            first = await tx.webhooks.store_once(event, raw)
+            if first:
+                job = msgspec.json.encode(StripeEventJob(stripe_event_id=event.id))
+                await tx.outbox.enqueue(PROCESS_STRIPE_EVENT, [job], [f"stripe-event:{event.id}"])
+        return first
+
+    async def process(self, stripe_event_id: str) -> None:
+        async with self._tx() as tx:
+            loaded = await tx.webhooks.load(stripe_event_id)
+            if loaded is None:
+                return
+            event, _ = loaded
+            if event.type.startswith("invoice."):
+                await self._invoice(tx, event)
+            elif event.type == "customer.deleted":
+                user_id = await tx.customers.unlink_customer(str(event.object.get("id")))
+                if user_id is not None:
+                    await tx.outbox.audit(
+                        [
+                            operation(
+                                user_id,
+                                "stripe_customer.unlinked",
+                                "stripe_customer",
+                                event.object.get("id"),
+                                self._clock.now(),
+                            )
+                        ]
+                    )
+            await tx.webhooks.mark(stripe_event_id, "processed")
+
+    async def _invoice(self, tx: Transaction, event: StripeEvent) -> None:
+        snapshot = InvoiceSnapshot.from_event(event)
+        user_id = await tx.customers.user_of(snapshot.stripe_customer_id)
+        if user_id is None:
+            user_id = _user_from_metadata(event.object)
+        if user_id is None:
+            raise LookupError(f"no user is linked to Stripe customer {snapshot.stripe_customer_id}")
+        if await tx.invoices.upsert_if_newer(user_id, snapshot):
+            await tx.outbox.audit(
+                [
+                    operation(
+                        user_id,
+                        "invoice.updated",
+                        "invoice",
+                        snapshot.stripe_invoice_id,
+                        self._clock.now(),
+                        status=snapshot.status,
+                    )
+                ]
+            )
+        if event.type == "invoice.payment_failed":
+            period = Period.of(snapshot.period_start)
+            alert_id = await tx.alerts.record(
+                user_id,
+                "payment_failed",
+                period.start,
+                0,
+                snapshot.amount_due_minor,
+                snapshot.currency,
+                {"stripe_invoice_id": snapshot.stripe_invoice_id, "hosted_invoice_url": snapshot.hosted_invoice_url},
+            )
+            if alert_id is not None:
+                await tx.outbox.audit(
+                    [
+                        operation(
+                            user_id, "alert.raised", "billing_alert", alert_id, self._clock.now(), kind="payment_failed"
+                        )
+                    ]
+                )
+                budget = await tx.budgets.get(user_id)
+                if budget is not None and budget.webhook_url:
+                    notice = alert_notice(
+                        alert_id,
+                        user_id,
+                        budget.webhook_url,
+                        "payment_failed",
+                        snapshot.amount_due_minor,
+                        snapshot.currency,
+                        period,
+                    )
+                    await tx.outbox.enqueue(NOTIFY_ALERT, [notice], [f"alert:{alert_id}"])
+
+
+def _user_from_metadata(invoice: dict[str, Any]) -> uuid.UUID | None:
+    raw = (invoice.get("customer_metadata") or invoice.get("metadata") or {}).get("user_id")
+    try:
+        return uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None

@@ -1,0 +1,64 @@
+"""The use cases over their adapters: one wiring for the API and the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mlp.billing.adapters.db.transaction import OutboxFactory, sql_transactions
+from mlp.billing.application.budgets import Budgets
+from mlp.billing.application.ingestion import UsageIngestion
+from mlp.billing.application.invoices import Invoices
+from mlp.billing.application.meter_push import CustomerLinks, MeterPusher
+from mlp.billing.application.ports import Clock, StripeGateway, WebhookSender
+from mlp.billing.application.price_books import PriceBooks
+from mlp.billing.application.reconciliation import Reconciliation
+from mlp.billing.application.reports import UsageReports
+from mlp.billing.application.stripe_webhooks import StripeWebhooks
+from mlp.billing.domain.usage import IngestWindow
+from mlp.billing.settings import BillingSettings
+
+
+@dataclass(frozen=True)
+class UseCases:
+    usage_ingestion: UsageIngestion
+    usage_reports: UsageReports
+    price_books: PriceBooks
+    budgets: Budgets
+    invoices: Invoices
+    stripe_webhooks: StripeWebhooks
+    meter_pusher: MeterPusher
+    reconciliation: Reconciliation
+    customer_links: CustomerLinks
+
+
+USE_CASE_NAMES = tuple(UseCases.__dataclass_fields__)
+
+
+def use_cases(
+    engine: AsyncEngine,
+    settings: BillingSettings,
+    outbox: OutboxFactory,
+    stripe: StripeGateway,
+    sender: WebhookSender,
+    clock: Clock,
+) -> UseCases:
+    tx = sql_transactions(engine, outbox)
+    window = IngestWindow(
+        max_age=timedelta(days=settings.usage_max_age_days),
+        max_ahead=timedelta(seconds=settings.usage_max_ahead_seconds),
+    )
+    customers = CustomerLinks(tx, stripe, clock)
+    return UseCases(
+        usage_ingestion=UsageIngestion(tx, clock, window),
+        usage_reports=UsageReports(tx, clock),
+        price_books=PriceBooks(tx, clock),
+        budgets=Budgets(tx, clock, sender),
+        invoices=Invoices(tx),
+        stripe_webhooks=StripeWebhooks(tx, clock),
+        meter_pusher=MeterPusher(tx, stripe, customers),
+        reconciliation=Reconciliation(tx, stripe, customers, clock),
+        customer_links=customers,
+    )
