@@ -261,9 +261,9 @@ class FakeUserTokens:
         return f"user:{user_id}"
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, step: float = 0.005) -> None:
-    """Polls ``predicate`` (a test watching a task it started); fails after ``timeout`` seconds."""
-    for _ in range(int(timeout / step)):
+async def wait_until(predicate: Callable[[], bool], within: float = 5.0, step: float = 0.005) -> None:
+    """Polls ``predicate`` (a test watching a task it started); fails after ``within`` seconds."""
+    for _ in range(int(within / step)):
         if predicate():
             return
         await asyncio.sleep(step)
