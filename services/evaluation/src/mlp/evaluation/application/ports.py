@@ -12,6 +12,7 @@ from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.datasets import DatasetRowsPage
 from mlp.common.contracts.usage import UsageEventIn
 from mlp.evaluation.domain.criteria import Criterion
+from mlp.evaluation.domain.reports import CriterionComparison, ResultFilter, RunAggregates, TrendPoint
 from mlp.evaluation.domain.results import RowResult
 from mlp.evaluation.domain.runs import EvalRun, RunStatus
 
@@ -81,6 +82,18 @@ class ResultRepository(Protocol):
     async def done_rows(self, run_id: uuid.UUID) -> set[int]: ...
 
 
+class ResultQueries(Protocol):
+    """The read side of results; callers check the run is the user's first."""
+
+    async def page(self, run_id: uuid.UUID, where: ResultFilter) -> list[RowResult]: ...
+
+    async def aggregates(self, run_id: uuid.UUID) -> RunAggregates: ...
+
+    async def compare(self, base: uuid.UUID, head: uuid.UUID, max_rows: int) -> list[CriterionComparison]: ...
+
+    async def trend(self, user_id: uuid.UUID, criterion_id: uuid.UUID, limit: int) -> list[TrendPoint]: ...
+
+
 class EventOutbox(Protocol):
     """Events committed with the change they describe (the transactional outbox)."""
 
@@ -97,6 +110,7 @@ class UnitOfWork(Protocol):
     criteria: CriterionRepository
     runs: RunRepository
     results: ResultRepository
+    reports: ResultQueries
     outbox: EventOutbox
 
     async def __aenter__(self) -> UnitOfWork: ...
