@@ -20,8 +20,8 @@ PORT_OFFSET = int(os.environ.get("MLP_TEST_PORT_OFFSET", "10000"))
 
 FAST_OUTBOX_RETRIES = {
     # redeliveries in tests: 0.2 s, 0.4 s, then every second at most (production: 1 s doubling to 5 min)
-    "IDENTITY_OUTBOX_RETRY_BASE_SECONDS": "0.2",
-    "IDENTITY_OUTBOX_RETRY_MAX_SECONDS": "1",
+    "OUTBOX_RETRY_BASE_SECONDS": "0.2",
+    "OUTBOX_RETRY_MAX_SECONDS": "1",
 }
 
 

@@ -206,8 +206,8 @@ async def test_a_killed_workers_delivery_is_picked_up_by_another_worker(
     env = {
         "IDENTITY_DATABASE_URL": empty_database_url,
         "IDENTITY_USER_DELETED_SUBSCRIBERS": f"slow={slow_subscriber.url}",
-        "IDENTITY_OUTBOX_HEARTBEAT_TIMEOUT_SECONDS": "2",
-        "IDENTITY_OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "1",
+        "OUTBOX_HEARTBEAT_TIMEOUT_SECONDS": "2",
+        "OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "1",
         "IDENTITY_HTTP_TIMEOUT_SECONDS": "60",
         "IDENTITY_LOG_LEVEL": "WARNING",
     }

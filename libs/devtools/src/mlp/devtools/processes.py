@@ -16,7 +16,7 @@ import httpx
 
 from mlp.common.runtime.cli import DEFAULT_PORTS, SERVICES
 
-WORKERS = ("identity",)
+WORKERS = ("identity", "registry", "evaluation", "billing")
 """Services with a background worker (``mlp worker <service>``), started next to their API."""
 
 
@@ -35,6 +35,7 @@ def platform_env(
     env = {
         "DATABASE_URL": database_url,
         "IDENTITY_URL": f"http://127.0.0.1:{DEFAULT_PORTS['identity'] + base_port_offset}",
+        "BILLING_URL": f"http://127.0.0.1:{DEFAULT_PORTS['billing'] + base_port_offset}",
         "IDENTITY_SERVICE_CREDENTIALS": ",".join(credentials[s] for s in SERVICES if s != "identity"),
     }
     env.update({f"{s.upper()}_SERVICE_CREDENTIAL": credentials[s] for s in SERVICES})

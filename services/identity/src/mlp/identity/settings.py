@@ -25,15 +25,6 @@ class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
         "registry=http://127.0.0.1:8002,evaluation=http://127.0.0.1:8003,billing=http://127.0.0.1:8004"
     )
     """Comma-separated ``name=base URL`` of the services told when a user is deleted."""
-    outbox_retry_base_seconds: float = 1.0
-    """First retry delay of a failed delivery; doubled per attempt (with jitter) up to the cap."""
-    outbox_retry_max_seconds: float = 300.0
-    """Cap of the retry delay: a subscriber down for days is still retried every 5 minutes."""
-    outbox_heartbeat_timeout_seconds: float = 30.0
-    """A delivery whose worker sent no heartbeat for this long (killed) is picked up by another."""
-    outbox_dequeue_timeout_seconds: float = 10.0
-    """The worker's longest wait for a NOTIFY before it polls the queue anyway (how it finds a dead
-    worker's job: recovered within heartbeat timeout + this)."""
 
 
 def identity_settings() -> IdentitySettings:

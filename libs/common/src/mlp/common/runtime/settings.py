@@ -22,6 +22,8 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/mlp"
     db_pool_size: int = 20
     identity_url: str = "http://127.0.0.1:8001"
+    billing_url: str = "http://127.0.0.1:8004"
+    """Where the outbox relay delivers usage events."""
     service_credential: str = ""
     """This service's ``mlpsvc_<service>_<secret>``: how it calls identity without a user."""
     auth_cache_ttl_seconds: float = 30.0
@@ -30,6 +32,15 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
+    outbox_retry_base_seconds: float = 1.0
+    """First retry delay of a failed job; doubled per attempt (with jitter) up to the cap."""
+    outbox_retry_max_seconds: float = 300.0
+    """Cap of the retry delay: a receiver down for days is still retried every 5 minutes."""
+    outbox_heartbeat_timeout_seconds: float = 30.0
+    """A job whose worker sent no heartbeat for this long (killed) is picked up by another."""
+    outbox_dequeue_timeout_seconds: float = 10.0
+    """The worker's longest wait for a NOTIFY before it polls the queue anyway (how it finds a dead
+    worker's job: recovered within heartbeat timeout + this)."""
 
 
 def load_settings(cls: type[SettingsT], service: str, environ: Mapping[str, str] | None = None) -> SettingsT:

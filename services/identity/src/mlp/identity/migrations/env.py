@@ -4,7 +4,7 @@ pgqueuer's tables (the outbox queue, migration 0003) are not in the SQLAlchemy m
 """
 
 from mlp.common.runtime.migrations import run_migrations
+from mlp.common.runtime.queue import QUEUE_TABLES
 from mlp.identity.adapters.db.tables import SCHEMA, metadata
-from mlp.identity.adapters.outbox import QUEUE_TABLES
 
 run_migrations(metadata, SCHEMA, ignore_tables=QUEUE_TABLES)

@@ -1,6 +1,10 @@
-"""Alembic environment of registry: only the ``registry`` schema, its own version table."""
+"""Alembic environment of registry: only the ``registry`` schema, its own version table.
+
+pgqueuer's tables (the job queue and outbox, migration 0003) are not in the SQLAlchemy metadata: ignored.
+"""
 
 from mlp.common.runtime.migrations import run_migrations
+from mlp.common.runtime.queue import QUEUE_TABLES
 from mlp.registry.adapters.db.tables import SCHEMA, metadata
 
-run_migrations(metadata, SCHEMA)
+run_migrations(metadata, SCHEMA, ignore_tables=QUEUE_TABLES)

@@ -1,0 +1,129 @@
+"""``mlp worker <service>``: a service's queue consumer, outbox relay included.
+
+A pgqueuer worker on the service's queue (its own schema). Each entrypoint is a job handler
+(``payload bytes -> None``); the audit and usage relays are always there.
+
+- **Retries with backoff.** A handler that raises re-queues its job with pgqueuer's
+  ``RetryRequested``: delay ``outbox_retry_base_seconds * 2**attempts`` (1 s, 2 s, 4 s, ...),
+  capped at ``outbox_retry_max_seconds`` (5 minutes), times a jitter in [0.8, 1.0]. There is
+  no last attempt: a receiver down for days gets its events within 5 minutes of coming back.
+  Only ``JobFailed`` (a payload no retry can fix) ends a job, held as ``failed`` in the queue
+  table for a person to look at.
+- **A killed worker's job is picked up again.** While a job runs its worker writes heartbeats;
+  a job still ``picked`` whose heartbeat is older than ``outbox_heartbeat_timeout_seconds`` is
+  dequeued again by a live worker at its next poll (``outbox_dequeue_timeout_seconds``).
+- **Graceful stop.** SIGTERM or SIGINT stops taking jobs and lets the running ones finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+import msgspec
+import structlog
+from pgqueuer.db import AsyncpgPoolDriver
+from pgqueuer.errors import RetryRequested
+from pgqueuer.models import Job
+from pgqueuer.qm import QueueManager
+
+from mlp.common.runtime.database import plain_database_url
+from mlp.common.runtime.http import service_http_client
+from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT, USAGE_ENTRYPOINT
+from mlp.common.runtime.queue import queue_queries, queue_settings
+from mlp.common.runtime.relays import AuditRelay, UsageRelay
+from mlp.common.runtime.service_tokens import ServiceTokens, TokenSource
+from mlp.common.runtime.settings import ServiceSettings
+
+JobHandler = Callable[[bytes], Awaitable[None]]
+_log = structlog.get_logger("worker")
+
+
+class JobFailed(Exception):
+    """A job no retry can fix (e.g. an undecodable payload): held as failed, not retried."""
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    handler: JobHandler
+    concurrency_limit: int = 0
+    """Jobs of this kind run at once in one worker (0: no limit but the worker's own)."""
+
+
+class Backoff:
+    """Exponential backoff with jitter, capped; ``attempts`` counts the failures so far."""
+
+    def __init__(self, base_seconds: float, max_seconds: float) -> None:
+        self.base_seconds = base_seconds
+        self.max_seconds = max_seconds
+
+    def delay(self, attempts: int) -> timedelta:
+        exponent = min(max(attempts, 0), 32)  # 2**32 s is far past any cap: no float overflow, ever
+        seconds = min(self.max_seconds, self.base_seconds * 2**exponent)
+        return timedelta(seconds=seconds * random.uniform(0.8, 1.0))
+
+
+def retrying(entrypoint: str, handler: JobHandler, backoff: Backoff) -> Callable[[Job], Awaitable[None]]:
+    """pgqueuer's handler for ``handler``: any failure but ``JobFailed`` asks for a retry."""
+
+    async def run(job: Job) -> None:
+        try:
+            await handler(job.payload or b"")
+        except (JobFailed, msgspec.DecodeError, msgspec.ValidationError):
+            _log.error("job failed for good", entrypoint=entrypoint, job_id=job.id, exc_info=True)
+            raise
+        except Exception as exc:
+            delay = backoff.delay(job.attempts)
+            _log.warning(
+                "job failed, will retry",
+                entrypoint=entrypoint,
+                job_id=job.id,
+                attempts=job.attempts,
+                retry_in_s=delay.total_seconds(),
+                reason=f"{type(exc).__name__}: {exc}",
+            )
+            raise RetryRequested(delay=delay, reason=str(exc)) from exc
+
+    return run
+
+
+async def run_service_worker(
+    settings: ServiceSettings,
+    service: str,
+    schema: str,
+    entrypoints: Mapping[str, Entrypoint],
+    token_source: TokenSource | None = None,
+) -> None:
+    """Consume ``schema``'s queue until SIGTERM/SIGINT, then finish the jobs in flight."""
+    pool = await asyncpg.create_pool(plain_database_url(settings.database_url), min_size=1, max_size=4)
+    try:
+        async with service_http_client(settings.http_timeout_seconds, settings.http_retries) as http:
+            if token_source is None:
+                tokens = ServiceTokens(http, settings.identity_url, service, settings.service_credential)
+                token_source = tokens.service_token
+            relays = {
+                AUDIT_ENTRYPOINT: Entrypoint(AuditRelay(http, settings.identity_url, token_source)),
+                USAGE_ENTRYPOINT: Entrypoint(UsageRelay(http, settings.billing_url, token_source)),
+            }
+            backoff = Backoff(settings.outbox_retry_base_seconds, settings.outbox_retry_max_seconds)
+            queue = QueueManager(queue_queries(AsyncpgPoolDriver(pool), schema), channel=queue_settings(schema).channel)
+            for name, entry in {**relays, **entrypoints}.items():
+                queue.entrypoint(
+                    name, concurrency_limit=entry.concurrency_limit, accepts_context=False, on_failure="hold"
+                )(retrying(name, entry.handler, backoff))
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, queue.shutdown.set)
+            _log.info("worker started", service=service, entrypoints=sorted({**relays, **entrypoints}))
+            await queue.run(
+                dequeue_timeout=timedelta(seconds=settings.outbox_dequeue_timeout_seconds),
+                heartbeat_timeout=timedelta(seconds=settings.outbox_heartbeat_timeout_seconds),
+            )
+            _log.info("worker stopped", service=service)
+    finally:
+        await pool.close()
