@@ -252,6 +252,19 @@ class FakeChatModel:
         return Completion(answer, prompt_tokens=len(prompt.split()), completion_tokens=len(answer.split()))
 
 
+class FakeDeployments:
+    """Which user owns which deployment name (registry's ``GET /v1/models/{name}``)."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, set[uuid.UUID]] = {}
+
+    def add(self, owner: uuid.UUID, name: str) -> None:
+        self.owners.setdefault(name, set()).add(owner)
+
+    async def exists(self, token: str, name: str) -> bool:
+        return any(token == f"user:{owner}" for owner in self.owners.get(name, ()))
+
+
 class FakeUserTokens:
     def __init__(self) -> None:
         self.minted: list[tuple[uuid.UUID, tuple[str, ...]]] = []

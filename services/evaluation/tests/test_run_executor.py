@@ -7,7 +7,16 @@ import uuid
 from typing import Any
 
 import pytest
-from fakes import FakeChatModel, FakeClock, FakeDatasetRows, FakeUserTokens, Store, fake_uow, wait_until
+from fakes import (
+    FakeChatModel,
+    FakeClock,
+    FakeDatasetRows,
+    FakeDeployments,
+    FakeUserTokens,
+    Store,
+    fake_uow,
+    wait_until,
+)
 
 from mlp.evaluation.application.criteria import Criteria, CriterionDraft
 from mlp.evaluation.application.limits import ExecutionLimits
@@ -32,19 +41,14 @@ class World:
         self.tokens = FakeUserTokens()
         uow = fake_uow(self.store)
         self.criteria = Criteria(uow, self.clock)
-        self.runs = Runs(uow, self.rows, _Deployments(self.model), self.tokens, self.clock)
+        self.deployments = FakeDeployments()
+        for name in ("echo", "judge"):
+            self.deployments.add(USER, name)
+        self.runs = Runs(uow, self.rows, self.deployments, self.tokens, self.clock)
         self.executor = RunExecutor(uow, self.rows, RowEvaluator(self.model, limits), self.tokens, limits, self.clock)
 
     async def criterion(self, kind: str, config: dict[str, Any]) -> uuid.UUID:
         return (await self.criteria.create(USER, CriterionDraft(f"{kind}-{uuid.uuid4().hex[:6]}", kind, config))).id
-
-
-class _Deployments:
-    def __init__(self, model: FakeChatModel) -> None:
-        self.model = model
-
-    async def exists(self, token: str, name: str) -> bool:
-        return name in self.model.deployments and token == f"user:{USER}"
 
 
 def answers(n: int) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """runs pin a dataset version and snapshot their criteria; results per row number; OpenAI-style evals
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 15:11:29.879676
 
 The seed's eval_runs and eval_row_results never held data (no use case wrote them), so they are
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
