@@ -127,15 +127,12 @@ async def test_runs_on_what_is_not_mine_or_naming_missing_columns_are_refused(
     my_model = setup_model(gateways, me.id, lambda p: p)
     exact = await criterion(client, me.headers, "exact_match", {"expected": "{{capital}}"})
     base = {"criterion_ids": [exact], "source": "deployment", "prompt_template": "{{country}}"}
+    unknown = str(uuid.uuid4())
     cases = [
         ({**base, "dataset_id": theirs, "deployment": my_model}, 404, "dataset_id"),
         ({**base, "dataset_id": mine, "deployment": their_model}, 404, "deployment"),
         ({**base, "dataset_id": mine, "deployment": my_model, "prompt_template": "{{city}}"}, 400, "prompt_template"),
-        (
-            {**base, "dataset_id": mine, "deployment": my_model, "criterion_ids": [str(uuid.uuid4())]},
-            404,
-            "criterion_ids",
-        ),
+        ({**base, "dataset_id": mine, "deployment": my_model, "criterion_ids": [unknown]}, 404, "criterion_ids"),
         ({**base, "dataset_id": mine}, 400, "deployment"),
         ({**base, "dataset_id": mine, "deployment": my_model, "max_tokens": 10**12}, 400, "max_tokens"),
     ]
