@@ -56,12 +56,17 @@ def evaluation_settings(database_url: str) -> EvaluationSettings:
 
 
 @pytest.fixture(scope="session")
-async def client(
-    evaluation_settings: EvaluationSettings, gateways: Gateways, signing_key: rsa.RSAPrivateKey
-) -> AsyncIterator[AsyncTestClient[Litestar]]:
+def resolver(signing_key: rsa.RSAPrivateKey) -> ServiceCredentialResolver:
+    """The real platform-token check, with the test key as identity's published key."""
     jwk: dict[str, Any] = RSAAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
     keys = StaticKeys(jwt.PyJWK.from_dict({**jwk, "kid": KID, "alg": "RS256"}))
-    resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), None)
+    return ServiceCredentialResolver(PlatformTokenVerifier(keys), None)
+
+
+@pytest.fixture(scope="session")
+async def client(
+    evaluation_settings: EvaluationSettings, gateways: Gateways, resolver: ServiceCredentialResolver
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
     app = create_app(evaluation_settings, gateways=gateways, resolver=resolver)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client

@@ -56,7 +56,7 @@ class HttpChatModel:
             raise UpstreamError("timeout", f"{model} did not answer in time") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError("upstream_unreachable", f"{model}: {exc}") from exc
-        if response.status_code != 200:
+        if not response.is_success:
             cause = _CAUSES.get(response.status_code, "upstream_error")
             raise UpstreamError(cause, f"{model} answered {response.status_code}: {response.text[:200]}")
         try:
