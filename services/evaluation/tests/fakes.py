@@ -187,6 +187,7 @@ class FakeDataset:
     rows: list[dict[str, Any]]
     columns: list[str]
     version: int = 1
+    kind: str = "dataset"
 
 
 class FakeDatasetRows:
@@ -196,16 +197,26 @@ class FakeDatasetRows:
         self.datasets: dict[uuid.UUID, FakeDataset] = {}
         self.pages_read = 0
 
-    def add(self, owner: uuid.UUID, rows: list[dict[str, Any]], columns: list[str] | None = None) -> uuid.UUID:
+    def add(
+        self, owner: uuid.UUID, rows: list[dict[str, Any]], columns: list[str] | None = None, kind: str = "dataset"
+    ) -> uuid.UUID:
         dataset_id = uuid.uuid4()
-        self.datasets[dataset_id] = FakeDataset(owner, rows, columns or sorted({k for r in rows for k in r}))
+        names = columns or sorted({k for r in rows for k in r})
+        self.datasets[dataset_id] = FakeDataset(owner, rows, names, kind=kind)
         return dataset_id
 
     async def page(
-        self, token: str, dataset_id: uuid.UUID, version: int | None, cursor: str | None, limit: int
+        self,
+        token: str,
+        dataset_id: uuid.UUID,
+        version: int | None,
+        cursor: str | None,
+        limit: int,
+        kind: str = "dataset",
     ) -> DatasetRowsPage:
         dataset = self.datasets.get(dataset_id)
-        if dataset is None or token != f"user:{dataset.owner}" or version not in (None, dataset.version):
+        owned = dataset is not None and token == f"user:{dataset.owner}" and dataset.kind == kind
+        if dataset is None or not owned or version not in (None, dataset.version):
             raise NotFound("no such dataset", field="dataset_id")
         self.pages_read += 1
         start = int(cursor or 0)

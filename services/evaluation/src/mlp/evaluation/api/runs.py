@@ -51,7 +51,13 @@ def run_request(data: CreateRun, eval_id: uuid.UUID | None = None) -> RunRequest
         data.temperature,
     )
     return RunRequest(
-        data.dataset_id, tuple(data.criterion_ids), target, data.name, data.dataset_version, eval_id, data.metadata
+        dataset_id=data.dataset_id,
+        criterion_ids=tuple(data.criterion_ids),
+        target=target,
+        name=data.name,
+        dataset_version=data.dataset_version,
+        eval_id=eval_id,
+        metadata=data.metadata,
     )
 
 

@@ -14,7 +14,7 @@ from mlp.common.contracts.usage import UsageEventIn
 from mlp.evaluation.domain.criteria import Criterion
 from mlp.evaluation.domain.reports import CriterionComparison, ResultFilter, RunAggregates, TrendPoint
 from mlp.evaluation.domain.results import RowResult
-from mlp.evaluation.domain.runs import EvalRun, RunStatus
+from mlp.evaluation.domain.runs import DataKind, EvalRun, RunStatus
 
 
 class CriterionRepository(Protocol):
@@ -121,10 +121,16 @@ class UnitOfWork(Protocol):
 
 
 class DatasetRows(Protocol):
-    """registry's dataset rows, read as the user (another user's dataset is ``NotFound``)."""
+    """registry's dataset rows (or a JSONL file's lines), read as the user; another user's is ``NotFound``."""
 
     async def page(
-        self, token: str, dataset_id: uuid.UUID, version: int | None, cursor: str | None, limit: int
+        self,
+        token: str,
+        dataset_id: uuid.UUID,
+        version: int | None,
+        cursor: str | None,
+        limit: int,
+        kind: DataKind = "dataset",
     ) -> DatasetRowsPage: ...
 
 

@@ -19,7 +19,7 @@ from mlp.evaluation.application.events import audit_event, usage_events
 from mlp.evaluation.application.limits import RUN_SCOPES, ExecutionLimits
 from mlp.evaluation.application.ports import DatasetRows, Progress, UnitOfWork, UserTokens
 from mlp.evaluation.application.row_evaluation import RowEvaluator
-from mlp.evaluation.domain.errors import NotFound
+from mlp.evaluation.domain.errors import InvalidInput, NotFound
 from mlp.evaluation.domain.results import RowResult
 from mlp.evaluation.domain.runs import EvalRun, RunStatus
 
@@ -59,8 +59,8 @@ class RunExecutor:
             await execution.run()
         except* RunStopped:
             status = "cancelled"
-        except* NotFound as group:
-            status, error = "failed", f"dataset: {group.exceptions[0]}"
+        except* (NotFound, InvalidInput) as group:
+            status, error = "failed", f"data: {group.exceptions[0]}"
         await execution.flush(final_status=status, error=error)
 
 
@@ -84,8 +84,9 @@ class _Execution:
         async def read() -> None:
             cursor: str | None = None
             while True:
+                run = self.run_
                 page = await self.x._rows.page(
-                    token, self.run_.dataset_id, self.run_.dataset_version, cursor, self.x._limits.page_size
+                    token, run.dataset_id, run.dataset_version, cursor, self.x._limits.page_size, run.data_kind
                 )
                 self.seen_rows += len(page.data)
                 for row in page.data:

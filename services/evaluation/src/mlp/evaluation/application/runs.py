@@ -20,7 +20,7 @@ from mlp.evaluation.domain.criteria import CriterionSnapshot
 from mlp.evaluation.domain.criterion_configs import LlmJudge
 from mlp.evaluation.domain.errors import InvalidInput, NotFound
 from mlp.evaluation.domain.run_checks import check_target, missing_columns
-from mlp.evaluation.domain.runs import EvalRun, RunTarget
+from mlp.evaluation.domain.runs import DataKind, EvalRun, RunTarget
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class RunRequest:
     name: str | None = None
     dataset_version: int | None = None
     eval_id: uuid.UUID | None = None
+    data_kind: DataKind = "dataset"
     metadata: dict[str, str] | None = None
 
 
@@ -59,7 +60,7 @@ class Runs:
             raise NotFound(f"no such criterion: {', '.join(unknown)}", field="criterion_ids")
         criteria = tuple(CriterionSnapshot.of(by_id[i]) for i in dict.fromkeys(request.criterion_ids))
         token = await self._tokens.for_user(user_id, RUN_SCOPES)
-        first = await self._rows.page(token, request.dataset_id, request.dataset_version, None, 1)
+        first = await self._rows.page(token, request.dataset_id, request.dataset_version, None, 1, request.data_kind)
         missing = missing_columns(request.target, criteria, {c.name for c in first.columns})
         if missing:
             where, column = missing[0]
@@ -77,6 +78,7 @@ class Runs:
             status="queued",
             created_at=now,
             eval_id=request.eval_id,
+            data_kind=request.data_kind,
             metadata=dict(request.metadata or {}),
         )
         async with self._uow() as uow:

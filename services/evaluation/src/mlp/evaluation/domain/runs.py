@@ -13,6 +13,8 @@ RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RUN_STATUSES: tuple[RunStatus, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 RunSource = Literal["deployment", "predictions"]
+DataKind = Literal["dataset", "file"]
+"""Rows from registry's dataset, or from an uploaded JSONL file (OpenAI evals' ``{"item": ...}`` lines)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class EvalRun:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     cancel_requested_at: datetime | None = None
+    data_kind: DataKind = "dataset"
     eval_id: uuid.UUID | None = None
     """The OpenAI-compatible eval this run belongs to, if it was started through ``/v1/evals``."""
     metadata: dict[str, Any] = field(default_factory=dict)

@@ -98,6 +98,8 @@ eval_runs = Table(
     uuid_column("deployment_id", nullable=True),
     uuid_column("dataset_id"),
     Column("dataset_version", Integer, nullable=False),
+    # "dataset": registry's dataset rows; "file": an uploaded JSONL file of {"item": ...} lines (OpenAI evals)
+    Column("data_kind", Text, nullable=False, server_default=text("'dataset'")),
     Column("source", Text, nullable=False),
     Column("deployment", Text),
     Column("prompt_template", Text),
@@ -124,6 +126,7 @@ eval_runs = Table(
     deleted_at_column(),
     one_of("eval_runs", "status", RUN_STATUSES),
     one_of("eval_runs", "source", ("deployment", "predictions")),
+    one_of("eval_runs", "data_kind", ("dataset", "file")),
     *non_negative("eval_runs", "total_rows", "completed_rows", "failed_rows", "attempts", "dataset_version"),
     CheckConstraint("cardinality(criterion_ids) >= 1", name="ck_eval_runs_criterion_ids_not_empty"),
     CheckConstraint("completed_rows + failed_rows <= total_rows", name="ck_eval_runs_rows_within_total"),

@@ -8,17 +8,32 @@ import httpx
 import msgspec
 
 from mlp.common.contracts.datasets import DATASET_ROWS_PATH, DatasetRowsPage
+from mlp.evaluation.adapters.registry.files import HttpFileRows
 from mlp.evaluation.domain.errors import NotFound
+from mlp.evaluation.domain.runs import DataKind
 
 
 class HttpDatasetRows:
+    """A dataset's rows, or (``kind="file"``) an uploaded JSONL file's lines."""
+
     def __init__(self, http: httpx.AsyncClient, registry_url: str) -> None:
         self._http = http
         self._base = registry_url.rstrip("/")
+        self._files = HttpFileRows(http, registry_url)
 
     async def page(
-        self, token: str, dataset_id: uuid.UUID, version: int | None, cursor: str | None, limit: int
+        self,
+        token: str,
+        dataset_id: uuid.UUID,
+        version: int | None,
+        cursor: str | None,
+        limit: int,
+        kind: DataKind = "dataset",
     ) -> DatasetRowsPage:
+        if kind == "file":
+            if version not in (None, 1):
+                raise NotFound("a file has one version", field="dataset_version")
+            return await self._files.page(token, dataset_id, cursor, limit)
         params: dict[str, str | int] = {"limit": limit}
         if version is not None:
             params["version"] = version

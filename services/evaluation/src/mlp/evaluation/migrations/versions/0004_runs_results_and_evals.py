@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("deployment_id", sa.UUID(), nullable=True),
         sa.Column("dataset_id", sa.UUID(), nullable=False),
         sa.Column("dataset_version", sa.Integer(), nullable=False),
+        sa.Column("data_kind", sa.Text(), server_default=sa.text("'dataset'"), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("deployment", sa.Text(), nullable=True),
         sa.Column("prompt_template", sa.Text(), nullable=True),
@@ -98,6 +99,7 @@ def upgrade() -> None:
             "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="ck_eval_runs_status"
         ),
         sa.CheckConstraint("source IN ('deployment', 'predictions')", name="ck_eval_runs_source"),
+        sa.CheckConstraint("data_kind IN ('dataset', 'file')", name="ck_eval_runs_data_kind"),
         sa.CheckConstraint("attempts >= 0", name="ck_eval_runs_attempts_non_negative"),
         sa.CheckConstraint("dataset_version >= 0", name="ck_eval_runs_dataset_version_non_negative"),
         sa.CheckConstraint("cardinality(criterion_ids) >= 1", name="ck_eval_runs_criterion_ids_not_empty"),
