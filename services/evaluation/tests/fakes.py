@@ -88,10 +88,17 @@ class FakeRuns:
         return self.s.runs.get(run_id)
 
     async def list_for_user(
-        self, user_id: uuid.UUID, limit: int, after: uuid.UUID | None, eval_id: uuid.UUID | None = None
+        self,
+        user_id: uuid.UUID,
+        limit: int,
+        after: uuid.UUID | None,
+        eval_id: uuid.UUID | None = None,
+        descending: bool = True,
+        statuses: tuple[str, ...] = (),
     ) -> list[EvalRun]:
         runs = [r for r in self.s.runs.values() if r.user_id == user_id and eval_id in (None, r.eval_id)]
-        return runs[:limit]
+        runs = [r for r in runs if not statuses or r.status in statuses]
+        return (runs[::-1] if descending else runs)[:limit]
 
     async def start(self, run_id: uuid.UUID, at: datetime) -> EvalRun | None:
         run = self.s.runs.get(run_id)

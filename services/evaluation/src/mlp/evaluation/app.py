@@ -24,6 +24,7 @@ from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.evaluation.adapters.outbox import QueueOutbox
 from mlp.evaluation.api.routes import ROUTES
 from mlp.evaluation.application.criteria import Criteria
+from mlp.evaluation.application.evals import Evals
 from mlp.evaluation.application.ports import UnitOfWork
 from mlp.evaluation.application.reports import Reports
 from mlp.evaluation.application.runs import Runs
@@ -31,7 +32,7 @@ from mlp.evaluation.domain.errors import Conflict, InvalidInput, NotFound
 from mlp.evaluation.settings import EvaluationSettings, evaluation_settings
 from mlp.evaluation.wiring import Gateways, http_gateways, model_http_client
 
-USE_CASES = ("criteria", "runs", "reports")
+USE_CASES = ("criteria", "runs", "reports", "evals")
 
 
 def create_app(
@@ -54,9 +55,11 @@ def create_app(
             if resolver is not None:
                 app.state.resolver = resolver
             ports = gateways or http_gateways(await stack.enter_async_context(model_http_client(settings)), settings)
+            runs = Runs(uow, ports.rows, ports.deployments, ports.tokens)
             app.state.update(
                 criteria=Criteria(uow),
-                runs=Runs(uow, ports.rows, ports.deployments, ports.tokens),
+                runs=runs,
+                evals=Evals(uow, runs),
                 reports=Reports(uow, settings.max_compare_rows),
                 progress_interval_seconds=settings.progress_interval_seconds,
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from mlp.evaluation.api import criteria, run_events, runs
+from mlp.evaluation.api.openai_eval_runs import EVAL_RUN_ROUTES
+from mlp.evaluation.api.openai_evals import EVAL_ROUTES
 
 ROUTES: list[ControllerRouterHandler] = [
     criteria.create_criterion,
@@ -21,4 +23,6 @@ ROUTES: list[ControllerRouterHandler] = [
     runs.delete_run,
     runs.run_results,
     run_events.run_events,
+    *EVAL_ROUTES,
+    *EVAL_RUN_ROUTES,
 ]

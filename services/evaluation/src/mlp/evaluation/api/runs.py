@@ -163,7 +163,12 @@ async def run_results(
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> Page:
     """``after`` is the last row number seen; ``criterion_id`` with ``failed_only``: rows it failed."""
-    where = ResultFilter(failed_only, str(criterion_id) if criterion_id else None, after, limit + 1)
+    where = ResultFilter(
+        failed_only=failed_only,
+        criterion_id=str(criterion_id) if criterion_id else None,
+        after_row=after,
+        limit=limit + 1,
+    )
     found = await reports.results(request.user.user_id, run_id, where)
     shown: list[ResultView] = [result_view(r) for r in found[:limit]]
     more = len(found) > limit

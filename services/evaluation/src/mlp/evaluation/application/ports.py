@@ -12,6 +12,7 @@ from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.datasets import DatasetRowsPage
 from mlp.common.contracts.usage import UsageEventIn
 from mlp.evaluation.domain.criteria import Criterion
+from mlp.evaluation.domain.evals import Eval
 from mlp.evaluation.domain.reports import CriterionComparison, ResultFilter, RunAggregates, TrendPoint
 from mlp.evaluation.domain.results import RowResult
 from mlp.evaluation.domain.runs import DataKind, EvalRun, RunStatus
@@ -52,7 +53,13 @@ class RunRepository(Protocol):
         ...
 
     async def list_for_user(
-        self, user_id: uuid.UUID, limit: int, after: uuid.UUID | None, eval_id: uuid.UUID | None = None
+        self,
+        user_id: uuid.UUID,
+        limit: int,
+        after: uuid.UUID | None,
+        eval_id: uuid.UUID | None = None,
+        descending: bool = True,
+        statuses: tuple[str, ...] = (),
     ) -> list[EvalRun]: ...
 
     async def start(self, run_id: uuid.UUID, at: datetime) -> EvalRun | None:
@@ -80,6 +87,20 @@ class ResultRepository(Protocol):
         ...
 
     async def done_rows(self, run_id: uuid.UUID) -> set[int]: ...
+
+
+class EvalRepository(Protocol):
+    async def add(self, found: Eval) -> None: ...
+
+    async def get(self, user_id: uuid.UUID, eval_id: uuid.UUID) -> Eval | None: ...
+
+    async def list_for_user(
+        self, user_id: uuid.UUID, limit: int, after: uuid.UUID | None, descending: bool
+    ) -> list[Eval]: ...
+
+    async def update(self, user_id: uuid.UUID, eval_id: uuid.UUID, changes: dict[str, Any], at: datetime) -> None: ...
+
+    async def delete(self, user_id: uuid.UUID, eval_id: uuid.UUID, at: datetime) -> bool: ...
 
 
 class ResultQueries(Protocol):
@@ -111,6 +132,7 @@ class UnitOfWork(Protocol):
     runs: RunRepository
     results: ResultRepository
     reports: ResultQueries
+    evals: EvalRepository
     outbox: EventOutbox
 
     async def __aenter__(self) -> UnitOfWork: ...

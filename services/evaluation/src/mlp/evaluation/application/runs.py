@@ -108,10 +108,16 @@ class Runs:
         return run
 
     async def list(
-        self, user_id: uuid.UUID, limit: int, after: uuid.UUID | None, eval_id: uuid.UUID | None = None
+        self,
+        user_id: uuid.UUID,
+        limit: int,
+        after: uuid.UUID | None,
+        eval_id: uuid.UUID | None = None,
+        descending: bool = True,
+        statuses: tuple[str, ...] = (),
     ) -> list[EvalRun]:
         async with self._uow() as uow:
-            return await uow.runs.list_for_user(user_id, limit, after, eval_id)
+            return await uow.runs.list_for_user(user_id, limit, after, eval_id, descending, statuses)
 
     async def cancel(self, user_id: uuid.UUID, run_id: uuid.UUID) -> EvalRun:
         """A queued run stops at once; a running one within a flush interval of its worker."""

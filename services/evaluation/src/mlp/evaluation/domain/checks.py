@@ -82,7 +82,8 @@ def check(
         got, want = output, render(config.expected, row)
         if config.strip:
             got, want = got.strip(), want.strip()
-        return Verdict.of(_fold(got, config.case_sensitive) == _fold(want, config.case_sensitive))
+        equal = _fold(got, config.case_sensitive) == _fold(want, config.case_sensitive)
+        return Verdict.of(equal != config.negate)
     if isinstance(config, Contains):
         found = _fold(render(config.value, row), config.case_sensitive) in _fold(output, config.case_sensitive)
         return Verdict.of(found if kind == "contains" else not found)

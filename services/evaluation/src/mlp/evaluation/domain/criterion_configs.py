@@ -27,6 +27,8 @@ class ExactMatch:
     expected: str
     case_sensitive: bool = True
     strip: bool = True
+    negate: bool = False
+    """Pass when the output differs (OpenAI's string_check ``ne``)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ CriterionConfig = (
 
 
 def _exact(f: ConfigFields) -> ExactMatch:
-    return ExactMatch(f.text("expected"), f.flag("case_sensitive", True), f.flag("strip", True))
+    return ExactMatch(
+        f.text("expected"), f.flag("case_sensitive", True), f.flag("strip", True), f.flag("negate", False)
+    )
 
 
 def _contains(f: ConfigFields) -> Contains:
@@ -147,7 +151,7 @@ def _judge(f: ConfigFields) -> LlmJudge:
 
 
 _PARSERS: dict[str, tuple[set[str], Any]] = {
-    "exact_match": ({"expected", "case_sensitive", "strip"}, _exact),
+    "exact_match": ({"expected", "case_sensitive", "strip", "negate"}, _exact),
     "contains": ({"value", "case_sensitive"}, _contains),
     "not_contains": ({"value", "case_sensitive"}, _contains),
     "regex": ({"pattern", "ignore_case", "full_match"}, _regex),

@@ -48,6 +48,7 @@ class RunAggregates:
 @dataclass(frozen=True)
 class ResultFilter:
     failed_only: bool = False
+    passed_only: bool = False
     criterion_id: str | None = None
     """With ``failed_only``: rows this criterion failed; alone: rows this criterion judged."""
     after_row: int = 0

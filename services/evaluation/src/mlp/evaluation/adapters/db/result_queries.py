@@ -92,6 +92,8 @@ class SqlResultQueries:
             else:
                 verdict = results.c.verdicts[where.criterion_id]["passed"].astext
                 query = query.where(and_(verdict == "false"))
+        if where.passed_only:
+            query = query.where(results.c.passed.is_(True))
         query = query.order_by(results.c.row_number).limit(where.limit)
         return [_result(row) for row in await self._conn.execute(query)]
 

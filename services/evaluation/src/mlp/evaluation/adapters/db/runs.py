@@ -49,12 +49,20 @@ class SqlRunRepository:
         return await self._one(table.c.id == run_id)
 
     async def list_for_user(
-        self, user_id: uuid.UUID, limit: int, after: uuid.UUID | None, eval_id: uuid.UUID | None = None
+        self,
+        user_id: uuid.UUID,
+        limit: int,
+        after: uuid.UUID | None,
+        eval_id: uuid.UUID | None = None,
+        descending: bool = True,
+        statuses: tuple[str, ...] = (),
     ) -> list[EvalRun]:
         query = select(*_COLUMNS).where(table.c.user_id == user_id, table.c.deleted_at.is_(None))
         if eval_id is not None:
             query = query.where(table.c.eval_id == eval_id)
-        query = after_id(query, table, after, descending=True).limit(limit)
+        if statuses:
+            query = query.where(table.c.status.in_(statuses))
+        query = after_id(query, table, after, descending=descending).limit(limit)
         return [_run(row) for row in (await self._conn.execute(query)).mappings()]
 
     async def start(self, run_id: uuid.UUID, at: datetime) -> EvalRun | None:

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mlp.evaluation.adapters.db.criteria import SqlCriterionRepository
+from mlp.evaluation.adapters.db.evals import SqlEvalRepository
 from mlp.evaluation.adapters.db.result_queries import SqlResultQueries
 from mlp.evaluation.adapters.db.results import SqlResultRepository
 from mlp.evaluation.adapters.db.runs import SqlRunRepository
 from mlp.evaluation.application.ports import (
     CriterionRepository,
+    EvalRepository,
     EventOutbox,
     ResultQueries,
     ResultRepository,
@@ -32,6 +34,7 @@ class SqlUnitOfWork:
         self.runs: RunRepository = SqlRunRepository(conn)
         self.results: ResultRepository = SqlResultRepository(conn)
         self.reports: ResultQueries = SqlResultQueries(conn)
+        self.evals: EvalRepository = SqlEvalRepository(conn)
         self.outbox: EventOutbox = self._outbox_factory(conn)
         return self
 
