@@ -79,7 +79,7 @@ async def get_eval_run(
     return dict(await _shown(request, evals, reports, eval_id, run_id))
 
 
-@post(RUN, tags=TAGS, opt=WRITE, status_code=200, summary="Cancel a run")
+@post([RUN, RUN + "/cancel"], tags=TAGS, opt=WRITE, status_code=200, summary="Cancel a run")
 async def cancel_eval_run(
     request: Caller,
     eval_id: FromPath[uuid.UUID],
