@@ -35,6 +35,7 @@ CREDENTIAL = "mlpsvc_evaluation_" + "t" * 32
 class RegistryState:
     datasets: dict[uuid.UUID, tuple[uuid.UUID, list[dict[str, Any]]]] = field(default_factory=dict)
     deployments: dict[str, uuid.UUID] = field(default_factory=dict)
+    files: dict[uuid.UUID, tuple[uuid.UUID, bytes]] = field(default_factory=dict)
     delay_seconds: float = 0.0
     chat_calls: int = 0
     usage: dict[str, UsageEventBatch] = field(default_factory=dict)
@@ -82,6 +83,16 @@ def fake_registry_app(state: RegistryState) -> Litestar:
         )
         return Response(msgspec.json.encode(page), media_type="application/json")
 
+    @get("/v1/files/{file_id:uuid}/content")
+    async def file_content(request: Request[Any, Any, Any], file_id: FromPath[uuid.UUID]) -> Response[bytes]:
+        found = state.files.get(file_id)
+        if found is None or str(found[0]) != _owner(request):
+            return _not_found()
+        start = int(request.headers.get("range", "bytes=0-").removeprefix("bytes=").rstrip("-") or 0)
+        if start >= len(found[1]):
+            return Response(b"", status_code=416)
+        return Response(found[1][start:], status_code=206 if start else 200, media_type="application/jsonl")
+
     @get("/v1/models/{name:str}")
     async def model(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
         if str(state.deployments.get(name)) != _owner(request):
@@ -126,7 +137,7 @@ def fake_registry_app(state: RegistryState) -> Litestar:
         accepted = sum(1 for r in results if r.status == "accepted")
         return UsageBatchReceipt(results=results, accepted=accepted, duplicates=len(results) - accepted, rejected=0)
 
-    return Litestar([mint, rows, model, chat, audit, usage])
+    return Litestar([mint, rows, file_content, model, chat, audit, usage])
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -13,7 +14,7 @@ from mlp.common.runtime.service_tokens import ServiceTokens
 from mlp.evaluation.adapters.registry.chat import HttpChatModel, HttpDeployments
 from mlp.evaluation.adapters.registry.datasets import HttpDatasetRows
 from mlp.evaluation.application.ports import UpstreamError
-from mlp.evaluation.domain.errors import NotFound
+from mlp.evaluation.domain.errors import InvalidInput, NotFound
 
 OWNER = uuid.uuid4()
 TOKEN = f"user:{OWNER}"
@@ -41,6 +42,31 @@ async def test_rows_are_paged_with_a_cursor_and_hidden_from_others(registry: tup
             await rows.page(f"user:{uuid.uuid4()}", dataset, None, None, 2)
         with pytest.raises(NotFound):
             await rows.page(TOKEN, dataset, 7, None, 2)
+
+
+async def test_a_jsonl_files_lines_are_rows_read_by_byte_ranges(registry: tuple[str, RegistryState]) -> None:
+    url, state = registry
+    lines = [{"item": {"q": f"q{i}"}, "sample": {"output_text": f"a{i}"}} for i in range(5)]
+    file_id = uuid.uuid4()
+    state.files[file_id] = (OWNER, b"".join(json.dumps(line).encode() + b"\n" for line in lines))
+    async with httpx.AsyncClient() as http:
+        rows = HttpDatasetRows(http, url)
+        seen, cursor, pages = [], None, 0
+        while True:
+            page = await rows.page(TOKEN, file_id, None, cursor, 2, kind="file")
+            seen += [(r.row_number, r.values) for r in page.data]
+            pages += 1
+            if not page.has_more:
+                break
+            cursor = page.next_cursor
+        assert [n for n, _ in seen] == [1, 2, 3, 4, 5]
+        assert seen[4][1] == {"q": "q4", "sample.output_text": "a4"}
+        assert pages == 3
+        with pytest.raises(NotFound):
+            await rows.page(f"user:{uuid.uuid4()}", file_id, None, None, 2, kind="file")
+        state.files[file_id] = (OWNER, b'{"not_item": 1}\n')
+        with pytest.raises(InvalidInput, match="line 1"):
+            await rows.page(TOKEN, file_id, None, None, 2, kind="file")
 
 
 async def test_chat_completions_give_content_and_usage_and_errors_have_causes(
