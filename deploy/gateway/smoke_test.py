@@ -415,6 +415,15 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
             )
             eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "registry", path), path)
 
+    def evaluation_paths_are_routed() -> None:
+        for method, path in (("POST", "/v1/criteria"), ("GET", "/v1/eval-runs/r1/events"), ("GET", "/v1/evals"),
+                             ("POST", "/v1/evals/e1/runs")):  # fmt: skip
+            status, _, body = request(port, method, path, {"Authorization": "mlp_goodkey"}, b"{}")
+            eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "evaluation", path), path)
+        eq(seen["evaluation"][-1]["headers"].get("Authorization"), "Bearer jwt-u1", "forward auth")
+        status, _, _ = request(port, "GET", "/v1/evaluations")
+        eq(status, 404, "a longer name is not evaluation's")
+
     def schema_is_public() -> None:
         status, _, body = request(port, "GET", "/billing/schema/openapi.json")
         eq((status, json.loads(body)["path"]), (200, "/schema/openapi.json"), "schema")
@@ -439,6 +448,7 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         identity_private_routes_need_auth,
         stripe_webhook_is_public_and_raw,
         inference_streams_from_registry,
+        evaluation_paths_are_routed,
         schema_is_public,
         unknown_route_is_404_problem,
     ):
