@@ -163,3 +163,29 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def main() -> None:
+    """Serve one user's dataset of ``FAKE_REGISTRY_ROWS`` rows and an ``echo`` deployment (benchmarks).
+
+    ``FAKE_REGISTRY_OWNER`` owns both; the dataset's id is ``FAKE_REGISTRY_DATASET``; rows have
+    ``q`` (``"n"``) and ``expected`` (the same) columns.
+    """
+    import os
+
+    owner = uuid.UUID(os.environ["FAKE_REGISTRY_OWNER"])
+    state = RegistryState()
+    state.deployments["echo"] = owner
+    rows = [{"q": str(i), "expected": str(i)} for i in range(int(os.environ["FAKE_REGISTRY_ROWS"]))]
+    state.datasets[uuid.UUID(os.environ["FAKE_REGISTRY_DATASET"])] = (owner, rows)
+    uvicorn.run(
+        fake_registry_app(state),
+        host="127.0.0.1",
+        port=int(os.environ["FAKE_REGISTRY_PORT"]),
+        log_level="warning",
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
