@@ -33,7 +33,7 @@ from mlp.evaluation.domain.runs import RunTarget
 from mlp.evaluation.settings import EvaluationSettings
 from mlp.evaluation.wiring import http_gateways, model_http_client
 
-ROWS = 10_000
+ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
 PORT = 19301
 CREDENTIAL = "mlpsvc_evaluation_" + "t" * 32
 PROMPT = '{"answer": "{{q}}"}'
