@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fakes import FakeChatModel, FakeDatasetRows, FakeDeployments, FakeUserTokens
+from evaluation_fakes import FakeChatModel, FakeDatasetRows, FakeDeployments, FakeUserTokens
 from jwt.algorithms import RSAAlgorithm
 from litestar import Litestar
 from litestar.testing import AsyncTestClient

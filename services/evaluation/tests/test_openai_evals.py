@@ -8,7 +8,7 @@ from typing import Any
 
 import openai
 import pytest
-from fakes import FakeChatModel, FakeDatasetRows, FakeDeployments
+from evaluation_fakes import FakeChatModel, FakeDatasetRows, FakeDeployments
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 

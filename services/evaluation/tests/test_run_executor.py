@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from fakes import (
+from evaluation_fakes import (
     FakeChatModel,
     FakeClock,
     FakeDatasetRows,

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from fakes import FakeChatModel, FakeDatasetRows, FakeDeployments
+from evaluation_fakes import FakeChatModel, FakeDatasetRows, FakeDeployments
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 

@@ -72,7 +72,11 @@ def create_app(
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
-        route_handlers=[*ROUTES, whoami, user_deleted_receiver("evaluation", received_events, on_user_deleted=purge_user)],
+        route_handlers=[
+            *ROUTES,
+            whoami,
+            user_deleted_receiver("evaluation", received_events, on_user_deleted=purge_user),
+        ],
         lifespans=[*auth, wire],
         dependencies=state_dependencies(*USE_CASES),
         exception_handlers_extra={

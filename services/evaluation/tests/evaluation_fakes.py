@@ -1,4 +1,8 @@
-"""In-memory fakes of evaluation's ports (the one place they live), for use-case tests."""
+"""In-memory fakes of evaluation's ports (the one place they live), for use-case tests.
+
+Not named ``fakes.py``: the test directories of several services share one ``pythonpath``, where
+identity's ``fakes`` module already is.
+"""
 
 from __future__ import annotations
 
