@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -49,11 +50,17 @@ def _numeric(config: NumericTolerance, output: str, row: Mapping[str, Any]) -> V
     return Verdict(passed=within_absolute or within_relative, score=error)
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str, ignore_case: bool) -> regex.Pattern[str]:
+    """Compiled once per pattern (the module's own cache lookup costs more than the match)."""
+    return regex.compile(pattern, flags=regex.IGNORECASE if ignore_case else 0)
+
+
 def _regex(config: RegexMatch, output: str, timeout: float) -> Verdict:
-    flags = regex.IGNORECASE if config.ignore_case else 0
-    matcher = regex.fullmatch if config.full_match else regex.search
+    compiled = _compiled(config.pattern, config.ignore_case)
+    matcher = compiled.fullmatch if config.full_match else compiled.search
     try:
-        return Verdict.of(matcher(config.pattern, output, flags=flags, timeout=timeout) is not None)
+        return Verdict.of(matcher(output, timeout=timeout) is not None)
     except TimeoutError:
         return Verdict.failed("regex_timeout")
 
