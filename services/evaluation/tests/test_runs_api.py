@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -192,3 +193,32 @@ async def test_user_deleted_removes_criteria_runs_and_results(
         await conn.close()
     assert left == 0
     assert (await client.get(f"/v1/eval-runs/{queued['id']}", headers=me.headers)).status_code == 404
+
+
+async def test_a_run_deleted_while_it_runs_stops_its_worker_cleanly(
+    client: Client, user: Callable[..., Any], gateways: Gateways, execute_run: Execute, database_url: str
+) -> None:
+    me = user()
+    data = dataset(gateways, me.id, [{"country": f"c{i}", "capital": "x"} for i in range(200)])
+    assert isinstance(gateways.chat, FakeChatModel)
+    model = setup_model(gateways, me.id, lambda p: p)
+    exact = await criterion(client, me.headers, "exact_match", {"expected": "{{capital}}"})
+    body = {"dataset_id": data, "criterion_ids": [exact], "source": "deployment", "deployment": model,
+            "prompt_template": "{{country}}"}  # fmt: skip
+    run = (await client.post("/v1/eval-runs", json=body, headers=me.headers)).json()
+    conn = await asyncpg.connect(plain_database_url(database_url))
+    gateways.chat.delay = 0.01
+    try:
+        running = asyncio.create_task(execute_run(run["id"]))
+        recorded = "SELECT count(*) FROM evaluation.eval_row_results WHERE run_id = $1"
+        for _ in range(500):  # until some rows are recorded
+            if await conn.fetchval(recorded, uuid.UUID(run["id"])):
+                break
+            await asyncio.sleep(0.01)
+        # what the user.deleted purge does (the test loop stays free, unlike a call through the test client)
+        await conn.execute("DELETE FROM evaluation.eval_runs WHERE id = $1", uuid.UUID(run["id"]))
+        await asyncio.wait_for(running, timeout=10)  # ends, without an error
+        assert await conn.fetchval(recorded, uuid.UUID(run["id"])) == 0
+    finally:
+        gateways.chat.delay = 0.0
+        await conn.close()

@@ -3,7 +3,8 @@
 A batch is one ``INSERT ... SELECT FROM unnest(<one array per column>)``: a fixed statement
 whatever the batch size (a multi-row VALUES of hundreds of rows costs more to build than to
 run), ``ON CONFLICT DO NOTHING`` keeps rows a previous attempt wrote, and ``RETURNING`` tells
-which rows this attempt wrote (only those are billed).
+which rows this attempt wrote (only those are billed). Rows of a run deleted meanwhile (its user
+was deleted) are dropped, and the worker's next heartbeat finds the run gone and stops.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FROM unnest(CAST(:row_numbers AS int[]), CAST(:inputs AS text[]), CAST(:outputs 
     CAST(:error_types AS text[]))
     AS r(row_number, input, output, verdicts, passed, latency_ms, prompt_tokens, completion_tokens, judge_tokens,
          error, error_type)
+WHERE EXISTS (SELECT 1 FROM evaluation.eval_runs WHERE id = CAST(:run_id AS uuid))
 ON CONFLICT ON CONSTRAINT uq_eval_row_results_run_row DO NOTHING
 RETURNING row_number
 """)
