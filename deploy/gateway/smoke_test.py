@@ -457,6 +457,15 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
             )
             eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "registry", path), path)
 
+    def evaluation_paths_are_routed() -> None:
+        for method, path in (("POST", "/v1/criteria"), ("GET", "/v1/eval-runs/r1/events"), ("GET", "/v1/evals"),
+                             ("POST", "/v1/evals/e1/runs")):  # fmt: skip
+            status, _, body = request(port, method, path, {"Authorization": "mlp_goodkey"}, b"{}")
+            eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "evaluation", path), path)
+        eq(seen["evaluation"][-1]["headers"].get("Authorization"), "Bearer jwt-u1", "forward auth")
+        status, _, _ = request(port, "GET", "/v1/evaluations")
+        eq(status, 404, "a longer name is not evaluation's")
+
     def model_registry_reaches_registry() -> None:
         for method, path in (
             ("GET", "/v1/registered-models?name_prefix=a"),
@@ -496,6 +505,7 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         billing_paths_in_the_public_path_space,
         model_registry_reaches_registry,
         inference_streams_from_registry,
+        evaluation_paths_are_routed,
         schema_is_public,
         unknown_route_is_404_problem,
     ):

@@ -36,6 +36,7 @@ def platform_env(
         "DATABASE_URL": database_url,
         "IDENTITY_URL": f"http://127.0.0.1:{DEFAULT_PORTS['identity'] + base_port_offset}",
         "BILLING_URL": f"http://127.0.0.1:{DEFAULT_PORTS['billing'] + base_port_offset}",
+        "REGISTRY_URL": f"http://127.0.0.1:{DEFAULT_PORTS['registry'] + base_port_offset}",
         "IDENTITY_SERVICE_CREDENTIALS": ",".join(credentials[s] for s in SERVICES if s != "identity"),
         # a development run: identity may use its built-in development pepper and signing-key KEK
         "IDENTITY_ENVIRONMENT": "development",

@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 from mlp.common.runtime.settings import ServiceSettings, load_settings
+from mlp.evaluation.application.limits import ExecutionLimits
 
 
 class EvaluationSettings(ServiceSettings, frozen=True, kw_only=True):
     port: int = 8003
+    registry_url: str = "http://127.0.0.1:8002"
+    run_concurrency: int = 32
+    """Rows of one run evaluated at once by one worker."""
+    run_jobs_per_worker: int = 4
+    """Runs one worker process executes at once."""
+    row_timeout_seconds: float = 60.0
+    regex_timeout_seconds: float = 0.1
+    flush_interval_seconds: float = 0.25
+    """How often a worker writes results, heartbeats and sees a cancel (so cancel takes at most this)."""
+    progress_interval_seconds: float = 1.0
+    """How often the server-sent events of a run's progress look at it."""
+    liveness_file: str = ""
+    """When set, the worker touches this file every few seconds (its liveness probe reads the age)."""
+    max_compare_rows: int = 100
+    """Rows listed per criterion (regressed, improved) in a comparison; the counts are complete."""
+
+    def limits(self) -> ExecutionLimits:
+        return ExecutionLimits(
+            concurrency=max(1, self.run_concurrency),
+            row_timeout_seconds=self.row_timeout_seconds,
+            regex_timeout_seconds=self.regex_timeout_seconds,
+            flush_interval_seconds=self.flush_interval_seconds,
+        )
 
 
 def evaluation_settings() -> EvaluationSettings:

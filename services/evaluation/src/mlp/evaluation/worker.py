@@ -1,22 +1,69 @@
 """evaluation's worker: ``mlp worker evaluation`` consumes the ``evaluation`` queue.
 
 The shared worker (:mod:`mlp.common.runtime.worker`) relays the outbox (audit events to
-identity, usage events to billing) with retries and heartbeats; evaluation's own job kinds are added
-to ``entrypoints`` below.
+identity, usage events to billing) with retries and heartbeats, and runs evaluation's own job:
+``evaluation.run`` (a run id), executed by :class:`RunExecutor`. A worker killed mid-run stops
+heartbeating; another takes the job up again and the executor resumes at the rows not yet
+recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from pathlib import Path
 
+from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
-from mlp.common.runtime.worker import run_service_worker
+from mlp.common.runtime.worker import Entrypoint, JobFailed, run_service_worker
 from mlp.evaluation.adapters.db.tables import SCHEMA
+from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
+from mlp.evaluation.adapters.outbox import RUN_ENTRYPOINT, QueueOutbox
+from mlp.evaluation.application.row_evaluation import RowEvaluator
+from mlp.evaluation.application.run_executor import RunExecutor
 from mlp.evaluation.settings import EvaluationSettings, evaluation_settings
+from mlp.evaluation.wiring import http_gateways, model_http_client
 
 
 async def run_worker(settings: EvaluationSettings) -> None:
-    await run_service_worker(settings, "evaluation", SCHEMA, entrypoints={})
+    engine = create_engine(settings.database_url, pool_size=max(2, settings.run_jobs_per_worker + 1))
+    try:
+        async with model_http_client(settings) as http:
+            gateways = http_gateways(http, settings)
+            limits = settings.limits()
+            executor = RunExecutor(
+                lambda: SqlUnitOfWork(engine, QueueOutbox),
+                gateways.rows,
+                RowEvaluator(gateways.chat, limits),
+                gateways.tokens,
+                limits,
+            )
+
+            async def execute_run(payload: bytes) -> None:
+                try:
+                    run_id = uuid.UUID(payload.decode())
+                except ValueError as exc:
+                    raise JobFailed(f"not a run id: {payload[:64]!r}") from exc
+                await executor.execute(run_id)
+
+            entrypoints = {RUN_ENTRYPOINT: Entrypoint(execute_run, concurrency_limit=settings.run_jobs_per_worker)}
+            alive = asyncio.create_task(touch_while_running(settings.liveness_file))
+            try:
+                await run_service_worker(settings, "evaluation", SCHEMA, entrypoints=entrypoints)
+            finally:
+                alive.cancel()
+    finally:
+        await engine.dispose()
+
+
+async def touch_while_running(path: str, every_seconds: float = 5.0) -> None:
+    """The liveness signal: a file touched from the event loop (nothing when ``path`` is empty)."""
+    if not path:
+        return
+    marker = Path(path)
+    while True:
+        await asyncio.to_thread(marker.touch)
+        await asyncio.sleep(every_seconds)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""registry's HTTP API as evaluation calls it (as the user, with a token identity minted)."""

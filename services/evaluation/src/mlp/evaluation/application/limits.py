@@ -1,0 +1,21 @@
+"""How a worker runs rows: the settings that bound its concurrency and time per row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RUN_SCOPES = ("datasets:read", "inference")
+"""What evaluation's worker asks identity for when it acts for a run's user."""
+
+
+@dataclass(frozen=True)
+class ExecutionLimits:
+    concurrency: int = 32
+    """Rows evaluated at once by one worker on one run."""
+    row_timeout_seconds: float = 30.0
+    """A row (its model call and its judges) that takes longer is recorded as a ``timeout`` error."""
+    regex_timeout_seconds: float = 0.1
+    page_size: int = 1000
+    flush_interval_seconds: float = 0.25
+    """How often results are written, with a heartbeat and a look at whether the run was cancelled."""
+    flush_rows: int = 500

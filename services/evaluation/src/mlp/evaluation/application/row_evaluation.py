@@ -1,0 +1,107 @@
+"""One row of a run: its output (from the deployment or the predictions column), then every criterion."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from mlp.common.contracts.datasets import DatasetRow
+from mlp.evaluation.application.limits import ExecutionLimits
+from mlp.evaluation.application.ports import ChatModel, Completion, UpstreamError
+from mlp.evaluation.domain.checks import check
+from mlp.evaluation.domain.criterion_configs import CriterionConfig, LlmJudge
+from mlp.evaluation.domain.judge import judge_prompt, read_judgement
+from mlp.evaluation.domain.results import RowResult
+from mlp.evaluation.domain.runs import EvalRun
+from mlp.evaluation.domain.templates import as_text, render
+from mlp.evaluation.domain.verdicts import Verdict
+
+
+class RowEvaluator:
+    def __init__(
+        self, model: ChatModel, limits: ExecutionLimits, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._model = model
+        self._limits = limits
+        self._monotonic = monotonic
+
+    def prepare(self, run: EvalRun) -> list[tuple[str, str, CriterionConfig]]:
+        """The run's criteria parsed once: (criterion id, kind, config)."""
+        return [(str(c.id), c.kind, c.parsed()) for c in run.criteria]
+
+    async def evaluate(
+        self, run: EvalRun, criteria: list[tuple[str, str, CriterionConfig]], token: str, row: DatasetRow
+    ) -> RowResult:
+        base = RowResult(run.id, run.user_id, row.row_number, row.values, None)
+        try:
+            async with asyncio.timeout(self._limits.row_timeout_seconds):
+                return await self._evaluate(run, criteria, token, row)
+        except TimeoutError:
+            return _with_error(base, "timeout", f"row took longer than {self._limits.row_timeout_seconds:g} s")
+        except UpstreamError as exc:
+            return _with_error(base, exc.cause, exc.detail)
+
+    async def _evaluate(
+        self, run: EvalRun, criteria: list[tuple[str, str, CriterionConfig]], token: str, row: DatasetRow
+    ) -> RowResult:
+        target = run.target
+        input_text = render(target.prompt_template, row.values) if target.prompt_template else as_text(row.values)
+        latency_ms: int | None = None
+        completion = Completion("")
+        if target.source == "deployment":
+            assert target.deployment is not None
+            started = self._monotonic()
+            completion = await self._model.complete(token, target.deployment, _messages(run, input_text), _options(run))
+            latency_ms = max(0, round((self._monotonic() - started) * 1000))
+            output = completion.content
+        else:
+            output = as_text(row.values.get(target.predictions_column or ""))
+        verdicts: dict[str, Verdict] = {}
+        for criterion_id, kind, config in criteria:
+            if isinstance(config, LlmJudge):
+                verdicts[criterion_id] = await self._judge(config, token, row, input_text, output)
+            else:
+                verdicts[criterion_id] = check(
+                    kind, config, output, row.values, regex_timeout=self._limits.regex_timeout_seconds
+                )
+        return RowResult(
+            run.id,
+            run.user_id,
+            row.row_number,
+            row.values,
+            output,
+            verdicts,
+            latency_ms,
+            completion.prompt_tokens,
+            completion.completion_tokens,
+        )
+
+    async def _judge(self, config: LlmJudge, token: str, row: DatasetRow, input_text: str, output: str) -> Verdict:
+        prompt = judge_prompt(config, row.values, input_text, output)
+        try:
+            answer = await self._model.complete(token, config.deployment, [{"role": "user", "content": prompt}], {})
+        except UpstreamError as exc:
+            return Verdict.failed(f"judge_{exc.cause}")
+        return read_judgement(config, answer.content, answer.prompt_tokens + answer.completion_tokens)
+
+
+def _messages(run: EvalRun, prompt: str) -> list[dict[str, str]]:
+    system = [{"role": "system", "content": run.target.system_prompt}] if run.target.system_prompt else []
+    return [*system, {"role": "user", "content": prompt}]
+
+
+def _options(run: EvalRun) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if run.target.max_tokens is not None:
+        options["max_tokens"] = run.target.max_tokens
+    if run.target.temperature is not None:
+        options["temperature"] = run.target.temperature
+    return options
+
+
+def _with_error(result: RowResult, cause: str, detail: str) -> RowResult:
+    return RowResult(
+        result.run_id, result.user_id, result.row_number, result.input, None, error=detail, error_type=cause
+    )

@@ -1,0 +1,122 @@
+"""Worker processes on the real queue: one is SIGKILLed mid-run, another finishes the run, and every
+row is recorded (and billed) once. The run is started through the API with the real HTTP adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import pytest
+from fake_registry import CREDENTIAL, RegistryState, fake_registry_app, free_port, serving
+from litestar.testing import AsyncTestClient
+
+from mlp.common.auth.resolver import ServiceCredentialResolver
+from mlp.common.runtime.database import plain_database_url
+from mlp.devtools.databases import migrate_all
+from mlp.devtools.processes import ServiceProcess, stop_all
+from mlp.evaluation.app import create_app
+from mlp.evaluation.settings import EvaluationSettings
+
+ROWS = 300
+
+
+@pytest.fixture
+async def own_database(empty_database_url: str) -> str:
+    """A database with only evaluation migrated: no other test's queued jobs for these workers."""
+    await migrate_all(empty_database_url, ("evaluation",))
+    return empty_database_url
+
+
+async def wait_for(check: Callable[[], Any], within: float) -> Any:
+    for _ in range(int(within / 0.1)):
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not reached within {within}s")
+
+
+async def test_a_killed_workers_run_is_finished_by_another_with_each_row_once(
+    own_database: str, resolver: ServiceCredentialResolver, user: Callable[..., Any]
+) -> None:
+    me = user()
+    state = RegistryState(delay_seconds=0.02)
+    state.deployments["echo"] = me.id
+    dataset = state.add_dataset(me.id, [{"q": f"answer {i}", "expected": f"answer {i}"} for i in range(ROWS)])
+    with serving(fake_registry_app(state), free_port()) as url:
+        settings = EvaluationSettings(
+            database_url=own_database, registry_url=url, identity_url=url, service_credential=CREDENTIAL
+        )
+        async with AsyncTestClient(app=create_app(settings, resolver=resolver)) as client:
+            exact = await client.post(
+                "/v1/criteria",
+                json={"name": "same", "type": "exact_match", "config": {"expected": "{{expected}}"}},
+                headers=me.headers,
+            )
+            body = {"dataset_id": str(dataset), "criterion_ids": [exact.json()["id"]], "source": "deployment",
+                    "deployment": "echo", "prompt_template": "{{q}}"}  # fmt: skip
+            created = await client.post("/v1/eval-runs", json=body, headers=me.headers)
+            assert created.status_code == 201, created.text
+            run_id = uuid.UUID(created.json()["id"])
+
+        env = {
+            "DATABASE_URL": own_database,
+            "EVALUATION_REGISTRY_URL": url,
+            "IDENTITY_URL": url,
+            "BILLING_URL": url,
+            "EVALUATION_SERVICE_CREDENTIAL": CREDENTIAL,
+            "EVALUATION_RUN_CONCURRENCY": "4",
+            "EVALUATION_OUTBOX_HEARTBEAT_TIMEOUT_SECONDS": "2",
+            "EVALUATION_OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "0.5",
+            "LOG_LEVEL": "WARNING",
+        }
+        conn = await asyncpg.connect(plain_database_url(own_database))
+        workers = [ServiceProcess("evaluation", 0, env, worker=True).start()]
+        try:
+
+            async def recorded() -> int:
+                return int(await conn.fetchval("SELECT count(*) FROM evaluation.eval_row_results") or 0)
+
+            await wait_for(lambda: _at_least(recorded, 40), within=30)
+            first = workers[0].process
+            assert first is not None
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait()
+            await asyncio.sleep(0.3)  # requests the dead worker had sent have arrived
+            recorded_at_kill, calls_at_kill = await recorded(), state.chat_calls
+            assert recorded_at_kill < ROWS
+
+            workers.append(ServiceProcess("evaluation", 0, env, worker=True).start())
+            status = "SELECT status FROM evaluation.eval_runs WHERE id = $1"
+            await wait_for(lambda: _equals(conn.fetchval(status, run_id), "succeeded"), within=60)
+
+            rows = await conn.fetch(
+                "SELECT row_number, passed FROM evaluation.eval_row_results WHERE run_id = $1", run_id
+            )
+            assert sorted(r["row_number"] for r in rows) == list(range(1, ROWS + 1))
+            assert all(r["passed"] for r in rows)
+            assert await conn.fetchval("SELECT attempts FROM evaluation.eval_runs WHERE id = $1", run_id) == 2
+            # the second worker called the model for exactly the rows not yet recorded
+            assert state.chat_calls - calls_at_kill == ROWS - recorded_at_kill
+
+            async def billed_rows() -> Decimal:
+                return sum((e.quantity for e in state.usage_events.values() if e.metric == "eval.rows"), Decimal(0))
+
+            assert await wait_for(lambda: _equals(billed_rows(), ROWS), within=20)
+        finally:
+            stop_all(workers)
+            await conn.close()
+
+
+async def _at_least(value: Callable[[], Any], threshold: int) -> bool:
+    return bool(await value() >= threshold)
+
+
+async def _equals(value: Any, expected: Any) -> bool:
+    return bool(await value == expected)
