@@ -27,12 +27,18 @@ FAST_OUTBOX_RETRIES = {
 }
 
 
+LOOPBACK_UPSTREAMS = {"REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true"}
+"""Deployments in tests point at a model server on loopback (refused by default: the SSRF guard)."""
+
+
 @pytest.fixture(scope="session")
 def platform_env_vars(database_url: str) -> dict[str, str]:
     # identity signs users in through the Firebase Auth emulator (started by the tests that need it)
     emulator = {EMULATOR_HOST_ENV: FirebaseEmulator().host_port}
     return platform_env(
-        database_url, base_port_offset=PORT_OFFSET, extra={"LOG_LEVEL": "WARNING", **FAST_OUTBOX_RETRIES, **emulator}
+        database_url,
+        base_port_offset=PORT_OFFSET,
+        extra={"LOG_LEVEL": "WARNING", **FAST_OUTBOX_RETRIES, **LOOPBACK_UPSTREAMS, **emulator},
     )
 
 

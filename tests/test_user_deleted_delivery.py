@@ -217,7 +217,7 @@ async def test_a_killed_workers_delivery_is_picked_up_by_another_worker(
     first = ServiceProcess("identity", 0, env, worker=True).start()
     second: ServiceProcess | None = None
     try:
-        assert await asyncio.to_thread(slow_subscriber.first_arrived.wait, 30), "the first worker never delivered"
+        assert await asyncio.to_thread(slow_subscriber.first_arrived.wait, 90), "the first worker never delivered"
         assert first.process is not None
         first.process.send_signal(signal.SIGKILL)
         first.process.wait()
