@@ -22,6 +22,7 @@ def create_app(settings: RegistrySettings | None = None) -> Litestar:
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
+        otlp_endpoint=settings.otlp_endpoint,
         route_handlers=[
             whoami,
             # no code of registry writes user data yet: nothing to purge, and an event for a user who has rows
