@@ -29,7 +29,7 @@ from mlp.common.runtime.access_declarations import require_declared_access
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
-from mlp.common.runtime.metrics import POOLS, metrics, request_metrics
+from mlp.common.runtime.metrics import POOLS, metrics_route, request_metrics
 from mlp.common.runtime.migrations import head_revision, older_revisions
 from mlp.common.runtime.problems import PROBLEM_HANDLERS
 from mlp.common.runtime.storable_text import refuse_unstorable_text
@@ -50,6 +50,7 @@ def build_service_app(
     public_paths: tuple[str, ...] = (),
     exception_handlers_extra: ExceptionHandlersMap | None = None,
     otlp_endpoint: str = "",
+    metrics: bool = True,
     debug: bool = False,
     **config: Any,
 ) -> Litestar:
@@ -64,8 +65,12 @@ def build_service_app(
             await app.state.engine.dispose()
 
     app = Litestar(
-        route_handlers=[HealthController, metrics, *route_handlers],
-        middleware=[request_metrics(name), RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
+        route_handlers=[HealthController, metrics_route, *route_handlers],
+        middleware=[
+            *([request_metrics(name)] if metrics else []),  # off only to measure its cost (bench/)
+            RequestIdMiddleware(),
+            PrincipalAuthMiddleware(public_paths),
+        ],
         before_request=refuse_unstorable_text,
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
