@@ -18,6 +18,7 @@ import pytest
 
 from mlp.common.contracts.events import USER_DELETED_PATH
 from mlp.common.runtime.database import plain_database_url
+from mlp.devtools.firebase_emulator import FirebaseEmulator
 
 SERVICES = ["identity", "registry", "evaluation", "billing"]
 
@@ -74,13 +75,15 @@ async def test_identity_refuses_nul_in_a_json_field_and_stores_nothing(
     assert stored == 0
 
 
-def test_identity_refuses_nul_in_a_query_parameter(
-    platform: dict[str, str], mint_token: Callable[[dict[str, object]], str]
+async def test_identity_refuses_nul_in_a_query_parameter(
+    platform: dict[str, str], firebase_emulator: FirebaseEmulator
 ) -> None:
-    reader = mint_token({"user_id": str(uuid.uuid4()), "scopes": ["audit:read"]})
-    response = httpx.get(
-        f"{platform['identity']}/v1/audit-events?action=x%00", headers={"authorization": f"Bearer {reader}"}
-    )
+    person = await firebase_emulator.create_user()
+    async with httpx.AsyncClient(base_url=platform["identity"], timeout=10) as identity:
+        signed_in = await identity.post("/v1/auth/sign-in", json={"id_token": person.id_token})
+        assert signed_in.status_code == 201, signed_in.text
+        token = signed_in.json()["platform_token"]
+        response = await identity.get("/v1/audit-events?action=x%00", headers={"authorization": f"Bearer {token}"})
     assert_400_naming(response, "action")
 
 

@@ -37,6 +37,8 @@ def platform_env(
         "IDENTITY_URL": f"http://127.0.0.1:{DEFAULT_PORTS['identity'] + base_port_offset}",
         "BILLING_URL": f"http://127.0.0.1:{DEFAULT_PORTS['billing'] + base_port_offset}",
         "IDENTITY_SERVICE_CREDENTIALS": ",".join(credentials[s] for s in SERVICES if s != "identity"),
+        # a development run: identity may use its built-in development pepper and signing-key KEK
+        "IDENTITY_ENVIRONMENT": "development",
     }
     env.update({f"{s.upper()}_SERVICE_CREDENTIAL": credentials[s] for s in SERVICES})
     env.update({f"{s.upper()}_PORT": str(DEFAULT_PORTS[s] + base_port_offset) for s in SERVICES})

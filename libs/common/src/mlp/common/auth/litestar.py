@@ -74,8 +74,8 @@ class PrincipalAuthMiddleware(ASGIMiddleware):
 def check_requirements(principal: Principal, opt: dict[str, Any]) -> None:
     if opt.get("service_only") and principal.kind != "service":
         raise Forbidden("this endpoint is for platform services only")
-    if opt.get("user_session") and (principal.kind != "user" or principal.api_key_id is not None):
-        raise Forbidden("this endpoint needs a signed-in user, not an API key")
+    if opt.get("user_session") and not principal.is_user_session:
+        raise Forbidden("this endpoint needs the signed-in user themself, not an API key or a service acting for them")
     missing = principal.missing_scopes(opt.get("scopes", ()))
     if missing:
         raise Forbidden(f"missing scope(s): {', '.join(missing)}")
