@@ -6,17 +6,18 @@ problem+json errors, request ids and logs, health probes, Prometheus metrics at 
 (``metrics``), OpenTelemetry tracing when configured (``tracing``), the OpenAPI docs and the engine,
 created in the lifespan and disposed on shutdown. It refuses to build an app with a route that
 does not declare who may call it (``access_declarations``), and refuses text PostgreSQL cannot
-store in any request (``storable_text``; it is the app's ``before_request`` hook, so a route or
-controller must not set one of its own, which would replace it).
+store in any request (``storable_text``, the app's ``before_request`` hook; a service's own hook
+is passed as ``before_request`` and runs after it; a route or controller must not set one, which
+would replace both).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -51,6 +52,7 @@ def build_service_app(
     exception_handlers_extra: ExceptionHandlersMap | None = None,
     otlp_endpoint: str = "",
     metrics: bool = True,
+    before_request: BeforeRequest | None = None,
     debug: bool = False,
     **config: Any,
 ) -> Litestar:
@@ -71,7 +73,7 @@ def build_service_app(
             RequestIdMiddleware(),
             PrincipalAuthMiddleware(public_paths),
         ],
-        before_request=refuse_unstorable_text,
+        before_request=checked_then(before_request),
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(
@@ -98,6 +100,22 @@ def build_service_app(
     )
     require_declared_access(app, public_paths)
     return app
+
+
+BeforeRequest = Callable[[Request[Any, Any, Any]], Awaitable[None]]
+
+
+def checked_then(hook: BeforeRequest | None) -> BeforeRequest:
+    """The app's ``before_request``: text PostgreSQL cannot store is refused, then the service's
+    own hook (Litestar keeps one per layer, so a service passes its hook here)."""
+    if hook is None:
+        return refuse_unstorable_text
+
+    async def both(request: Request[Any, Any, Any]) -> None:
+        await refuse_unstorable_text(request)
+        await hook(request)
+
+    return both
 
 
 def state_dependencies(*names: str) -> dict[str, Provide]:
