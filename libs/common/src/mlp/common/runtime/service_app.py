@@ -37,6 +37,16 @@ from mlp.common.runtime.storable_text import refuse_unstorable_text
 from mlp.common.runtime.tracing import tracing_plugins
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
+BeforeRequestHook = Callable[[Request[Any, Any, Any]], Awaitable[None]]
+"""A service's own ``before_request`` hook; it runs after the shared refusal of unstorable text."""
+
+
+def _both(first: BeforeRequestHook, then: BeforeRequestHook) -> BeforeRequestHook:
+    async def hook(request: Request[Any, Any, Any]) -> None:
+        await first(request)
+        await then(request)
+
+    return hook
 
 
 def build_service_app(
@@ -52,7 +62,7 @@ def build_service_app(
     exception_handlers_extra: ExceptionHandlersMap | None = None,
     otlp_endpoint: str = "",
     metrics: bool = True,
-    before_request: BeforeRequest | None = None,
+    before_request: BeforeRequestHook | None = None,
     debug: bool = False,
     **config: Any,
 ) -> Litestar:
@@ -73,7 +83,9 @@ def build_service_app(
             RequestIdMiddleware(),
             PrincipalAuthMiddleware(public_paths),
         ],
-        before_request=checked_then(before_request),
+        before_request=refuse_unstorable_text
+        if before_request is None
+        else _both(refuse_unstorable_text, before_request),
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(
@@ -100,22 +112,6 @@ def build_service_app(
     )
     require_declared_access(app, public_paths)
     return app
-
-
-BeforeRequest = Callable[[Request[Any, Any, Any]], Awaitable[None]]
-
-
-def checked_then(hook: BeforeRequest | None) -> BeforeRequest:
-    """The app's ``before_request``: text PostgreSQL cannot store is refused, then the service's
-    own hook (Litestar keeps one per layer, so a service passes its hook here)."""
-    if hook is None:
-        return refuse_unstorable_text
-
-    async def both(request: Request[Any, Any, Any]) -> None:
-        await refuse_unstorable_text(request)
-        await hook(request)
-
-    return both
 
 
 def state_dependencies(*names: str) -> dict[str, Provide]:
