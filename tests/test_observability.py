@@ -194,6 +194,13 @@ async def test_with_an_otlp_endpoint_requests_become_spans_and_the_context_trave
             ).scalar_one()
             await conn.execute(text("DELETE FROM registry.pgqueuer WHERE entrypoint = 'metrics.traced'"))
         await engine.dispose()
+    seen_by_job: list[str] = []
+
+    async def handler(payload: bytes) -> None:
+        seen_by_job.append(format(trace.get_current_span().get_span_context().trace_id, "032x"))
+
+    await retrying("metrics.traced", handler, Backoff(1, 1))(a_job("metrics.traced", headers=headers))
+    assert seen_by_job == [trace_id]  # the worker continues the trace that queued the job
     provider.force_flush()  # type: ignore[attr-defined]
 
     peer = [h for path, h, _ in Recorder.received if path == "/peer"]
