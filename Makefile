@@ -7,7 +7,7 @@ export UV_PYTHON := python3
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: install firebase-tools run test lint typecheck imports pytest bench check-deploy clean
+.PHONY: install firebase-tools gateway-tools run test lint typecheck imports pytest bench check-deploy clean
 
 $(UV):
 	python3 -m venv .tools
@@ -37,7 +37,12 @@ firebase-tools:
 		npm ci --no-audit --no-fund --ignore-scripts --prefix tools/firebase || { rm -rf tools/firebase/node_modules; exit 1; }; \
 	fi
 
-pytest: install firebase-tools
+# nginx (Debian's, with auth_request) for the tests that go through the real gateway.
+gateway-tools:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+pytest: install firebase-tools gateway-tools
 	$(UV) run --frozen pytest
 
 test: lint typecheck imports pytest

@@ -10,7 +10,8 @@ from typing import Any
 import msgspec
 import pytest
 from litestar import Litestar, get, post
-from litestar.params import FromPath, FromQuery, JSONBody, MsgPackBody, URLEncodedBody
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, JSONBody, MsgPackBody, MultipartBody, URLEncodedBody
 from litestar.testing import AsyncTestClient
 
 from mlp.common.auth.litestar import PUBLIC, public_path_pattern, requires_scopes
@@ -49,6 +50,11 @@ def undeclared() -> str:
     return "open to anyone signed in"
 
 
+@post("/uploads", opt=PUBLIC, status_code=200, sync_to_thread=False)
+def upload(data: MultipartBody[dict[str, UploadFile]]) -> dict[str, str]:
+    return {name: file.filename for name, file in data.items()}
+
+
 @asynccontextmanager
 async def no_resolver(app: Litestar) -> AsyncIterator[None]:
     app.state.resolver = None  # these tests never get past the credential check
@@ -69,7 +75,7 @@ def app_with(*handlers: Any) -> Litestar:
 
 @pytest.fixture
 async def client() -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app_with(create_item, post_form, post_msgpack, looks_like_a_probe)) as c:
+    async with AsyncTestClient(app=app_with(create_item, post_form, post_msgpack, upload, looks_like_a_probe)) as c:
         yield c
 
 
@@ -129,6 +135,20 @@ async def test_nul_in_a_form_or_msgpack_body_is_a_400(client: AsyncTestClient[Li
     packed = msgspec.msgpack.encode({"name": "x\u0000"})
     headers = {"content-type": "application/x-msgpack"}
     assert_refused(await client.post("/packed", content=packed, headers=headers), "name", "body")
+
+
+async def test_nul_in_an_uploaded_files_name_is_a_400(client: AsyncTestClient[Litestar]) -> None:
+    fine = await client.post("/uploads", files={"file": ("data.csv", b"a,b\n1,2\n")})
+    assert fine.json() == {"file": "data.csv"}
+    body = (
+        b"--XyZ\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="da\x00ta.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n"
+        b"a\n\r\n"
+        b"--XyZ--\r\n"
+    )
+    headers = {"content-type": "multipart/form-data; boundary=XyZ"}
+    assert_refused(await client.post("/uploads", content=body, headers=headers), "file", "body")
 
 
 async def test_a_malformed_json_body_is_still_the_decoders_400(client: AsyncTestClient[Litestar]) -> None:

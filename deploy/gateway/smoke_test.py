@@ -316,6 +316,24 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         assert re.fullmatch(r"[0-9a-f]{32}", headers.get("x-request-id", "")), "request id on 401"
         eq(seen["registry"], [], "upstream reached")
 
+    def forged_client_address_is_replaced() -> None:
+        forged = {"X-Forwarded-For": "203.0.113.66", "X-Real-IP": "203.0.113.66"}
+        request(port, "POST", "/identity/v1/auth/sign-in", forged, b"{}")
+        request(port, "GET", "/billing/v1/invoices", {"Authorization": "Bearer good", **forged})
+        for what, headers in [
+            ("sign-in at identity", seen["identity"][0]["headers"]),
+            ("forward-auth verify", verify_calls[0]["headers"]),
+            ("protected upstream", seen["billing"][0]["headers"]),
+        ]:
+            eq(headers.get("X-Forwarded-For"), "127.0.0.1", f"X-Forwarded-For of {what}")
+            eq(headers.get("X-Real-IP"), "127.0.0.1", f"X-Real-IP of {what}")
+
+    def metrics_are_never_routed() -> None:
+        for path in ("/registry/metrics", "/identity/metrics", "/billing//metrics", "/metrics"):
+            status, _, _ = request(port, "GET", path, {"Authorization": "Bearer good"})
+            eq(status, 404, f"status of {path}")
+        eq([r for records in seen.values() for r in records], [], "upstream reached")
+
     def missing_credential_is_401() -> None:
         status, _, body = request(port, "GET", "/v1/models")
         eq(status, 401, "status")
@@ -499,6 +517,8 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         throttled_gets_429_with_headers,
         identity_failure_is_503,
         internal_paths_are_never_routed,
+        metrics_are_never_routed,
+        forged_client_address_is_replaced,
         identity_sign_in_is_public,
         identity_private_routes_need_auth,
         stripe_webhook_is_public_and_raw,

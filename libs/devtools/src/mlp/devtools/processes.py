@@ -101,7 +101,7 @@ def start_platform(
         for service in services:  # one by one, so an interrupt in between still finds those started
             processes.append(ServiceProcess(service, int(env[f"{service.upper()}_PORT"]), env).start())
         for process in processes:
-            process.wait_healthy(timeout=120)
+            process.wait_healthy(timeout=120)  # four interpreters importing at once on a busy 2-core machine
         processes += [ServiceProcess(s, 0, env, worker=True).start() for s in services if s in workers]
     except BaseException:  # Ctrl-C while waiting included: never leave a started service behind
         stop_all(processes)

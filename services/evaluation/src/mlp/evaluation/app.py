@@ -72,6 +72,7 @@ def create_app(
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
+        otlp_endpoint=settings.otlp_endpoint,
         route_handlers=[
             *ROUTES,
             whoami,

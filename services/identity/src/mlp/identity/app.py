@@ -135,6 +135,7 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
+        otlp_endpoint=settings.otlp_endpoint,
         route_handlers=[*ROUTES, whoami],
         lifespans=[wire],
         dependencies=state_dependencies(*USE_CASES),

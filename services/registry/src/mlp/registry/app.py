@@ -91,6 +91,7 @@ def create_app(
         schema=SCHEMA,
         database_url=settings.database_url,
         db_pool_size=settings.db_pool_size,
+        otlp_endpoint=settings.otlp_endpoint,
         route_handlers=[
             whoami,
             user_deleted_receiver("registry", received_events, on_user_deleted=purge_user(outbox)),

@@ -1,7 +1,9 @@
 """Structured JSON logs with a request id on every line.
 
 The request id comes from the ``X-Request-ID`` header (set by the gateway) or is made here,
-is echoed in the response, and is bound to structlog's context for the whole request.
+is echoed in the response, and is bound to structlog's context for the whole request. An error
+raised by a middleware below (the auth middleware's 401/403/429) is answered here, with the
+app's problem handlers, so the access log and the metrics record the status the client got.
 """
 
 from __future__ import annotations
@@ -9,19 +11,19 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from typing import Any
 
 import structlog
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from mlp.common.auth.errors import AuthError
 from mlp.common.runtime.scope_headers import scope_header
+from mlp.common.runtime.tracing import name_span_by_route
 
 REQUEST_ID_HEADER = "x-request-id"
-REQUEST_ID_STATE_KEY = "request_id"
 _access_log = structlog.get_logger("access")
 
 
@@ -42,13 +44,14 @@ def configure_logging(service: str, level: str = "INFO") -> None:
 
 
 class RequestIdMiddleware(ASGIMiddleware):
-    """Binds the request id and writes one access-log line per request."""
+    """Binds the request id and writes one access-log line per request (and, as the first
+    middleware after routing, names the request's trace span by its route)."""
 
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
-        scope.setdefault("state", {})[REQUEST_ID_STATE_KEY] = request_id  # for errors answered outside
+        name_span_by_route(scope)
         status: dict[str, int] = {}
         started = time.perf_counter()
 
@@ -62,10 +65,11 @@ class RequestIdMiddleware(ASGIMiddleware):
             try:
                 await next_app(scope, receive, send_with_id)
             except Exception as exc:
-                # raised by a middleware below (auth: 401/403/429): the app's exception handler,
-                # outside this middleware, answers with the error's own status
-                status.setdefault("code", exc.status_code if isinstance(exc, HTTPException | AuthError) else 500)
-                raise
+                if "code" in status:  # the answer has started: nothing else can be sent
+                    raise
+                # raised by a middleware below (auth: 401/403/429): answered here with the app's own
+                # problem handlers, so the log, the metrics and the request id see the real answer
+                await _answer_error(scope, receive, send_with_id, exc)
             finally:
                 _access_log.info(
                     "request",
@@ -74,6 +78,16 @@ class RequestIdMiddleware(ASGIMiddleware):
                     status=status.get("code", 500),
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
+
+
+async def _answer_error(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+    app = scope["litestar_app"]
+    request: Request[Any, Any, Any] = Request(scope, receive)
+    handler = next((app.exception_handlers[c] for c in type(exc).__mro__ if c in app.exception_handlers), None)
+    if handler is None:
+        raise exc
+    response = handler(request, exc)
+    await response.to_asgi_response(app=None, request=request)(scope, receive, send)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

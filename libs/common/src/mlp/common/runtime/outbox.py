@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mlp.common.contracts.audit import MAX_AUDIT_BATCH, OperationEventBatch, OperationEventIn
 from mlp.common.contracts.usage import MAX_USAGE_BATCH, UsageEventBatch, UsageEventIn
 from mlp.common.runtime.queue import queue_queries
+from mlp.common.runtime.tracing import trace_headers
 
 AUDIT_ENTRYPOINT: Final = "outbox.audit"
 """A job carrying an ``OperationEventBatch`` for identity's ``POST /internal/v1/audit-events``."""
@@ -49,12 +50,14 @@ class Outbox:
         if not payloads:
             return
         count = len(payloads)
+        carrier = trace_headers()  # the trace of the change, continued by the worker that relays it
         queries = queue_queries(AsyncpgDriver(await self._raw_connection_in_transaction()), self._schema)
         await queries.enqueue(
             [entrypoint] * count,
             list(payloads),
             [priority] * count,
             dedupe_key=list(dedupe_keys) if dedupe_keys is not None else None,
+            headers=[carrier or None] * count,
             on_conflict="skip",
         )
 

@@ -2,11 +2,13 @@
 
 Each service's ``create_app`` passes its routes and a lifespan that wires its adapters from
 ``app.state.engine`` and sets ``app.state.resolver`` (how credentials are checked). This adds
-problem+json errors, request ids and logs, health probes, the OpenAPI docs and the engine,
+problem+json errors, request ids and logs, health probes, Prometheus metrics at ``/metrics``
+(``metrics``), OpenTelemetry tracing when configured (``tracing``), the OpenAPI docs and the engine,
 created in the lifespan and disposed on shutdown. It refuses to build an app with a route that
 does not declare who may call it (``access_declarations``), and refuses text PostgreSQL cannot
-store in any request (``storable_text``; it is the app's ``before_request`` hook, so a route or
-controller must not set one of its own, which would replace it).
+store in any request (``storable_text``, the app's ``before_request`` hook; a service's own hook
+is passed as ``before_request`` and runs after it; a route or controller must not set one, which
+would replace both).
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from mlp.common.runtime.access_declarations import require_declared_access
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
+from mlp.common.runtime.metrics import POOLS, metrics_route, request_metrics
 from mlp.common.runtime.migrations import head_revision, older_revisions
 from mlp.common.runtime.problems import PROBLEM_HANDLERS
 from mlp.common.runtime.storable_text import refuse_unstorable_text
+from mlp.common.runtime.tracing import tracing_plugins
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 BeforeRequestHook = Callable[[Request[Any, Any, Any]], Awaitable[None]]
@@ -56,6 +60,8 @@ def build_service_app(
     lifespans: Sequence[Lifespan] = (),
     public_paths: tuple[str, ...] = (),
     exception_handlers_extra: ExceptionHandlersMap | None = None,
+    otlp_endpoint: str = "",
+    metrics: bool = True,
     before_request: BeforeRequestHook | None = None,
     debug: bool = False,
     **config: Any,
@@ -63,21 +69,32 @@ def build_service_app(
     @asynccontextmanager
     async def engine_lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.engine = create_engine(database_url, db_pool_size)
+        POOLS.engines[name] = app.state.engine
         try:
             yield
         finally:
+            POOLS.engines.pop(name, None)
             await app.state.engine.dispose()
 
     app = Litestar(
-        route_handlers=[HealthController, *route_handlers],
-        middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
+        route_handlers=[HealthController, metrics_route, *route_handlers],
+        middleware=[
+            *([request_metrics(name)] if metrics else []),  # off only to measure its cost (bench/)
+            RequestIdMiddleware(),
+            PrincipalAuthMiddleware(public_paths),
+        ],
         before_request=refuse_unstorable_text
         if before_request is None
         else _both(refuse_unstorable_text, before_request),
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(
-            {"schema": schema, "head_revision": head_revision(package), "older_revisions": older_revisions(package)}
+            {
+                "service": name,
+                "schema": schema,
+                "head_revision": head_revision(package),
+                "older_revisions": older_revisions(package),
+            }
         ),
         openapi_config=OpenAPIConfig(
             title=f"mlp {name}",
@@ -89,6 +106,7 @@ def build_service_app(
             ),
             security=[{"bearer": []}],
         ),
+        plugins=[*tracing_plugins(name, otlp_endpoint), *config.pop("plugins", [])],
         debug=debug,
         **config,
     )

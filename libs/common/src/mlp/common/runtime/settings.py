@@ -30,6 +30,10 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     http_timeout_seconds: float = 5.0
     http_retries: int = 2
     log_level: str = "INFO"
+    otlp_endpoint: str = ""
+    """OTLP/HTTP traces URL (``http://otel-collector:4318/v1/traces``); empty: tracing off."""
+    worker_metrics_port: int = 0
+    """Where ``mlp worker`` serves its Prometheus metrics (job latency, failures); 0: not served."""
     host: str = "127.0.0.1"
     port: int = 8000
     outbox_retry_base_seconds: float = 1.0

@@ -13,6 +13,9 @@ A pgqueuer worker on the service's queue (its own schema). Each entrypoint is a 
   a job still ``picked`` whose heartbeat is older than ``outbox_heartbeat_timeout_seconds`` is
   dequeued again by a live worker at its next poll (``outbox_dequeue_timeout_seconds``).
 - **Graceful stop.** SIGTERM or SIGINT stops taking jobs and lets the running ones finish.
+- **Observed.** Job latency and failures are Prometheus metrics, served on
+  ``worker_metrics_port`` (:mod:`mlp.common.runtime.worker_metrics`); with tracing on, a job's
+  handler runs in the trace of the request that queued it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from mlp.common.runtime.queue import queue_queries, queue_settings
 from mlp.common.runtime.relays import AuditRelay, UsageRelay
 from mlp.common.runtime.service_tokens import ServiceTokens, TokenSource
 from mlp.common.runtime.settings import ServiceSettings
+from mlp.common.runtime.tracing import continued_trace, enable_tracing
+from mlp.common.runtime.worker_metrics import job_failed, job_timer, serve_worker_metrics
 
 JobHandler = Callable[[bytes], Awaitable[None]]
 _log = structlog.get_logger("worker")
@@ -73,11 +78,14 @@ def retrying(entrypoint: str, handler: JobHandler, backoff: Backoff) -> Callable
 
     async def run(job: Job) -> None:
         try:
-            await handler(job.payload or b"")
+            with continued_trace(f"job {entrypoint}", job.headers), job_timer(entrypoint):
+                await handler(job.payload or b"")
         except (JobFailed, msgspec.DecodeError, msgspec.ValidationError):
+            job_failed(entrypoint, "failed")
             _log.error("job failed for good", entrypoint=entrypoint, job_id=job.id, exc_info=True)
             raise
         except Exception as exc:
+            job_failed(entrypoint, "retry")
             delay = backoff.delay(job.attempts)
             _log.warning(
                 "job failed, will retry",
@@ -100,6 +108,8 @@ async def run_service_worker(
     token_source: TokenSource | None = None,
 ) -> None:
     """Consume ``schema``'s queue until SIGTERM/SIGINT, then finish the jobs in flight."""
+    enable_tracing(f"{service}-worker", settings.otlp_endpoint)
+    serve_worker_metrics(settings.host, settings.worker_metrics_port)
     pool = await asyncpg.create_pool(plain_database_url(settings.database_url), min_size=1, max_size=4)
     try:
         async with service_http_client(settings.http_timeout_seconds, settings.http_retries) as http:
