@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from itertools import count, repeat
 from typing import Any
 
-import msgspec
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,7 +22,6 @@ _latest_ready = (
     .label("latest_version")
 )
 _DATASET = (datasets.c.id, datasets.c.user_id, datasets.c.name, datasets.c.description, datasets.c.created_at)
-_encode = msgspec.json.Encoder().encode
 
 
 def _to_version(row: Any) -> DatasetVersion:
@@ -156,8 +155,9 @@ class SqlDatasetRepository:
         return [_to_version(row) for row in rows]
 
     async def append_rows(self, version_id: uuid.UUID, first_row_number: int, rows: list[list[str]]) -> None:
+        """Binary COPY of ``(version_id, row_number, cells text[])`` records, built without a Python loop."""
         raw = await self._conn.get_raw_connection()
-        records = [(version_id, n, _encode(row).decode()) for n, row in enumerate(rows, first_row_number)]
+        records = zip(repeat(version_id), count(first_row_number), rows)
         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
             "dataset_rows", records=records, columns=("version_id", "row_number", "cells"), schema_name="registry"
         )
