@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 
@@ -131,3 +133,13 @@ async def test_list_pages_my_datasets(client: Client, new_user: Callable[..., Us
     assert first["has_more"] is True
     rest = (await client.get(f"/v1/datasets?limit=2&cursor={first['next_cursor']}", headers=user.headers)).json()
     assert sorted(d["name"] for d in first["data"] + rest["data"]) == ["a", "b", "c"]
+
+
+async def test_cells_come_back_exactly_whatever_they_hold(client: Client, new_user: Callable[..., User]) -> None:
+    user = new_user()
+    nasty = ['"],["', "back\\slash\\n", "tab\there", "new\nline", "é😀", "\\\\", '{"a": "\\u0001"}', " ", "\r"]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([["cell"], *[[cell] for cell in nasty]])
+    dataset_id = (await create_dataset(client, user, buffer.getvalue().encode(), "nasty")).json()["id"]
+    rows = (await client.get(f"/v1/datasets/{dataset_id}/rows", headers=user.headers)).json()
+    assert [r["values"]["cell"] for r in rows["data"]] == nasty

@@ -101,12 +101,12 @@ def decode_cursor(cursor: str | None) -> int:
     raise Problem(400, "invalid-cursor", "the cursor is not one this API gave out", field="cursor")
 
 
-def typed_row(version: DatasetVersion, row_number: int, cells: list[str | None]) -> DatasetRow:
+def typed_row(version: DatasetVersion, row_number: int, cells: list[str]) -> DatasetRow:
     values: dict[str, Any] = {c.name: typed_value(cell, c.type) for c, cell in zip(version.columns, cells, strict=True)}
     return DatasetRow(row_number=row_number, values=values)
 
 
-def rows_page(version: DatasetVersion, rows: list[tuple[int, list[str | None]]], has_more: bool) -> DatasetRowsPage:
+def rows_page(version: DatasetVersion, rows: list[tuple[int, list[str]]], has_more: bool) -> DatasetRowsPage:
     return DatasetRowsPage(
         dataset_id=version.dataset_id,
         version=version.version,

@@ -12,7 +12,7 @@ from mlp.registry.domain.datasets import Dataset, DatasetVersion
 from mlp.registry.domain.errors import NotFound
 
 EXPORT_PAGE = 2000
-Row = tuple[int, list[str | None]]
+Row = tuple[int, list[str]]
 
 
 def _missing(dataset_id: uuid.UUID) -> NotFound:
