@@ -109,11 +109,15 @@ def create_dataset(registry: str, headers: dict[str, str], path: Path) -> tuple[
         )
         created.raise_for_status()
         dataset_id = created.json()["id"]
+        queued_at, started_at = time.perf_counter(), None
         while True:
             version = http.get(f"{registry}/v1/datasets/{dataset_id}/versions/1", headers=headers).json()
+            if started_at is None and version["row_count"]:
+                started_at = time.perf_counter()
             if version["status"] != "processing":
                 break
             time.sleep(0.05)
+        print(f"(first rows seen {(started_at or time.perf_counter()) - queued_at:.1f} s after the 202)")
         elapsed = time.perf_counter() - started
     if version["status"] != "ready":
         raise RuntimeError(version)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from fakes import RecordingOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from registry_fakes import RecordingOutbox
 from registry_users import SigningKeys, User
 
 from mlp.common.auth.platform_token import PlatformTokenVerifier

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import msgspec
 from dataset_helpers import Client, create_dataset, upload_csv
-from fakes import RecordingOutbox
+from registry_fakes import RecordingOutbox
 from registry_users import User
 
 from mlp.common.contracts.datasets import DatasetRowsPage

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fakes import RecordingOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from registry_fakes import RecordingOutbox
 from registry_users import User
 
 from mlp.registry.application.files import SWEEP_BLOB_JOB

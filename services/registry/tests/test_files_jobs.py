@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 import pytest
 from dataset_helpers import Client, create_dataset
-from fakes import RecordingOutbox
+from registry_fakes import RecordingOutbox
 from registry_users import SigningKeys, User
 
 from mlp.common.runtime.database import create_engine, plain_database_url

@@ -6,15 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.common.auth.resolver import CredentialResolver
 from mlp.common.auth.whoami import whoami
 from mlp.common.auth.wiring import identity_auth_lifespan
-from mlp.common.runtime.inbox import user_deleted_receiver
+from mlp.common.contracts.events import UserDeleted
+from mlp.common.runtime.inbox import OnUserDeleted, nothing_to_purge_yet, user_deleted_receiver
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
 from mlp.registry.adapters.db.files_purge import files_purge
-from mlp.registry.adapters.db.tables import SCHEMA, received_events
+from mlp.registry.adapters.db.tables import SCHEMA, metadata, received_events
 from mlp.registry.api.datasets import DATASET_ROUTES
 from mlp.registry.api.files import FILE_ROUTES
 from mlp.registry.api.problems_files import DOMAIN_PROBLEM_HANDLERS
@@ -51,7 +53,7 @@ def create_app(
         db_pool_size=settings.db_pool_size,
         route_handlers=[
             whoami,
-            user_deleted_receiver("registry", received_events, on_user_deleted=files_purge(outbox)),
+            user_deleted_receiver("registry", received_events, on_user_deleted=purge_user(outbox)),
             *FILE_ROUTES,
             *DATASET_ROUTES,
         ],
@@ -59,3 +61,15 @@ def create_app(
         dependencies=state_dependencies(*FILES_USE_CASES),
         exception_handlers_extra=DOMAIN_PROBLEM_HANDLERS,
     )
+
+
+def purge_user(outbox: OutboxFactory) -> OnUserDeleted:
+    """The purge hooks of registry's parts, in the receipt's transaction; then a guard that refuses
+    the event (to be redelivered) while a table without a purge yet still holds the user's rows."""
+    hooks = [files_purge(outbox), nothing_to_purge_yet(metadata)]
+
+    async def purge(conn: AsyncConnection, event: UserDeleted) -> None:
+        for hook in hooks:
+            await hook(conn, event)
+
+    return purge

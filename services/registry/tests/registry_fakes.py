@@ -1,4 +1,4 @@
-"""In-memory fakes of registry's ports (the one place they live)."""
+"""In-memory fakes of registry's ports, the one place they live (named so it cannot shadow identity's ``fakes``)."""
 
 from __future__ import annotations
 
