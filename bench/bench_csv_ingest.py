@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import asyncpg
@@ -55,6 +56,15 @@ def generated_csv(megabytes: int) -> Path:
                 i += 1
             out.write("".join(lines))
     return path
+
+
+async def add_user(database_url: str) -> None:
+    """The bench's user, as a first sign-in would have made it (identity mints tokens only for real users)."""
+    conn = await asyncpg.connect(plain_database_url(database_url))
+    try:
+        await conn.execute("INSERT INTO identity.users (id, firebase_uid) VALUES ($1, 'bench-user')", uuid.UUID(USER))
+    finally:
+        await conn.close()
 
 
 async def copy_baseline(database_url: str, path: Path) -> float:
@@ -144,6 +154,7 @@ def main() -> None:
     size_mb = path.stat().st_size / 1e6
     data_dir = ROOT / ".data" / "bench" / "registry-blobs"
     with bench_database(["identity", "registry"]) as database_url:
+        asyncio.run(add_user(database_url))
         copy_seconds = asyncio.run(copy_baseline(database_url, path))
         env = {
             **os.environ,
