@@ -123,8 +123,8 @@ async def dataset_rows(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_ROWS_PAGE)] = 100,
 ) -> DatasetRowsPage:
     """Rows in file order from a cursor; ``version`` defaults to the latest ready one."""
-    found = await dataset_reads.ready_version(request.user.user_id, dataset_id, version)
-    rows, more = await dataset_reads.rows(found, decode_cursor(cursor), limit)
+    after = decode_cursor(cursor)
+    found, rows, more = await dataset_reads.page(request.user.user_id, dataset_id, version, after, limit)
     return rows_page(found, rows, more)
 
 
@@ -136,8 +136,7 @@ async def dataset_preview(
     version: VersionNumber = None,
     limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> DatasetRowsPage:
-    found = await dataset_reads.ready_version(request.user.user_id, dataset_id, version)
-    rows, more = await dataset_reads.rows(found, 0, limit)
+    found, rows, more = await dataset_reads.page(request.user.user_id, dataset_id, version, 0, limit)
     return rows_page(found, rows, more)
 
 

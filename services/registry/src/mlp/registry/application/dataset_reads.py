@@ -39,21 +39,41 @@ class DatasetReads:
     async def version(self, user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None) -> DatasetVersion:
         """Version ``number`` (any status), or the latest ready one."""
         async with self._uow() as uow:
-            if await uow.datasets.get(user_id, dataset_id) is None:
-                raise _missing(dataset_id)
-            version = await uow.datasets.version(user_id, dataset_id, number)
-        if version is None:
-            which = f"version {number}" if number is not None else "a ready version"
-            raise NotFound("dataset-version-not-found", f"dataset {dataset_id} has no {which}", field="version")
-        return version
+            return await self._version(uow, user_id, dataset_id, number)
+
+    async def _version(
+        self, uow: FilesUnitOfWork, user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None
+    ) -> DatasetVersion:
+        version = await uow.datasets.version(user_id, dataset_id, number)
+        if version is not None:
+            return version
+        if await uow.datasets.get(user_id, dataset_id) is None:
+            raise _missing(dataset_id)
+        which = f"version {number}" if number is not None else "a ready version"
+        raise NotFound("dataset-version-not-found", f"dataset {dataset_id} has no {which}", field="version")
 
     async def ready_version(self, user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None) -> DatasetVersion:
-        version = await self.version(user_id, dataset_id, number)
+        async with self._uow() as uow:
+            return await self._ready_version(uow, user_id, dataset_id, number)
+
+    async def _ready_version(
+        self, uow: FilesUnitOfWork, user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None
+    ) -> DatasetVersion:
+        version = await self._version(uow, user_id, dataset_id, number)
         if version.status != "ready":
             raise NotFound(
                 "dataset-version-not-ready", f"version {version.version} is {version.status}", field="version"
             )
         return version
+
+    async def page(
+        self, user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None, after_row: int, limit: int
+    ) -> tuple[DatasetVersion, list[Row], bool]:
+        """A page of a ready version's rows: two indexed queries in one transaction (the workers' hot path)."""
+        async with self._uow() as uow:
+            version = await self._ready_version(uow, user_id, dataset_id, number)
+            rows = await uow.datasets.rows(version.id, after_row, limit + 1)
+        return version, rows[:limit], len(rows) > limit
 
     async def rows(self, version: DatasetVersion, after_row: int, limit: int) -> tuple[list[Row], bool]:
         async with self._uow() as uow:

@@ -136,8 +136,15 @@ class SqlDatasetRepository:
         return int(current or 0) + 1
 
     async def version(self, user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None) -> DatasetVersion | None:
-        query = select(dataset_versions).where(
-            dataset_versions.c.user_id == user_id, dataset_versions.c.dataset_id == dataset_id
+        """Only a version of a dataset that is not deleted."""
+        query = (
+            select(dataset_versions)
+            .join(datasets, datasets.c.id == dataset_versions.c.dataset_id)
+            .where(
+                dataset_versions.c.user_id == user_id,
+                dataset_versions.c.dataset_id == dataset_id,
+                datasets.c.deleted_at.is_(None),
+            )
         )
         if number is None:
             query = query.where(dataset_versions.c.status == "ready").order_by(dataset_versions.c.version.desc())
