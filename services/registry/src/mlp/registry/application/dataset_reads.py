@@ -12,7 +12,14 @@ from mlp.registry.domain.datasets import Dataset, DatasetVersion
 from mlp.registry.domain.errors import NotFound
 
 EXPORT_PAGE = 2000
+DROP_ROWS_JOB = "registry.drop_dataset_rows"
+"""Payload: comma-separated version ids whose rows go (their dataset was deleted: a big dataset's
+millions of rows are not deleted within the request)."""
 Row = tuple[int, list[str]]
+
+
+def rows_job_payload(version_ids: list[uuid.UUID]) -> bytes:
+    return ",".join(map(str, version_ids)).encode()
 
 
 def _missing(dataset_id: uuid.UUID) -> NotFound:
@@ -91,10 +98,20 @@ class DatasetReads:
             if not more:
                 return
 
+    async def drop_rows(self, payload: bytes) -> None:
+        """The worker's job (idempotent)."""
+        version_ids = [uuid.UUID(part) for part in payload.decode().split(",") if part]
+        if version_ids:
+            async with self._uow() as uow:
+                await uow.datasets.drop_rows(version_ids)
+                await uow.commit()
+
     async def delete(self, user_id: uuid.UUID, dataset_id: uuid.UUID) -> None:
         async with self._uow() as uow:
             now: datetime = self._clock.now()
             if await uow.datasets.delete(user_id, dataset_id, now) is None:
                 raise _missing(dataset_id)
             await uow.outbox.audit([audit_event(user_id, "dataset.delete", "dataset", dataset_id, now)])
+            payload = rows_job_payload(await uow.datasets.version_ids(dataset_id))
+            await uow.outbox.enqueue(DROP_ROWS_JOB, [payload], [f"drop-rows:{dataset_id}"])
             await uow.commit()

@@ -97,16 +97,21 @@ class SqlDatasetRepository:
                 .returning(*_DATASET)
             )
         ).first()
-        if row is None:
-            return None
-        await self._delete_rows(select(dataset_versions.c.id).where(dataset_versions.c.dataset_id == dataset_id))
-        return Dataset(**row._mapping)
+        return Dataset(**row._mapping) if row else None
 
-    async def delete_all(self, user_id: uuid.UUID) -> None:
-        await self._delete_rows(select(dataset_versions.c.id).where(dataset_versions.c.user_id == user_id))
+    async def version_ids(self, dataset_id: uuid.UUID) -> list[uuid.UUID]:
+        found = await self._conn.scalars(
+            select(dataset_versions.c.id).where(dataset_versions.c.dataset_id == dataset_id)
+        )
+        return list(found)
+
+    async def delete_all(self, user_id: uuid.UUID) -> list[uuid.UUID]:
+        found = await self._conn.scalars(select(dataset_versions.c.id).where(dataset_versions.c.user_id == user_id))
+        version_ids = list(found)
         await self._conn.execute(delete(datasets).where(datasets.c.user_id == user_id))
+        return version_ids
 
-    async def _delete_rows(self, version_ids: Any) -> None:
+    async def drop_rows(self, version_ids: list[uuid.UUID]) -> None:
         await self._conn.execute(delete(dataset_rows).where(dataset_rows.c.version_id.in_(version_ids)))
 
     async def add_version(self, version: DatasetVersion) -> None:
