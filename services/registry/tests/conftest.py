@@ -1,8 +1,9 @@
-"""registry's API tests: the real app in process on real PostgreSQL, callers with platform tokens
+"""registry's tests: the real app in process on real PostgreSQL, callers with platform tokens
 signed by a test key (verified by the real ``PlatformTokenVerifier``), the outbox recorded."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -10,11 +11,13 @@ import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from registry_fakes import RecordingOutbox
-from registry_users import SigningKeys, User
+from model_registry_harness import ModelRegistry
+from platform_tokens import SigningKeys
+from registry_fakes import FakeClock, RecordingOutbox
+from registry_users import User
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mlp.common.auth.platform_token import PlatformTokenVerifier
-from mlp.common.auth.resolver import ServiceCredentialResolver
+from mlp.common.runtime.database import create_engine
 from mlp.registry.app import create_app
 from mlp.registry.settings import RegistrySettings
 
@@ -43,6 +46,7 @@ def registry_settings(database_url: str, tmp_path_factory: pytest.TempPathFactor
         csv_max_columns=50,
         csv_max_field_chars=64 * 1024,
         csv_max_problems=10,
+        model_page_size_max=100,
         log_level="WARNING",
     )
 
@@ -51,15 +55,33 @@ def registry_settings(database_url: str, tmp_path_factory: pytest.TempPathFactor
 async def client(
     registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), None)
-    app = create_app(registry_settings, outbox=outbox, resolver=resolver)
+    app = create_app(registry_settings, outbox=outbox, resolver=keys.resolver())
     async with AsyncTestClient(app=app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+async def real_outbox_client(
+    registry_settings: RegistrySettings, keys: SigningKeys
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """With the real outbox: audit and usage events become jobs in ``registry.pgqueuer``."""
+    async with AsyncTestClient(app=create_app(registry_settings, resolver=keys.resolver())) as test_client:
         yield test_client
 
 
 @pytest.fixture
 def new_user(keys: SigningKeys) -> Callable[..., User]:
     return lambda scopes="datasets:*": User(keys, scopes)
+
+
+@pytest.fixture
+def user(keys: SigningKeys) -> Callable[..., dict[str, str]]:
+    """Headers of a new user (``user()``), or of a given one (``user(user_id, scopes=...)``)."""
+
+    def headers(user_id: uuid.UUID | None = None, scopes: str = "models:read models:write") -> dict[str, str]:
+        return {"authorization": f"Bearer {keys.token(user_id or uuid.uuid4(), scopes)}"}
+
+    return headers
 
 
 @pytest.fixture
@@ -75,6 +97,17 @@ async def small_quota_client(
     settings = msgspec.structs.replace(
         registry_settings, storage_quota_bytes=100_000, max_upload_bytes=64 * 1024, csv_inline_max_bytes=1024
     )
-    resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), None)
-    async with AsyncTestClient(app=create_app(settings, outbox=outbox, resolver=resolver)) as test_client:
+    async with AsyncTestClient(app=create_app(settings, outbox=outbox, resolver=keys.resolver())) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=20)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def registry(engine: AsyncEngine) -> ModelRegistry:
+    return ModelRegistry(engine, FakeClock(), RecordingOutbox())

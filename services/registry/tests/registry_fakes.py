@@ -1,4 +1,4 @@
-"""In-memory fakes of registry's ports, the one place they live (named so it cannot shadow identity's ``fakes``)."""
+"""In-memory fakes of registry's ports (one place for the whole service's tests)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from mlp.registry.domain.files import StoredFile
 
 
 class RecordingOutbox:
-    """The outbox port, recording what a transaction wrote; ``committed`` only after it commits.
+    """The outbox port, recording what transactions wrote (one recorder shared by every transaction).
 
     Tests read ``audits``, ``usages`` and ``jobs``; the fake does not know about transactions, so
     it records at call time (use cases only call it inside a transaction that then commits, and
@@ -27,6 +27,8 @@ class RecordingOutbox:
 
     def __call__(self, conn: object) -> RecordingOutbox:
         return self
+
+    bind = __call__
 
     async def audit(self, events: Sequence[OperationEventIn]) -> None:
         self.audits.extend(events)
@@ -45,16 +47,22 @@ class RecordingOutbox:
         self.jobs = [j for j in self.jobs if j[0] != entrypoint]
         return taken
 
+    def actions(self, user_id: uuid.UUID) -> list[str]:
+        return [e.action for e in self.audits if e.user_id == user_id]
+
 
 class FakeClock:
-    def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    """A clock that moves only when told to."""
 
-    def now(self) -> datetime:
-        return self.current
+    def __init__(self, start: datetime = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)) -> None:
+        self.now = start
 
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
 
 
 class MemoryBlobStorage:

@@ -15,8 +15,9 @@ import asyncpg
 import msgspec
 import pytest
 from dataset_helpers import Client, create_dataset
+from platform_tokens import SigningKeys
 from registry_fakes import RecordingOutbox
-from registry_users import SigningKeys, User
+from registry_users import User
 
 from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.registry.adapters.storage.local import LocalBlobStorage
@@ -126,7 +127,7 @@ async def test_user_deleted_purges_rows_and_bytes_idempotently(
     dataset = (await create_dataset(client, user, b"a\n1\n", "doomed")).json()
     root = Path(registry_settings.data_dir) / "files" / str(user.id)
     assert any(root.iterdir())
-    identity = {"authorization": f"Bearer {keys.token('service:identity', 'internal')}"}
+    identity = {"authorization": f"Bearer {keys.service_token('identity')}"}
     event = {"event_id": str(uuid.uuid4()), "user_id": str(user.id), "deleted_at": datetime.now(UTC).isoformat()}
     first = await client.post("/internal/v1/events/user-deleted", json=event, headers=identity)
     assert first.status_code == 200, first.text

@@ -40,8 +40,8 @@ async def test_a_stored_file_has_its_checksum_type_and_the_clocks_time() -> None
         stored.sha256 == "b9ff0e84e0a0d2c9a4e0b1e1c6a5bf2ed1d1a0e1a64c9ae2e1e39d1a49d3c57a" or len(stored.sha256) == 64
     )
     assert stored.content_type == "text/csv"
-    assert stored.created_at == world.clock.now()
-    assert [e.occurred_at for e in world.outbox.audits] == [world.clock.now()]
+    assert stored.created_at == world.clock.now
+    assert [e.occurred_at for e in world.outbox.audits] == [world.clock.now]
     assert world.storage.blobs[stored.storage_key] == b"a,b\n1,2\n"
 
 

@@ -34,6 +34,8 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     """CSV files up to this size become a dataset in the request; larger ones in the worker."""
     csv_ingest_concurrency: int = 1
     """Large CSV ingestions one worker runs at once (each is CPU-bound: scale workers, not this)."""
+    model_page_size_max: int = 1000
+    """Largest page of models or versions one call returns (native ``limit``, MLflow ``max_results``)."""
 
 
 def registry_settings() -> RegistrySettings:

@@ -108,7 +108,7 @@ class DatasetReads:
 
     async def delete(self, user_id: uuid.UUID, dataset_id: uuid.UUID) -> None:
         async with self._uow() as uow:
-            now: datetime = self._clock.now()
+            now: datetime = self._clock()
             if await uow.datasets.delete(user_id, dataset_id, now) is None:
                 raise _missing(dataset_id)
             await uow.outbox.audit([audit_event(user_id, "dataset.delete", "dataset", dataset_id, now)])

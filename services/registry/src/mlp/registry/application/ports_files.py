@@ -14,7 +14,9 @@ from mlp.registry.domain.files import StoredFile
 
 
 class Clock(Protocol):
-    def now(self) -> datetime: ...
+    """The time now (a callable, as in the models part: tests pass a fake)."""
+
+    def __call__(self) -> datetime: ...
 
 
 class BlobWriter(Protocol):
