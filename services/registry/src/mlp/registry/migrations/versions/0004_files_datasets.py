@@ -65,7 +65,7 @@ def upgrade() -> None:
         "dataset_rows",
         sa.Column("version_id", sa.UUID(), nullable=False),
         sa.Column("row_number", sa.BigInteger(), nullable=False),
-        sa.Column("cells", postgresql.JSON(astext_type=sa.Text()), nullable=False),
+        sa.Column("cells", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.PrimaryKeyConstraint("version_id", "row_number", name="pk_dataset_rows"),
         schema=S,
     )
