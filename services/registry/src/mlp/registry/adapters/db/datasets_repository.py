@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
-from itertools import chain, repeat
-from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.registry.adapters.db.dataset_rows_copy import copy_text, once
+from mlp.registry.adapters.db.dataset_versions_mapping import to_version, version_values
 from mlp.registry.adapters.db.tables_files import dataset_rows, dataset_versions, datasets
-from mlp.registry.domain.datasets import Column, Dataset, DatasetVersion, Dialect, Problem
+from mlp.registry.domain.datasets import Dataset, DatasetVersion
 
 _latest_ready = (
     select(func.max(dataset_versions.c.version))
@@ -23,40 +22,8 @@ _latest_ready = (
     .scalar_subquery()
     .label("latest_version")
 )
-_encode = msgspec.json.Encoder().encode
 _decode_cells = msgspec.json.Decoder(list[str]).decode
 _DATASET = (datasets.c.id, datasets.c.user_id, datasets.c.name, datasets.c.description, datasets.c.created_at)
-
-
-def _to_version(row: Any) -> DatasetVersion:
-    return DatasetVersion(
-        id=row.id,
-        dataset_id=row.dataset_id,
-        user_id=row.user_id,
-        version=row.version,
-        source_file_id=row.source_file_id,
-        status=row.status,
-        row_count=row.row_count,
-        columns=tuple(Column(c["name"], c["type"]) for c in row.columns),
-        dialect=Dialect(**row.dialect),
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        error=row.error,
-        problems=tuple(Problem(**p) for p in row.problems),
-    )
-
-
-def _version_values(v: DatasetVersion) -> dict[str, Any]:
-    return {
-        "status": v.status,
-        "row_count": v.row_count,
-        "columns": [{"name": c.name, "type": c.type} for c in v.columns],
-        "dialect": {"delimiter": v.dialect.delimiter, "quotechar": v.dialect.quotechar, "encoding": v.dialect.encoding},
-        "problems": [{"line": p.line, "message": p.message, "column": p.column} for p in v.problems],
-        "error": v.error,
-        "finished_at": v.finished_at,
-        "updated_at": func.now(),
-    }
 
 
 class SqlDatasetRepository:
@@ -123,13 +90,13 @@ class SqlDatasetRepository:
                 version=version.version,
                 source_file_id=version.source_file_id,
                 created_at=version.created_at,
-                **_version_values(version),
+                **version_values(version),
             )
         )
 
     async def update_version(self, version: DatasetVersion) -> None:
         await self._conn.execute(
-            update(dataset_versions).where(dataset_versions.c.id == version.id).values(**_version_values(version))
+            update(dataset_versions).where(dataset_versions.c.id == version.id).values(**version_values(version))
         )
 
     async def next_version_number(self, dataset_id: uuid.UUID) -> int:
@@ -156,11 +123,11 @@ class SqlDatasetRepository:
         else:
             query = query.where(dataset_versions.c.version == number)
         row = (await self._conn.execute(query.limit(1))).first()
-        return _to_version(row) if row else None
+        return to_version(row) if row else None
 
     async def version_by_id(self, version_id: uuid.UUID) -> DatasetVersion | None:
         row = (await self._conn.execute(select(dataset_versions).where(dataset_versions.c.id == version_id))).first()
-        return _to_version(row) if row else None
+        return to_version(row) if row else None
 
     async def versions(self, user_id: uuid.UUID, dataset_id: uuid.UUID) -> list[DatasetVersion]:
         rows = await self._conn.execute(
@@ -168,13 +135,13 @@ class SqlDatasetRepository:
             .where(dataset_versions.c.user_id == user_id, dataset_versions.c.dataset_id == dataset_id)
             .order_by(dataset_versions.c.version)
         )
-        return [_to_version(row) for row in rows]
+        return [to_version(row) for row in rows]
 
     async def append_rows(self, version_id: uuid.UUID, first_row_number: int, rows: list[list[str]]) -> None:
         raw = await self._conn.get_raw_connection()
         await raw.driver_connection.copy_to_table(  # type: ignore[union-attr]
             "dataset_rows",
-            source=_once(copy_text(version_id, first_row_number, rows)),
+            source=once(copy_text(version_id, first_row_number, rows)),
             columns=("version_id", "row_number", "cells"),
             schema_name="registry",
             format="text",
@@ -190,24 +157,3 @@ class SqlDatasetRepository:
             limit,
         )
         return [(n, _decode_cells(cells)) for n, cells in found]
-
-
-async def _once(payload: bytes) -> AsyncIterator[bytes]:
-    yield payload
-
-
-def copy_text(version_id: uuid.UUID, first_row_number: int, rows: list[list[str]]) -> bytes:
-    """COPY's text format for ``rows``, built by C code: no Python step per row or cell.
-
-    All the rows are JSON-encoded at once; in that text ``"],["`` occurs only between two rows
-    (inside a string every ``"`` is escaped), so it is where the lines are cut. JSON leaves no raw
-    tab or newline in a string, and doubling the backslashes is all COPY's text format needs.
-    Each line is then interleaved with its version id and row number by iterators.
-    """
-    if not rows:
-        return b""
-    encoded = _encode(rows)[1:-1].replace(b'"],["', b'"]\n["').replace(b"\\", b"\\\\")
-    lines = encoded.split(b"\n")
-    numbers = map(b"\t%d\t".__mod__, range(first_row_number, first_row_number + len(lines)))
-    fields = zip(repeat(str(version_id).encode()), numbers, lines, repeat(b"\n"), strict=False)
-    return b"".join(chain.from_iterable(fields))
