@@ -98,3 +98,16 @@ def typed_value(cell: str | None, column_type: ColumnType) -> Any:
     if column_type == "json":
         return json.loads(cell)
     return cell
+
+
+def typed_column(cells: Sequence[str], column_type: ColumnType) -> list[Any]:
+    """``typed_value`` over a whole column: one comprehension per column instead of a call per cell."""
+    if column_type == "string":
+        return [cell or None for cell in cells]
+    if column_type == "integer":
+        return [int(cell) if cell else None for cell in cells]
+    if column_type == "float":
+        return [float(cell) if cell else None for cell in cells]
+    if column_type == "boolean":
+        return [cell.lower() == "true" if cell else None for cell in cells]
+    return [json.loads(cell) if cell else None for cell in cells]
