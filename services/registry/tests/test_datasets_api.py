@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 
@@ -11,6 +13,7 @@ from registry_fakes import RecordingOutbox
 from registry_users import User
 
 from mlp.common.contracts.datasets import DatasetRowsPage
+from mlp.registry.application.dataset_reads import DROP_ROWS_JOB
 
 CSV = b'id,score,ok,meta,name\n1,0.5,true,"{""k"": 1}",ada\n2,1e3,FALSE,[1],"b, c"\n3,,true,{},\n'
 
@@ -115,10 +118,15 @@ async def test_delimiter_and_encoding_can_be_given(client: Client, new_user: Cal
     assert rows["data"][0]["values"] == {"nom": "Zoé", "ville": "Besançon"}
 
 
-async def test_delete_hides_the_dataset_and_frees_its_name(client: Client, new_user: Callable[..., User]) -> None:
+async def test_delete_hides_the_dataset_frees_its_name_and_queues_its_rows(
+    client: Client, new_user: Callable[..., User], outbox: RecordingOutbox
+) -> None:
     user = new_user()
-    dataset_id = (await create_dataset(client, user, CSV, "gone")).json()["id"]
+    created = (await create_dataset(client, user, CSV, "gone")).json()
+    dataset_id = created["id"]
     assert (await client.delete(f"/v1/datasets/{dataset_id}", headers=user.headers)).status_code == 204
+    assert created["versions"][0]["id"].encode() in outbox.take_jobs(DROP_ROWS_JOB)
+    assert any(e.action == "dataset.delete" and e.resource_id == dataset_id for e in outbox.audits)
     assert (await client.get(f"/v1/datasets/{dataset_id}/rows", headers=user.headers)).status_code == 404
     assert (await create_dataset(client, user, CSV, "gone")).status_code == 201
 
@@ -131,3 +139,13 @@ async def test_list_pages_my_datasets(client: Client, new_user: Callable[..., Us
     assert first["has_more"] is True
     rest = (await client.get(f"/v1/datasets?limit=2&cursor={first['next_cursor']}", headers=user.headers)).json()
     assert sorted(d["name"] for d in first["data"] + rest["data"]) == ["a", "b", "c"]
+
+
+async def test_cells_come_back_exactly_whatever_they_hold(client: Client, new_user: Callable[..., User]) -> None:
+    user = new_user()
+    nasty = ['"],["', "back\\slash\\n", "tab\there", "new\nline", "é😀", "\\\\", '{"a": "\\u0001"}', " ", "\r"]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([["cell"], *[[cell] for cell in nasty]])
+    dataset_id = (await create_dataset(client, user, buffer.getvalue().encode(), "nasty")).json()["id"]
+    rows = (await client.get(f"/v1/datasets/{dataset_id}/rows", headers=user.headers)).json()
+    assert [r["values"]["cell"] for r in rows["data"]] == nasty

@@ -22,6 +22,7 @@ from registry_users import User
 from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.registry.adapters.storage.local import LocalBlobStorage
 from mlp.registry.application.csv_reader import DialectHint
+from mlp.registry.application.dataset_reads import DROP_ROWS_JOB
 from mlp.registry.application.datasets import INGEST_JOB
 from mlp.registry.application.files import SWEEP_BLOB_JOB, SWEEP_USER_BLOBS_JOB
 from mlp.registry.application.ports import BlobStorage
@@ -80,8 +81,12 @@ async def test_a_bad_large_csv_fails_in_the_worker_with_its_problems_and_no_rows
     failed = (await small_quota_client.get(f"/v1/datasets/{dataset_id}/versions/1", headers=user.headers)).json()
     assert failed["status"] == "failed"
     assert failed["problems"] == [{"line": 2002, "message": "expected 2 fields, found 3"}]
-    async with worker_part.files._uow() as uow:
-        assert await uow.datasets.rows(uuid.UUID(version_id), 0, 10) == []
+    assert await rows_left(worker_part, uuid.UUID(version_id)) == 0
+
+
+async def rows_left(part: FilesPart, version_id: uuid.UUID) -> int:
+    async with part.files._uow() as uow:
+        return len(await uow.datasets.rows(version_id, 0, 10))
 
 
 async def upload(part: FilesPart, user_id: uuid.UUID, data: bytes) -> uuid.UUID:
@@ -133,6 +138,11 @@ async def test_user_deleted_purges_rows_and_bytes_idempotently(
     assert (await client.get("/v1/files", headers=user.headers)).json()["data"] == []
     prefix = f"files/{user.id}/".encode()
     assert outbox.take_jobs(SWEEP_USER_BLOBS_JOB) == [prefix]  # once: the redelivery did nothing
+    version_id = uuid.UUID(dataset["versions"][0]["id"])
+    assert outbox.take_jobs(DROP_ROWS_JOB) == [str(version_id).encode()]
+    assert await rows_left(worker_part, version_id) == 1
+    await worker_part.job_handlers(1)[DROP_ROWS_JOB].handler(str(version_id).encode())
+    assert await rows_left(worker_part, version_id) == 0
     await worker_part.job_handlers(1)[SWEEP_USER_BLOBS_JOB].handler(prefix)
     await worker_part.job_handlers(1)[SWEEP_USER_BLOBS_JOB].handler(prefix)
     assert not root.exists()

@@ -16,7 +16,7 @@ from mlp.registry.adapters.db.tables import SCHEMA
 from mlp.registry.adapters.storage.local import LocalBlobStorage
 from mlp.registry.application.clock import SystemClock
 from mlp.registry.application.csv_reader import CsvLimits
-from mlp.registry.application.dataset_reads import DatasetReads
+from mlp.registry.application.dataset_reads import DROP_ROWS_JOB, DatasetReads
 from mlp.registry.application.datasets import INGEST_JOB, DatasetLimits, Datasets
 from mlp.registry.application.files import SWEEP_BLOB_JOB, SWEEP_USER_BLOBS_JOB, FileLimits, Files
 from mlp.registry.application.ports import BlobStorage, Clock, FilesUnitOfWork, RegistryOutbox
@@ -77,7 +77,7 @@ class FilesPart:
         self.dataset_reads = DatasetReads(uow, clock)
 
     def job_handlers(self, ingest_concurrency: int) -> dict[str, Entrypoint]:
-        """The worker's jobs of this part: sweeping deleted bytes, ingesting large CSV files."""
+        """The worker's jobs of this part: ingesting large CSV files, removing what was deleted."""
 
         async def sweep(payload: bytes) -> None:
             await self.files.sweep(payload.decode())
@@ -88,10 +88,14 @@ class FilesPart:
         async def ingest(payload: bytes) -> None:
             await self.datasets.ingest(uuid.UUID(payload.decode()))
 
+        async def drop_rows(payload: bytes) -> None:
+            await self.dataset_reads.drop_rows(payload)
+
         return {
             SWEEP_BLOB_JOB: Entrypoint(sweep),
             SWEEP_USER_BLOBS_JOB: Entrypoint(sweep_user),
             INGEST_JOB: Entrypoint(ingest, concurrency_limit=ingest_concurrency),
+            DROP_ROWS_JOB: Entrypoint(drop_rows),
         }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -15,6 +14,7 @@ from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.contracts.datasets import DATASET_PATH, DATASET_ROWS_PATH, MAX_ROWS_PAGE, DatasetRowsPage
 from mlp.registry.api.dataset_export import csv_export, jsonl_export
+from mlp.registry.api.dataset_requests import CreateDataset, CsvOptions, VersionNumber
 from mlp.registry.api.dataset_views import (
     DatasetPage,
     DatasetView,
@@ -24,39 +24,12 @@ from mlp.registry.api.dataset_views import (
     rows_page,
     version_view,
 )
-from mlp.registry.application.csv_decoding import check_encoding
-from mlp.registry.application.csv_reader import DialectHint
 from mlp.registry.application.dataset_reads import DatasetReads
 from mlp.registry.application.datasets import Datasets
-from mlp.registry.domain.datasets import MAX_NAME_CHARS
-from mlp.registry.domain.errors import InvalidInput
 
 Caller = Request[Principal, Any, Any]
 READ = requires_scopes("datasets:read")
 WRITE = requires_scopes("datasets:write")
-OneChar = Annotated[str, msgspec.Meta(min_length=1, max_length=1, pattern=r"^[^\r\n]$")]
-Encoding = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
-VersionNumber = Annotated[int | None, QueryParameter(ge=1, le=1_000_000)]
-
-
-class CsvOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    file_id: uuid.UUID
-    delimiter: OneChar | None = None
-    quotechar: OneChar | None = None
-    encoding: Encoding | None = None
-    """Detected when not given (a BOM, else UTF-8 if the file is valid UTF-8, else Latin-1)."""
-
-    def hint(self) -> DialectHint:
-        try:
-            encoding = check_encoding(self.encoding) if self.encoding else None
-        except ValueError as exc:
-            raise InvalidInput("unknown-encoding", str(exc), field="encoding") from exc
-        return DialectHint(self.delimiter, self.quotechar, encoding)
-
-
-class CreateDataset(CsvOptions, forbid_unknown_fields=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_CHARS, pattern=r"^[^\x00-\x1f\x7f]+$")]
-    description: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
 
 
 def _accepted(status: str) -> int:
@@ -123,8 +96,8 @@ async def dataset_rows(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_ROWS_PAGE)] = 100,
 ) -> DatasetRowsPage:
     """Rows in file order from a cursor; ``version`` defaults to the latest ready one."""
-    found = await dataset_reads.ready_version(request.user.user_id, dataset_id, version)
-    rows, more = await dataset_reads.rows(found, decode_cursor(cursor), limit)
+    after = decode_cursor(cursor)
+    found, rows, more = await dataset_reads.page(request.user.user_id, dataset_id, version, after, limit)
     return rows_page(found, rows, more)
 
 
@@ -136,8 +109,7 @@ async def dataset_preview(
     version: VersionNumber = None,
     limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> DatasetRowsPage:
-    found = await dataset_reads.ready_version(request.user.user_id, dataset_id, version)
-    rows, more = await dataset_reads.rows(found, 0, limit)
+    found, rows, more = await dataset_reads.page(request.user.user_id, dataset_id, version, 0, limit)
     return rows_page(found, rows, more)
 
 

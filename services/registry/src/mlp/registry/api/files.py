@@ -17,6 +17,7 @@ from mlp.common.auth.principal import Principal
 from mlp.registry.api.byte_ranges import requested_range
 from mlp.registry.api.file_views import FileDeleted, FileList, FileObject, file_list, file_object
 from mlp.registry.api.multipart_upload import receive_upload
+from mlp.registry.api.upload_openapi import FileUploadOperation
 from mlp.registry.application.files import Files
 
 Caller = Request[Principal, Any, Any]
@@ -30,6 +31,7 @@ WRITE = requires_scopes("datasets:write")
     opt=WRITE,
     status_code=200,
     request_max_body_size=None,
+    operation_class=FileUploadOperation,
     summary="Upload a file (multipart: file, purpose); streamed to storage",
 )
 async def upload_file(request: Caller, files: NamedDependency[Files]) -> FileObject:

@@ -6,5 +6,5 @@ from datetime import UTC, datetime
 
 
 class SystemClock:
-    def now(self) -> datetime:
+    def __call__(self) -> datetime:
         return datetime.now(UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 
@@ -34,21 +35,35 @@ async def ingest_csv(
     limits: CsvLimits,
     progress: Progress | None = None,
 ) -> DatasetVersion:
-    """Rows go into ``repository`` (in the caller's transaction); raises ``CsvRejected`` with every problem."""
+    """Rows go into ``repository`` (in the caller's transaction); raises ``CsvRejected`` with every problem.
+
+    Each chunk's COPY runs while the next chunk is read and parsed (PostgreSQL works on one
+    while Python parses the other); only one COPY is in flight on the connection at a time.
+    """
     reader = CsvStreamReader(limits, hint)
     next_row = 1
+    copying: asyncio.Task[None] | None = None
 
     async def store(rows: list[list[str]]) -> None:
-        nonlocal next_row
+        nonlocal next_row, copying
         if rows:
-            await repository.append_rows(version.id, next_row, rows)
+            if copying is not None:
+                await copying
+            copying = asyncio.create_task(repository.append_rows(version.id, next_row, rows))
             next_row += len(rows)
 
-    async for chunk in storage.read(storage_key):
-        await store(reader.feed(chunk))
-        if progress is not None:
-            await progress(next_row - 1)
-    await store(reader.finish())
+    try:
+        async for chunk in storage.read(storage_key):
+            await store(reader.feed(chunk))
+            if progress is not None:
+                await progress(next_row - 1)
+        await store(reader.finish())
+    except BaseException:
+        if copying is not None:  # let it end before the transaction is rolled back; its error is secondary
+            await asyncio.gather(copying, return_exceptions=True)
+        raise
+    if copying is not None:
+        await copying
     if reader.problems:
         raise CsvRejected(reader.problems)
     return dataclasses.replace(

@@ -96,14 +96,14 @@ class Datasets:
             row_count=0,
             columns=(),
             dialect=Dialect(hint.delimiter or ",", hint.quotechar or '"', hint.encoding or ""),
-            created_at=self._clock.now(),
+            created_at=self._clock(),
         )
         await uow.datasets.add_version(version)
         if source.size_bytes > self._limits.inline_max_bytes:
             await uow.outbox.enqueue(INGEST_JOB, [str(version.id).encode()], [str(version.id)])
             return version
         version = await ingest_csv(version, source.storage_key, hint, self._storage, uow.datasets, self._limits.csv)
-        version = dataclasses.replace(version, finished_at=self._clock.now())
+        version = dataclasses.replace(version, finished_at=self._clock())
         await uow.datasets.update_version(version)
         return version
 
@@ -130,7 +130,7 @@ class Datasets:
                     self._limits.csv,
                     self._progress(version),
                 )
-                await uow.datasets.update_version(dataclasses.replace(done, finished_at=self._clock.now()))
+                await uow.datasets.update_version(dataclasses.replace(done, finished_at=self._clock()))
                 await uow.commit()
         except CsvRejected as rejected:
             await self._fail(version, rejected.problems, rejected.detail)
@@ -145,7 +145,7 @@ class Datasets:
 
     async def _fail(self, version: DatasetVersion, problems: list[Problem], error: str) -> None:
         failed = dataclasses.replace(
-            version, status="failed", error=error, problems=tuple(problems), finished_at=self._clock.now()
+            version, status="failed", error=error, problems=tuple(problems), finished_at=self._clock()
         )
         async with self._uow() as uow:
             await uow.datasets.update_version(failed)

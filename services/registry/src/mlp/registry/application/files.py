@@ -65,7 +65,7 @@ class Files:
             raise
 
     async def _record(self, upload: PendingUpload, filename: str, purpose: str) -> StoredFile:
-        now = self._clock.now()
+        now = self._clock()
         stored = StoredFile(
             id=upload.id,
             user_id=upload.user_id,
@@ -115,7 +115,7 @@ class Files:
             stored = await uow.files.delete(user_id, file_id)
             if stored is None:
                 raise NotFound("file-not-found", f"no file {file_id}", field="file_id")
-            now = self._clock.now()
+            now = self._clock()
             await uow.outbox.audit([audit_event(user_id, "file.delete", "file", file_id, now)])
             await uow.outbox.enqueue(SWEEP_BLOB_JOB, [stored.storage_key.encode()], [stored.storage_key])
             await uow.commit()

@@ -14,7 +14,9 @@ from mlp.registry.domain.files import StoredFile
 
 
 class Clock(Protocol):
-    def now(self) -> datetime: ...
+    """The time now (a callable, as in the models part: tests pass a fake)."""
+
+    def __call__(self) -> datetime: ...
 
 
 class BlobWriter(Protocol):
@@ -96,7 +98,15 @@ class DatasetRepository(Protocol):
 
     async def delete(self, user_id: uuid.UUID, dataset_id: uuid.UUID, now: datetime) -> Dataset | None: ...
 
-    async def delete_all(self, user_id: uuid.UUID) -> None: ...
+    async def version_ids(self, dataset_id: uuid.UUID) -> list[uuid.UUID]: ...
+
+    async def delete_all(self, user_id: uuid.UUID) -> list[uuid.UUID]:
+        """Delete the user's datasets (their versions go with them); the ids of those versions."""
+        ...
+
+    async def drop_rows(self, version_ids: list[uuid.UUID]) -> None:
+        """The rows of these versions (no longer reachable: their dataset is deleted)."""
+        ...
 
     async def add_version(self, version: DatasetVersion) -> None: ...
 
@@ -114,7 +124,7 @@ class DatasetRepository(Protocol):
 
     async def append_rows(self, version_id: uuid.UUID, first_row_number: int, rows: list[list[str]]) -> None: ...
 
-    async def rows(self, version_id: uuid.UUID, after_row: int, limit: int) -> list[tuple[int, list[str | None]]]: ...
+    async def rows(self, version_id: uuid.UUID, after_row: int, limit: int) -> list[tuple[int, list[str]]]: ...
 
 
 class FilesUnitOfWork(Protocol):

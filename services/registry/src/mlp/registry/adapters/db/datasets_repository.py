@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.registry.adapters.db.dataset_rows_copy import copy_text, once
+from mlp.registry.adapters.db.dataset_versions_mapping import to_version, version_values
 from mlp.registry.adapters.db.tables_files import dataset_rows, dataset_versions, datasets
-from mlp.registry.domain.datasets import Column, Dataset, DatasetVersion, Dialect, Problem
+from mlp.registry.domain.datasets import Dataset, DatasetVersion
 
 _latest_ready = (
     select(func.max(dataset_versions.c.version))
@@ -21,39 +22,8 @@ _latest_ready = (
     .scalar_subquery()
     .label("latest_version")
 )
+_decode_cells = msgspec.json.Decoder(list[str]).decode
 _DATASET = (datasets.c.id, datasets.c.user_id, datasets.c.name, datasets.c.description, datasets.c.created_at)
-_encode = msgspec.json.Encoder().encode
-
-
-def _to_version(row: Any) -> DatasetVersion:
-    return DatasetVersion(
-        id=row.id,
-        dataset_id=row.dataset_id,
-        user_id=row.user_id,
-        version=row.version,
-        source_file_id=row.source_file_id,
-        status=row.status,
-        row_count=row.row_count,
-        columns=tuple(Column(c["name"], c["type"]) for c in row.columns),
-        dialect=Dialect(**row.dialect),
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        error=row.error,
-        problems=tuple(Problem(**p) for p in row.problems),
-    )
-
-
-def _version_values(v: DatasetVersion) -> dict[str, Any]:
-    return {
-        "status": v.status,
-        "row_count": v.row_count,
-        "columns": [{"name": c.name, "type": c.type} for c in v.columns],
-        "dialect": {"delimiter": v.dialect.delimiter, "quotechar": v.dialect.quotechar, "encoding": v.dialect.encoding},
-        "problems": [{"line": p.line, "message": p.message, "column": p.column} for p in v.problems],
-        "error": v.error,
-        "finished_at": v.finished_at,
-        "updated_at": func.now(),
-    }
 
 
 class SqlDatasetRepository:
@@ -94,16 +64,21 @@ class SqlDatasetRepository:
                 .returning(*_DATASET)
             )
         ).first()
-        if row is None:
-            return None
-        await self._delete_rows(select(dataset_versions.c.id).where(dataset_versions.c.dataset_id == dataset_id))
-        return Dataset(**row._mapping)
+        return Dataset(**row._mapping) if row else None
 
-    async def delete_all(self, user_id: uuid.UUID) -> None:
-        await self._delete_rows(select(dataset_versions.c.id).where(dataset_versions.c.user_id == user_id))
+    async def version_ids(self, dataset_id: uuid.UUID) -> list[uuid.UUID]:
+        found = await self._conn.scalars(
+            select(dataset_versions.c.id).where(dataset_versions.c.dataset_id == dataset_id)
+        )
+        return list(found)
+
+    async def delete_all(self, user_id: uuid.UUID) -> list[uuid.UUID]:
+        found = await self._conn.scalars(select(dataset_versions.c.id).where(dataset_versions.c.user_id == user_id))
+        version_ids = list(found)
         await self._conn.execute(delete(datasets).where(datasets.c.user_id == user_id))
+        return version_ids
 
-    async def _delete_rows(self, version_ids: Any) -> None:
+    async def drop_rows(self, version_ids: list[uuid.UUID]) -> None:
         await self._conn.execute(delete(dataset_rows).where(dataset_rows.c.version_id.in_(version_ids)))
 
     async def add_version(self, version: DatasetVersion) -> None:
@@ -115,13 +90,13 @@ class SqlDatasetRepository:
                 version=version.version,
                 source_file_id=version.source_file_id,
                 created_at=version.created_at,
-                **_version_values(version),
+                **version_values(version),
             )
         )
 
     async def update_version(self, version: DatasetVersion) -> None:
         await self._conn.execute(
-            update(dataset_versions).where(dataset_versions.c.id == version.id).values(**_version_values(version))
+            update(dataset_versions).where(dataset_versions.c.id == version.id).values(**version_values(version))
         )
 
     async def next_version_number(self, dataset_id: uuid.UUID) -> int:
@@ -133,19 +108,26 @@ class SqlDatasetRepository:
         return int(current or 0) + 1
 
     async def version(self, user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None) -> DatasetVersion | None:
-        query = select(dataset_versions).where(
-            dataset_versions.c.user_id == user_id, dataset_versions.c.dataset_id == dataset_id
+        """Only a version of a dataset that is not deleted."""
+        query = (
+            select(dataset_versions)
+            .join(datasets, datasets.c.id == dataset_versions.c.dataset_id)
+            .where(
+                dataset_versions.c.user_id == user_id,
+                dataset_versions.c.dataset_id == dataset_id,
+                datasets.c.deleted_at.is_(None),
+            )
         )
         if number is None:
             query = query.where(dataset_versions.c.status == "ready").order_by(dataset_versions.c.version.desc())
         else:
             query = query.where(dataset_versions.c.version == number)
         row = (await self._conn.execute(query.limit(1))).first()
-        return _to_version(row) if row else None
+        return to_version(row) if row else None
 
     async def version_by_id(self, version_id: uuid.UUID) -> DatasetVersion | None:
         row = (await self._conn.execute(select(dataset_versions).where(dataset_versions.c.id == version_id))).first()
-        return _to_version(row) if row else None
+        return to_version(row) if row else None
 
     async def versions(self, user_id: uuid.UUID, dataset_id: uuid.UUID) -> list[DatasetVersion]:
         rows = await self._conn.execute(
@@ -153,20 +135,25 @@ class SqlDatasetRepository:
             .where(dataset_versions.c.user_id == user_id, dataset_versions.c.dataset_id == dataset_id)
             .order_by(dataset_versions.c.version)
         )
-        return [_to_version(row) for row in rows]
+        return [to_version(row) for row in rows]
 
     async def append_rows(self, version_id: uuid.UUID, first_row_number: int, rows: list[list[str]]) -> None:
         raw = await self._conn.get_raw_connection()
-        records = [(version_id, n, _encode(row).decode()) for n, row in enumerate(rows, first_row_number)]
-        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            "dataset_rows", records=records, columns=("version_id", "row_number", "cells"), schema_name="registry"
+        await raw.driver_connection.copy_to_table(  # type: ignore[union-attr]
+            "dataset_rows",
+            source=once(copy_text(version_id, first_row_number, rows)),
+            columns=("version_id", "row_number", "cells"),
+            schema_name="registry",
+            format="text",
         )
 
-    async def rows(self, version_id: uuid.UUID, after_row: int, limit: int) -> list[tuple[int, list[str | None]]]:
-        result = await self._conn.execute(
-            select(dataset_rows.c.row_number, dataset_rows.c.cells)
-            .where(dataset_rows.c.version_id == version_id, dataset_rows.c.row_number > after_row)
-            .order_by(dataset_rows.c.row_number)
-            .limit(limit)
+    async def rows(self, version_id: uuid.UUID, after_row: int, limit: int) -> list[tuple[int, list[str]]]:
+        raw = await self._conn.get_raw_connection()
+        found = await raw.driver_connection.fetch(  # type: ignore[union-attr]
+            "SELECT row_number, cells::text FROM registry.dataset_rows"
+            " WHERE version_id = $1 AND row_number > $2 ORDER BY row_number LIMIT $3",
+            version_id,
+            after_row,
+            limit,
         )
-        return [(row.row_number, row.cells) for row in result]
+        return [(n, _decode_cells(cells)) for n, cells in found]

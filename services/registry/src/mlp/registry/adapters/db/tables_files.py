@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSON, JSONB, UUID
 
 from mlp.common.runtime.columns import (
     created_at_column,
@@ -110,7 +110,9 @@ dataset_rows = Table(
     # no foreign key: rows are COPYed by the million and removed with their version by its use case
     Column("version_id", UUID(as_uuid=True), nullable=False),
     Column("row_number", BigInteger, nullable=False),
-    Column("cells", JSONB, nullable=False),
+    # the cells as the file had them, a JSON array of strings (typed when read with the version's
+    # column types); ``json`` rather than ``jsonb``: stored as sent, so COPY does not rebuild it
+    Column("cells", JSON, nullable=False),
     # a page of rows is an index range scan on the primary key
     PrimaryKeyConstraint("version_id", "row_number", name="pk_dataset_rows"),
 )
