@@ -55,7 +55,6 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     inference_log_batch_size: int = 500
     inference_log_capacity: int = 10_000
     inference_log_flush_seconds: float = 0.5
-    serving_page_size_max: int = 100
 
 
 def registry_settings() -> RegistrySettings:
