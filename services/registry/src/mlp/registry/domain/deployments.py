@@ -20,8 +20,6 @@ DEPLOYMENT_KINDS: tuple[DeploymentKind, ...] = ("openai-chat", "openai-completio
 
 DeploymentStatus = Literal["pending", "ready", "degraded", "failed", "stopped"]
 DEPLOYMENT_STATUSES: tuple[DeploymentStatus, ...] = ("pending", "ready", "degraded", "failed", "stopped")
-LIVE_STATUSES: tuple[DeploymentStatus, ...] = ("pending", "ready", "degraded", "failed")
-"""Statuses of a deployment that is not stopped (a model with one of them cannot be deleted)."""
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
 

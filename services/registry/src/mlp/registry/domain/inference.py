@@ -30,10 +30,6 @@ class InferenceRecord:
     error: str | None
     created_at: datetime
 
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code < 400
-
 
 @dataclass(frozen=True)
 class DailyStats:

@@ -26,12 +26,8 @@ from mlp.registry.adapters.db.tables_models import (
     models,
     tune_jobs,
 )
-from mlp.registry.adapters.db.tables_serving import (
-    DEPLOYMENT_STATUSES,
-    deployment_revisions,
-    deployments,
-    inference_requests,
-)
+from mlp.registry.adapters.db.tables_serving import deployment_revisions, deployments, inference_requests
+from mlp.registry.domain.deployments import DEPLOYMENT_STATUSES
 from mlp.registry.domain.files import FILE_PURPOSES
 
 received_events = received_events_table(metadata)

@@ -31,9 +31,8 @@ from mlp.common.runtime.columns import (
 )
 from mlp.registry.adapters.db.metadata import metadata, unique_name_per_user
 from mlp.registry.adapters.db.tables_models import model_versions, models
+from mlp.registry.domain.deployments import DEPLOYMENT_KINDS, DEPLOYMENT_STATUSES
 
-DEPLOYMENT_STATUSES = ("pending", "ready", "degraded", "failed", "stopped")
-DEPLOYMENT_KINDS = ("openai-chat", "openai-completions", "openai-embeddings", "http-json")
 INFERENCE_ENDPOINTS = ("chat.completions", "completions", "embeddings", "predict")
 
 
