@@ -41,7 +41,7 @@ async def test_a_full_batch_wakes_the_flusher() -> None:
     log.start()
     for _ in range(3):
         await log.add(record())
-    for _ in range(100):
+    for _ in range(300):
         if writer.records:
             break
         await asyncio.sleep(0.01)

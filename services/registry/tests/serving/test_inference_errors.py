@@ -28,8 +28,8 @@ async def test_upstream_timeout_is_504_and_upstream_failure_is_502_without_its_u
 ) -> None:
     flaky = ModelServer().start()
     try:
-        await deploy(user, engine, f"{flaky.url}/v1", name="flaky", timeout_seconds=0.3)
-        flaky.latency_seconds = 1.0
+        await deploy(user, engine, f"{flaky.url}/v1", name="flaky", timeout_seconds=1.0)
+        flaky.latency_seconds = 2.5
         slow = await user.http.post("/v1/chat/completions", json={"model": "flaky", **CHAT})
         assert slow.status_code == 504
         assert_openai_error(slow.json(), "upstream_timeout")
