@@ -18,8 +18,9 @@ from mlp.common.contracts.datasets import DatasetRow
 from mlp.evaluation.application.clock import Clock, utc_now
 from mlp.evaluation.application.events import audit_event, usage_events
 from mlp.evaluation.application.limits import RUN_SCOPES, ExecutionLimits
-from mlp.evaluation.application.ports import DatasetRows, Progress, UnitOfWork, UserTokens
+from mlp.evaluation.application.ports import Progress, UnitOfWork
 from mlp.evaluation.application.row_evaluation import RowEvaluator
+from mlp.evaluation.application.upstream_ports import DatasetRows, UserTokens
 from mlp.evaluation.domain.errors import InvalidInput, NotFound
 from mlp.evaluation.domain.results import RowResult
 from mlp.evaluation.domain.runs import EvalRun, RunStatus
