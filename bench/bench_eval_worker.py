@@ -55,7 +55,8 @@ def model_server(owner: uuid.UUID, dataset: uuid.UUID) -> subprocess.Popen[bytes
     raise TimeoutError("model server did not start")
 
 
-async def worker_run(settings: EvaluationSettings, owner: uuid.UUID, dataset: uuid.UUID) -> float:
+async def worker_run(settings: EvaluationSettings, owner: uuid.UUID, dataset: uuid.UUID) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of this process for the run."""
     engine = create_engine(settings.database_url, pool_size=4)
     try:
         async with model_http_client(settings) as http:
@@ -75,17 +76,17 @@ async def worker_run(settings: EvaluationSettings, owner: uuid.UUID, dataset: uu
             runs = Runs(uow, ports.rows, ports.deployments, ports.tokens)
             run = await runs.create(owner, RunRequest(dataset, ids, RunTarget("deployment", "echo", PROMPT)))
             executor = RunExecutor(uow, ports.rows, RowEvaluator(ports.chat, limits), ports.tokens, limits)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             await executor.execute(run.id)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             done = await runs.get(owner, run.id)
             assert (done.status, done.completed_rows) == ("succeeded", ROWS), done
-            return elapsed
+            return elapsed, cpu
     finally:
         await engine.dispose()
 
 
-async def direct_loop(settings: EvaluationSettings, owner: uuid.UUID) -> float:
+async def direct_loop(settings: EvaluationSettings, owner: uuid.UUID) -> tuple[float, float]:
     """The same upstream calls, nothing else: ``run_concurrency`` tasks over one client."""
     async with model_http_client(settings) as http:
         rows = iter(range(ROWS))
@@ -99,9 +100,9 @@ async def direct_loop(settings: EvaluationSettings, owner: uuid.UUID) -> float:
                 response.raise_for_status()
                 response.json()["choices"][0]["message"]["content"]
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(caller() for _ in range(settings.run_concurrency)))
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
 
 def main() -> None:
@@ -115,14 +116,14 @@ def main() -> None:
                 log_level="WARNING",
             )  # fmt: skip
             asyncio.run(direct_loop(settings, owner))  # warm the server up
-            worker = asyncio.run(worker_run(settings, owner, dataset))
-            direct = asyncio.run(direct_loop(settings, owner))
+            worker, worker_cpu = asyncio.run(worker_run(settings, owner, dataset))
+            direct, direct_cpu = asyncio.run(direct_loop(settings, owner))
         finally:
             server.terminate()
             server.wait()
-    print(f"rows: {ROWS}, concurrency: {settings.run_concurrency}")
-    print(f"worker: {ROWS / worker:8.0f} rows/s ({worker:.2f} s)")
-    print(f"direct: {ROWS / direct:8.0f} calls/s ({direct:.2f} s)")
+    print(f"rows: {ROWS}, concurrency: {settings.run_concurrency}, load average: {os.getloadavg()[0]:.1f}")
+    print(f"worker: {ROWS / worker:8.0f} rows/s  ({worker:.2f} s; {ROWS / worker_cpu:.0f} rows per CPU-second)")
+    print(f"direct: {ROWS / direct:8.0f} calls/s ({direct:.2f} s; {ROWS / direct_cpu:.0f} calls per CPU-second)")
     print(f"ratio:  {direct / worker:8.2f}x of the direct loop (goal >= 0.8; >= 1000 rows/s)")
 
 

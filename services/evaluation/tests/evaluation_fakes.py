@@ -16,7 +16,8 @@ from typing import Any
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.datasets import DatasetColumn, DatasetRow, DatasetRowsPage
 from mlp.common.contracts.usage import UsageEventIn
-from mlp.evaluation.application.ports import Completion, Progress, UpstreamError
+from mlp.evaluation.application.ports import Progress
+from mlp.evaluation.application.upstream_ports import Completion, UpstreamError
 from mlp.evaluation.domain.criteria import Criterion
 from mlp.evaluation.domain.errors import Conflict, NotFound
 from mlp.evaluation.domain.results import RowResult

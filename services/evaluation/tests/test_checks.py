@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from mlp.evaluation.domain.checks import check
-from mlp.evaluation.domain.criterion_configs import LlmJudge, RegexMatch, parse_config
+from mlp.evaluation.domain.criterion_configs import parse_config
+from mlp.evaluation.domain.criterion_types import LlmJudge, RegexMatch
 from mlp.evaluation.domain.judge import judge_prompt, read_judgement
 from mlp.evaluation.domain.similarity import bleu, fuzzy_ratio, rouge_l
 

@@ -6,14 +6,8 @@ from typing import Any
 
 import pytest
 
-from mlp.evaluation.domain.criterion_configs import (
-    CRITERION_KINDS,
-    LlmJudge,
-    NumericTolerance,
-    RegexMatch,
-    config_columns,
-    parse_config,
-)
+from mlp.evaluation.domain.criterion_configs import CRITERION_KINDS, config_columns, parse_config
+from mlp.evaluation.domain.criterion_types import LlmJudge, NumericTolerance, RegexMatch
 from mlp.evaluation.domain.errors import InvalidInput
 
 GOOD: dict[str, dict[str, Any]] = {

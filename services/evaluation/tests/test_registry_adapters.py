@@ -13,7 +13,7 @@ from fake_registry import CREDENTIAL, RegistryState, fake_registry_app, free_por
 from mlp.common.runtime.service_tokens import ServiceTokens
 from mlp.evaluation.adapters.registry.chat import HttpChatModel, HttpDeployments
 from mlp.evaluation.adapters.registry.datasets import HttpDatasetRows
-from mlp.evaluation.application.ports import UpstreamError
+from mlp.evaluation.application.upstream_ports import UpstreamError
 from mlp.evaluation.domain.errors import InvalidInput, NotFound
 
 OWNER = uuid.uuid4()

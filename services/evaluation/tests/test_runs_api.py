@@ -154,7 +154,7 @@ async def test_cancel_delete_and_another_users_run(
             "prompt_template": "{{country}}"}  # fmt: skip
     run = (await client.post("/v1/eval-runs", json=body, headers=me.headers)).json()
     path = f"/v1/eval-runs/{run['id']}"
-    for method, suffix in (("GET", ""), ("POST", "/cancel"), ("DELETE", ""), ("GET", "/results")):
+    for method, suffix in (("GET", ""), ("POST", "/cancel"), ("DELETE", ""), ("GET", "/results"), ("GET", "/events")):
         assert (await client.request(method, path + suffix, headers=other.headers)).status_code == 404
     cancelled = await client.post(f"{path}/cancel", headers=me.headers)
     assert cancelled.json()["status"] == "cancelled"  # it was still queued

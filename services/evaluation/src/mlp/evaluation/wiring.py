@@ -9,7 +9,7 @@ import httpx
 from mlp.common.runtime.service_tokens import ServiceTokens
 from mlp.evaluation.adapters.registry.chat import HttpChatModel, HttpDeployments
 from mlp.evaluation.adapters.registry.datasets import HttpDatasetRows
-from mlp.evaluation.application.ports import ChatModel, DatasetRows, Deployments, UserTokens
+from mlp.evaluation.application.upstream_ports import ChatModel, DatasetRows, Deployments, UserTokens
 from mlp.evaluation.settings import EvaluationSettings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from mlp.evaluation.api import criteria, run_events, runs
+from mlp.evaluation.api import compare, criteria, run_events, runs
 from mlp.evaluation.api.openai_eval_runs import EVAL_RUN_ROUTES
 from mlp.evaluation.api.openai_evals import EVAL_ROUTES
 
@@ -17,7 +17,7 @@ ROUTES: list[ControllerRouterHandler] = [
     criteria.criterion_trend,
     runs.create_run,
     runs.list_runs,
-    runs.compare_runs,
+    compare.compare_runs,
     runs.get_run,
     runs.cancel_run,
     runs.delete_run,

@@ -15,7 +15,7 @@ from mlp.common.auth.principal import Principal
 from mlp.evaluation.api.views import Page, ResultView, RunView, result_view, run_view
 from mlp.evaluation.application.reports import Reports
 from mlp.evaluation.application.runs import RunRequest, Runs
-from mlp.evaluation.domain.reports import ResultFilter, RowChange
+from mlp.evaluation.domain.reports import ResultFilter
 from mlp.evaluation.domain.runs import RunTarget
 
 Caller = Request[Principal, Any, Any]
@@ -61,36 +61,6 @@ def run_request(data: CreateRun, eval_id: uuid.UUID | None = None) -> RunRequest
     )
 
 
-class RowChangeView(msgspec.Struct):
-    row_number: int
-    base_score: float | None
-    head_score: float | None
-
-
-class CriterionChangeView(msgspec.Struct):
-    criterion_id: str
-    compared_rows: int
-    base_pass_rate: float | None
-    head_pass_rate: float | None
-    regressed_count: int
-    improved_count: int
-    regressed: list[RowChangeView]
-    improved: list[RowChangeView]
-
-
-def _changes(rows: list[RowChange]) -> list[RowChangeView]:
-    return [RowChangeView(r.row_number, r.base_score, r.head_score) for r in rows]
-
-
-class ComparisonView(msgspec.Struct):
-    base: str
-    head: str
-    dataset_id: str
-    same_version: bool
-    summary: dict[str, int]
-    criteria: list[CriterionChangeView]
-
-
 @post("/v1/eval-runs", tags=["eval-runs"], opt=WRITE, summary="Start a run (queued for a worker)")
 async def create_run(request: Caller, data: JSONBody[CreateRun], runs: NamedDependency[Runs]) -> RunView:
     return run_view(await runs.create(request.user.user_id, run_request(data)))
@@ -106,33 +76,6 @@ async def list_runs(
     found = await runs.list(request.user.user_id, limit + 1, after)
     shown = [run_view(r) for r in found[:limit]]
     return Page(shown, len(found) > limit, shown[-1].id if len(found) > limit else None)
-
-
-@get("/v1/eval-runs/compare", tags=["eval-runs"], opt=READ, summary="Rows that regressed and improved")
-async def compare_runs(
-    request: Caller, base: FromQuery[uuid.UUID], head: FromQuery[uuid.UUID], reports: NamedDependency[Reports]
-) -> ComparisonView:
-    found = await reports.compare(request.user.user_id, base, head)
-    criteria = [
-        CriterionChangeView(
-            c.criterion_id,
-            c.compared_rows,
-            c.base_pass_rate,
-            c.head_pass_rate,
-            c.regressed_count,
-            c.improved_count,
-            _changes(c.regressed),
-            _changes(c.improved),
-        )
-        for c in found.criteria
-    ]
-    summary = {
-        "criteria": len(criteria),
-        "regressed": sum(c.regressed_count for c in criteria),
-        "improved": sum(c.improved_count for c in criteria),
-    }
-    same_version = found.base.dataset_version == found.head.dataset_version
-    return ComparisonView(str(base), str(head), str(found.base.dataset_id), same_version, summary, criteria)
 
 
 @get("/v1/eval-runs/{run_id:uuid}", tags=["eval-runs"], opt=READ, summary="A run with its aggregates")

@@ -16,6 +16,6 @@ class ExecutionLimits:
     """A row (its model call and its judges) that takes longer is recorded as a ``timeout`` error."""
     regex_timeout_seconds: float = 0.1
     page_size: int = 1000
+    """Rows asked of registry per page (its contract allows up to 1000)."""
     flush_interval_seconds: float = 0.25
     """How often results are written, with a heartbeat and a look at whether the run was cancelled."""
-    flush_rows: int = 500

@@ -9,9 +9,9 @@ from typing import Any
 
 from mlp.common.contracts.datasets import DatasetRow
 from mlp.evaluation.application.limits import ExecutionLimits
-from mlp.evaluation.application.ports import ChatModel, Completion, UpstreamError
+from mlp.evaluation.application.upstream_ports import ChatModel, Completion, UpstreamError
 from mlp.evaluation.domain.checks import check
-from mlp.evaluation.domain.criterion_configs import CriterionConfig, LlmJudge
+from mlp.evaluation.domain.criterion_types import CriterionConfig, LlmJudge
 from mlp.evaluation.domain.judge import judge_prompt, read_judgement
 from mlp.evaluation.domain.results import RowResult
 from mlp.evaluation.domain.runs import EvalRun

@@ -12,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from mlp.common.contracts.datasets import DatasetRow
 from mlp.evaluation.application.clock import Clock, utc_now
 from mlp.evaluation.application.events import audit_event, usage_events
 from mlp.evaluation.application.limits import RUN_SCOPES, ExecutionLimits
-from mlp.evaluation.application.ports import DatasetRows, Progress, UnitOfWork, UserTokens
+from mlp.evaluation.application.ports import Progress, UnitOfWork
 from mlp.evaluation.application.row_evaluation import RowEvaluator
+from mlp.evaluation.application.upstream_ports import DatasetRows, UserTokens
 from mlp.evaluation.domain.errors import InvalidInput, NotFound
 from mlp.evaluation.domain.results import RowResult
 from mlp.evaluation.domain.runs import EvalRun, RunStatus
@@ -38,21 +40,16 @@ class RunExecutor:
         limits: ExecutionLimits,
         clock: Clock = utc_now,
     ) -> None:
-        self._uow = uow
-        self._rows = rows
-        self._evaluator = evaluator
-        self._tokens = tokens
-        self._limits = limits
-        self._clock = clock
+        self._parts = _Parts(uow, rows, evaluator, tokens, limits, clock)
 
     async def execute(self, run_id: uuid.UUID) -> None:
-        async with self._uow() as uow:
-            run = await uow.runs.start(run_id, self._clock())
+        async with self._parts.uow() as uow:
+            run = await uow.runs.start(run_id, self._parts.clock())
             done = await uow.results.done_rows(run_id) if run else set()
             await uow.commit()
         if run is None:
             return  # finished (or cancelled while queued): nothing to do
-        execution = _Execution(self, run, done)
+        execution = _Execution(self._parts, run, done)
         status: RunStatus = "succeeded"
         error: str | None = None
         try:
@@ -64,11 +61,21 @@ class RunExecutor:
         await execution.flush(final_status=status, error=error)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    uow: Callable[[], UnitOfWork]
+    rows: DatasetRows
+    evaluator: RowEvaluator
+    tokens: UserTokens
+    limits: ExecutionLimits
+    clock: Clock
+
+
 class _Execution:
     """The state of one attempt at a run."""
 
-    def __init__(self, executor: RunExecutor, run: EvalRun, done: set[int]) -> None:
-        self.x = executor
+    def __init__(self, parts: _Parts, run: EvalRun, done: set[int]) -> None:
+        self.parts = parts
         self.run_ = run
         self.done = done
         self.pending: list[RowResult] = []
@@ -76,17 +83,17 @@ class _Execution:
         self.seen_rows = 0
 
     async def run(self) -> None:
-        token = await self.x._tokens.for_user(self.run_.user_id, RUN_SCOPES)
-        criteria = self.x._evaluator.prepare(self.run_)
-        queue: asyncio.Queue[DatasetRow | None] = asyncio.Queue(maxsize=self.x._limits.concurrency * 4)
+        token = await self.parts.tokens.for_user(self.run_.user_id, RUN_SCOPES)
+        criteria = self.parts.evaluator.prepare(self.run_)
+        queue: asyncio.Queue[DatasetRow | None] = asyncio.Queue(maxsize=self.parts.limits.concurrency * 4)
         evaluators_done = asyncio.Event()
 
         async def read() -> None:
             cursor: str | None = None
             while True:
                 run = self.run_
-                page = await self.x._rows.page(
-                    token, run.dataset_id, run.dataset_version, cursor, self.x._limits.page_size, run.data_kind
+                page = await self.parts.rows.page(
+                    token, run.dataset_id, run.dataset_version, cursor, self.parts.limits.page_size, run.data_kind
                 )
                 self.seen_rows += len(page.data)
                 for row in page.data:
@@ -95,24 +102,24 @@ class _Execution:
                 if not page.has_more or page.next_cursor is None:
                     break
                 cursor = page.next_cursor
-            for _ in range(self.x._limits.concurrency):
+            for _ in range(self.parts.limits.concurrency):
                 await queue.put(None)
 
         async def evaluate() -> None:
             while (row := await queue.get()) is not None:
-                result = await self.x._evaluator.evaluate(self.run_, criteria, token, row)
+                result = await self.parts.evaluator.evaluate(self.run_, criteria, token, row)
                 self.pending.append(result)  # the list of now: the writer swaps it while rows are evaluated
 
         async def evaluators() -> None:
             async with asyncio.TaskGroup() as group:
-                for _ in range(self.x._limits.concurrency):
+                for _ in range(self.parts.limits.concurrency):
                     group.create_task(evaluate())
             evaluators_done.set()
 
         async def write() -> None:
             while not evaluators_done.is_set():
                 try:
-                    await asyncio.wait_for(evaluators_done.wait(), self.x._limits.flush_interval_seconds)
+                    await asyncio.wait_for(evaluators_done.wait(), self.parts.limits.flush_interval_seconds)
                 except TimeoutError:
                     if await self.flush():
                         raise RunStopped from None
@@ -125,9 +132,9 @@ class _Execution:
     async def flush(self, *, final_status: RunStatus | None = None, error: str | None = None) -> bool:
         """Write what is pending with the progress; True when the run was cancelled meanwhile."""
         batch, self.pending = self.pending, []
-        now = self.x._clock()
+        now = self.parts.clock()
         run = self.run_
-        async with self.x._uow() as uow:
+        async with self.parts.uow() as uow:
             written = await uow.results.add_many(batch)
             failed = sum(1 for r in written if r.error is not None)
             total = max(self.progress.total_rows, self.seen_rows)

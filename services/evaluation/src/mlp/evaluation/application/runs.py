@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from mlp.evaluation.application.clock import Clock, utc_now
 from mlp.evaluation.application.events import audit_event
 from mlp.evaluation.application.limits import RUN_SCOPES
-from mlp.evaluation.application.ports import DatasetRows, Deployments, UnitOfWork, UserTokens
+from mlp.evaluation.application.ports import UnitOfWork
+from mlp.evaluation.application.upstream_ports import DatasetRows, Deployments, UserTokens
 from mlp.evaluation.domain.criteria import CriterionSnapshot
-from mlp.evaluation.domain.criterion_configs import LlmJudge
+from mlp.evaluation.domain.criterion_types import LlmJudge
 from mlp.evaluation.domain.errors import InvalidInput, NotFound
 from mlp.evaluation.domain.run_checks import check_target, missing_columns
 from mlp.evaluation.domain.runs import DataKind, EvalRun, RunTarget

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import regex
 
-from mlp.evaluation.domain.criterion_configs import (
+from mlp.evaluation.domain.criterion_types import (
     Contains,
     CriterionConfig,
     ExactMatch,

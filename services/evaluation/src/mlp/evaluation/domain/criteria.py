@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mlp.evaluation.domain.criterion_configs import CriterionConfig, config_columns, parse_config
+from mlp.evaluation.domain.criterion_configs import config_columns, parse_config
+from mlp.evaluation.domain.criterion_types import CriterionConfig
 from mlp.evaluation.domain.errors import InvalidInput
 
 MAX_NAME_LENGTH = 200

@@ -6,13 +6,23 @@ row's ``answer`` column, so one criterion serves any dataset having the columns 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
 import regex
 
 from mlp.evaluation.domain.config_fields import ConfigFields
+from mlp.evaluation.domain.criterion_types import (
+    Contains,
+    CriterionConfig,
+    ExactMatch,
+    JsonSchema,
+    JsonValid,
+    LlmJudge,
+    NumericTolerance,
+    RegexMatch,
+    TextSimilarity,
+)
 from mlp.evaluation.domain.errors import InvalidInput
 from mlp.evaluation.domain.regex_guard import refuse_catastrophic
 from mlp.evaluation.domain.templates import placeholders
@@ -20,69 +30,6 @@ from mlp.evaluation.domain.templates import placeholders
 JUDGE_NAMES = frozenset({"input", "output", "expected"})
 """Reserved names of a judge prompt: the row's input, the output judged, the expected text."""
 MAX_SCORE = 1_000_000.0
-
-
-@dataclass(frozen=True)
-class ExactMatch:
-    expected: str
-    case_sensitive: bool = True
-    strip: bool = True
-    negate: bool = False
-    """Pass when the output differs (OpenAI's string_check ``ne``)."""
-
-
-@dataclass(frozen=True)
-class Contains:
-    value: str
-    case_sensitive: bool = True
-
-
-@dataclass(frozen=True)
-class RegexMatch:
-    pattern: str
-    ignore_case: bool = False
-    full_match: bool = False
-
-
-@dataclass(frozen=True)
-class JsonValid:
-    pass
-
-
-@dataclass(frozen=True)
-class JsonSchema:
-    json_schema: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class NumericTolerance:
-    expected: str
-    absolute: float | None = None
-    relative: float | None = None
-
-
-@dataclass(frozen=True)
-class TextSimilarity:
-    expected: str
-    metric: str = "fuzzy_ratio"
-    threshold: float = 0.8
-
-
-@dataclass(frozen=True)
-class LlmJudge:
-    deployment: str
-    prompt: str
-    expected: str | None = None
-    labels: tuple[str, ...] = ()
-    pass_labels: tuple[str, ...] = ()
-    score_min: float | None = None
-    score_max: float | None = None
-    threshold: float | None = None
-
-
-CriterionConfig = (
-    ExactMatch | Contains | RegexMatch | JsonValid | JsonSchema | NumericTolerance | TextSimilarity | LlmJudge
-)
 
 
 def _exact(f: ConfigFields) -> ExactMatch:

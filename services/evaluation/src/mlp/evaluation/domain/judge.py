@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from mlp.evaluation.domain.criterion_configs import LlmJudge
+from mlp.evaluation.domain.criterion_types import LlmJudge
 from mlp.evaluation.domain.templates import render
 from mlp.evaluation.domain.verdicts import Verdict
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from mlp.evaluation.application.ports import Completion, UpstreamError
+from mlp.evaluation.application.upstream_ports import Completion, UpstreamError
 
 CHAT_PATH = "/v1/chat/completions"
 MODEL_PATH = "/v1/models/{name}"
