@@ -117,13 +117,13 @@ def mint(platform: dict[str, str], platform_env_vars: dict[str, str], body: dict
 ROW_OF_USER = {
     "registry": "INSERT INTO registry.models (user_id, name) VALUES ($1, 'm')",
     "evaluation": "INSERT INTO evaluation.criterion_definitions (user_id, name, kind) VALUES ($1, 'c', 'regex')",
-    "billing": "INSERT INTO billing.billing_alerts (user_id, name, threshold_amount_minor, currency) "
-    "VALUES ($1, 'a', 100, 'USD')",
+    "billing": "INSERT INTO billing.budgets (user_id, monthly_amount_minor, currency, thresholds) "
+    "VALUES ($1, 10000, 'USD', '{50,80,100}')",
 }
 USER_TABLE = {
     "registry": "registry.models",
     "evaluation": "evaluation.criterion_definitions",
-    "billing": "billing.billing_alerts",
+    "billing": "billing.budgets",
 }
 
 

@@ -155,7 +155,9 @@ async def test_changes_queue_audit_events_in_the_outbox(
     assert (await client.post(BASE, json={"name": "audited"}, headers=me)).status_code == 409  # rolled back: no event
     conn = await asyncpg.connect(plain_database_url(database_url))
     try:
-        payloads = await conn.fetch("SELECT payload FROM registry.pgqueuer WHERE entrypoint = $1", AUDIT_ENTRYPOINT)
+        payloads = await conn.fetch(
+            "SELECT payload FROM registry.pgqueuer WHERE entrypoint = $1 ORDER BY id", AUDIT_ENTRYPOINT
+        )
     finally:
         await conn.close()
     events = [e for p in payloads for e in msgspec.json.decode(p["payload"], type=OperationEventBatch).events]

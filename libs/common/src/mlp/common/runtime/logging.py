@@ -83,7 +83,10 @@ class RequestIdMiddleware(ASGIMiddleware):
 async def _answer_error(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
     app = scope["litestar_app"]
     request: Request[Any, Any, Any] = Request(scope, receive)
-    handler = next((app.exception_handlers[c] for c in type(exc).__mro__ if c in app.exception_handlers), None)
+    # the route's own handlers first (e.g. OpenAI's error shape on the inference routes), then the app's
+    route = scope.get("route_handler")
+    handlers = route.resolve_exception_handlers() if route is not None else app.exception_handlers
+    handler = next((handlers[c] for c in type(exc).__mro__ if c in handlers), None)
     if handler is None:
         raise exc
     response = handler(request, exc)
