@@ -154,3 +154,17 @@ async def test_customer_deleted_unlinks_the_user(billing: Billing) -> None:
     async with billing.engine.connect() as conn:
         linked = await conn.exec_driver_sql("SELECT count(*) FROM billing.stripe_customers WHERE user_id = $1", (user,))
         assert linked.scalar() == 0
+
+
+async def test_an_invoice_of_a_customer_nobody_owns_is_kept_as_failed(billing: Billing) -> None:
+    event_id = f"evt_{uuid.uuid4().hex[:8]}"
+    payload = invoice_event(event_id, "invoice.created", 1000, f"in_{uuid.uuid4().hex[:6]}", "cus_nobody", "draft")
+    assert (await deliver(billing, payload)).status_code == 200
+    await billing.run_jobs(PROCESS_STRIPE_EVENT)  # does not raise: no retry can link it
+    async with billing.engine.connect() as conn:
+        found = await conn.exec_driver_sql(
+            "SELECT status, error FROM billing.stripe_webhook_events WHERE stripe_event_id = $1", (event_id,)
+        )
+        status, error = found.one()
+    assert status == "failed"
+    assert "no user" in error
