@@ -65,6 +65,7 @@ async def test_a_user_book_overrides_the_default_and_changes_mid_period_rate_by_
     assert (status["status"], status["price_book_id"], Decimal(status["amount"])) == ("rated", first.json()["id"], 20)
     visible = (await billing.client.get("/v1/price-books", headers=tokens.user(user))).json()["data"]
     assert {first.json()["id"], second.json()["id"]} <= {b["id"] for b in visible}
+    assert (await billing.audit_actions()).count("price_book.created") >= 2  # through the outbox to identity
 
 
 async def test_overlapping_or_retroactive_books_are_refused(billing: Billing, tokens: Tokens) -> None:
