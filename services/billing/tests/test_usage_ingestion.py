@@ -153,3 +153,11 @@ async def test_the_openapi_document_describes_billing(billing: Billing) -> None:
     schema = await billing.client.get("/schema/openapi.json")
     assert schema.status_code == 200
     assert {"/v1/usage-events", "/v1/usage/summary", "/v1/stripe/webhook"} <= set(schema.json()["paths"])
+
+
+async def test_an_id_repeated_within_one_batch_is_counted_once(billing: Billing, tokens: Tokens) -> None:
+    user = uuid.uuid4()
+    once = event(user, billing, quantity=4)
+    receipt = await post(billing, tokens.service(), [once, once, {**once, "quantity": 5}])
+    assert [r["status_code"] for r in receipt["results"]] == [202, 200, 409]
+    assert [Decimal(x["quantity"]) for x in (await summary(billing, tokens, user))["lines"]] == [4]
