@@ -25,7 +25,14 @@ def signed(payload: bytes, at: int | None = None, secret: str = WEBHOOK_SECRET) 
 
 
 def invoice_event(
-    event_id: str, kind: str, created: int, invoice_id: str, customer: str, status: str, paid: int = 0
+    event_id: str,
+    kind: str,
+    created: int,
+    invoice_id: str,
+    customer: str,
+    status: str,
+    paid: int = 0,
+    period_start: int = PERIOD_START,
 ) -> bytes:
     invoice = {
         "id": invoice_id,
@@ -37,8 +44,8 @@ def invoice_event(
         "total": 1200,
         "amount_due": 1200,
         "amount_paid": paid,
-        "period_start": PERIOD_START,
-        "period_end": PERIOD_START + 30 * 86400,
+        "period_start": period_start,
+        "period_end": period_start + 30 * 86400,
         "hosted_invoice_url": f"https://invoice.stripe.test/{invoice_id}" if status != "draft" else None,
         "lines": {"object": "list", "data": [{"id": "il_1", "amount": 1200, "description": "tokens", "quantity": 3}]},
     }
