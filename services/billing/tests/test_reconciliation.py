@@ -47,9 +47,8 @@ async def test_a_period_run_twice_applies_each_difference_once(billing: Billing,
 
     billing.stripe.invoiced[customer] = 1500  # Stripe now bills more than we rated: credited back on its invoice
     starts = int(Period.of(billing.clock.now()).starts_at.timestamp())
-    invoice = invoice_event(
-        f"evt_{uuid.uuid4().hex[:8]}", "invoice.paid", 5, "in_recon", customer, "paid", 1500, starts
-    )
+    invoice_id = f"in_{uuid.uuid4().hex[:8]}"
+    invoice = invoice_event(f"evt_{invoice_id}", "invoice.paid", 5, invoice_id, customer, "paid", 1500, starts)
     assert (await deliver(billing, invoice)).status_code == 200
     await billing.run_jobs(PROCESS_STRIPE_EVENT)
     third = await run_period(billing, tokens, period)
