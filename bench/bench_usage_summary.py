@@ -13,14 +13,18 @@ import os
 import random
 import statistics
 import time
+import uuid
 from datetime import UTC, datetime
 
 import asyncpg
 import httpx
 from harness import bench_database, server
 
-from mlp.common.runtime.database import plain_database_url
+from mlp.common.auth.principal import Principal
+from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.devtools.processes import platform_env
+from mlp.identity.platform_token_wiring import platform_tokens
+from mlp.identity.settings import IdentitySettings
 
 IDENTITY_PORT, BILLING_PORT = 25101, 25104
 USERS, EVENTS, REQUESTS, SAMPLED_USERS = 10_000, 10_000_000, 1_000, 100
@@ -49,7 +53,7 @@ async def seed(database_url: str) -> int:
     conn = await asyncpg.connect(plain_database_url(database_url))
     try:
         today = datetime.now(UTC).day
-        per_row = EVENTS // (USERS * today * len(METRICS))
+        per_row = -(-EVENTS // (USERS * today * len(METRICS)))  # rounded up: at least 10M in all
         await conn.execute(SEED, METRICS, USERS, per_row)
         return int(await conn.fetchval("SELECT sum(events) FROM billing.usage_daily"))
     finally:
@@ -58,6 +62,24 @@ async def seed(database_url: str) -> int:
 
 def user_id(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012x}"
+
+
+async def user_tokens(database_url: str, users: list[str]) -> list[str]:
+    """The sampled users, registered in identity, with platform tokens signed as identity signs them."""
+    conn = await asyncpg.connect(plain_database_url(database_url))
+    try:  # identity must know them (services ask it whether a user still stands)
+        await conn.executemany(
+            "INSERT INTO identity.users (id, firebase_uid) VALUES ($1, $2)",
+            [(uuid.UUID(u), f"bench-{u}") for u in users],
+        )
+    finally:
+        await conn.close()
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        tokens = platform_tokens(engine, IdentitySettings(environment="development"))
+        return [(await tokens.issue(Principal(user_id=uuid.UUID(u), scopes=("billing:read",)))).token for u in users]
+    finally:
+        await engine.dispose()
 
 
 async def latencies(url: str, tokens: list[str]) -> list[float]:
@@ -84,16 +106,9 @@ def main() -> None:
         identity_cmd = ["mlp.common.runtime.cli", "serve", "identity", "--port", str(IDENTITY_PORT)]
         billing_cmd = ["mlp.common.runtime.cli", "serve", "billing", "--port", str(BILLING_PORT)]
         with server(identity_cmd, IDENTITY_PORT, env) as identity, server(billing_cmd, BILLING_PORT, env) as billing:
-            credential = {"authorization": f"Bearer {env['REGISTRY_SERVICE_CREDENTIAL']}"}
+            httpx.get(f"{identity}/.well-known/jwks.json").raise_for_status()  # identity made its signing key
             users = random.Random(5).sample(range(1, USERS + 1), SAMPLED_USERS)
-            tokens = [
-                httpx.post(
-                    f"{identity}/internal/v1/tokens",
-                    json={"user_id": user_id(n), "scopes": ["billing:read"]},
-                    headers=credential,
-                ).json()["token"]
-                for n in users
-            ]
+            tokens = asyncio.run(user_tokens(database_url, [user_id(n) for n in users]))
             asyncio.run(latencies(billing, tokens[:10]))  # warm-up
             times = sorted(asyncio.run(latencies(billing, tokens)))
     p50, p99 = statistics.median(times), times[int(len(times) * 0.99) - 1]

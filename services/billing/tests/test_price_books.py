@@ -65,6 +65,7 @@ async def test_a_user_book_overrides_the_default_and_changes_mid_period_rate_by_
     assert (status["status"], status["price_book_id"], Decimal(status["amount"])) == ("rated", first.json()["id"], 20)
     visible = (await billing.client.get("/v1/price-books", headers=tokens.user(user))).json()["data"]
     assert {first.json()["id"], second.json()["id"]} <= {b["id"] for b in visible}
+    assert (await billing.audit_actions()).count("price_book.created") >= 2  # through the outbox to identity
 
 
 async def test_overlapping_or_retroactive_books_are_refused(billing: Billing, tokens: Tokens) -> None:
@@ -87,6 +88,10 @@ async def test_overlapping_or_retroactive_books_are_refused(billing: Billing, to
     refused = await billing.client.post("/v1/price-books", json=bad, headers=tokens.service())
     assert refused.status_code == 422
     assert refused.json()["field"] == "items[0]"
+    naive = {**book(billing, user=uuid.uuid4()), "effective_from": "2030-01-01T00:00:00"}
+    assert (await billing.client.post("/v1/price-books", json=naive, headers=tokens.service())).status_code == 400
+    nan = book(billing, user=uuid.uuid4(), price="NaN")
+    assert (await billing.client.post("/v1/price-books", json=nan, headers=tokens.service())).status_code == 422
     by_user = await billing.client.post("/v1/price-books", json=book(billing, user=user), headers=tokens.user(user))
     assert by_user.status_code == 403
 

@@ -51,6 +51,8 @@ def test_rounding_is_half_up_once_per_line() -> None:
         PriceItem("eval.rows", "graduated", tiers=(Tier(D(10), D(1)), Tier(D(5), D(1)), Tier(None, D(1)))),
         PriceItem("eval.rows", "per_unit", unit_price=D("1e12")),
         PriceItem("eval.rows", "flat"),
+        PriceItem("eval.rows", "per_unit", unit_price=D("NaN")),
+        PriceItem("eval.rows", "graduated", tiers=(Tier(D("Infinity"), D(1)), Tier(None, D(1)))),
     ],
 )
 def test_unusable_prices_are_named(item: PriceItem) -> None:

@@ -25,7 +25,14 @@ def signed(payload: bytes, at: int | None = None, secret: str = WEBHOOK_SECRET) 
 
 
 def invoice_event(
-    event_id: str, kind: str, created: int, invoice_id: str, customer: str, status: str, paid: int = 0
+    event_id: str,
+    kind: str,
+    created: int,
+    invoice_id: str,
+    customer: str,
+    status: str,
+    paid: int = 0,
+    period_start: int = PERIOD_START,
 ) -> bytes:
     invoice = {
         "id": invoice_id,
@@ -37,8 +44,8 @@ def invoice_event(
         "total": 1200,
         "amount_due": 1200,
         "amount_paid": paid,
-        "period_start": PERIOD_START,
-        "period_end": PERIOD_START + 30 * 86400,
+        "period_start": period_start,
+        "period_end": period_start + 30 * 86400,
         "hosted_invoice_url": f"https://invoice.stripe.test/{invoice_id}" if status != "draft" else None,
         "lines": {"object": "list", "data": [{"id": "il_1", "amount": 1200, "description": "tokens", "quantity": 3}]},
     }
@@ -154,3 +161,17 @@ async def test_customer_deleted_unlinks_the_user(billing: Billing) -> None:
     async with billing.engine.connect() as conn:
         linked = await conn.exec_driver_sql("SELECT count(*) FROM billing.stripe_customers WHERE user_id = $1", (user,))
         assert linked.scalar() == 0
+
+
+async def test_an_invoice_of_a_customer_nobody_owns_is_kept_as_failed(billing: Billing) -> None:
+    event_id = f"evt_{uuid.uuid4().hex[:8]}"
+    payload = invoice_event(event_id, "invoice.created", 1000, f"in_{uuid.uuid4().hex[:6]}", "cus_nobody", "draft")
+    assert (await deliver(billing, payload)).status_code == 200
+    await billing.run_jobs(PROCESS_STRIPE_EVENT)  # does not raise: no retry can link it
+    async with billing.engine.connect() as conn:
+        found = await conn.exec_driver_sql(
+            "SELECT status, error FROM billing.stripe_webhook_events WHERE stripe_event_id = $1", (event_id,)
+        )
+        status, error = found.one()
+    assert status == "failed"
+    assert "no user" in error

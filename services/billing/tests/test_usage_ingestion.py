@@ -10,6 +10,7 @@ from typing import Any
 from billing_harness import Billing, Tokens
 
 from mlp.billing.application.jobs import PUSH_METER_EVENTS
+from mlp.billing.domain.periods import Period
 
 
 def event(user: uuid.UUID, billing: Billing, **overrides: Any) -> dict[str, Any]:
@@ -133,3 +134,30 @@ async def test_cloudevents_single_and_batch_are_usage_events(billing: Billing, t
     assert status.json()["status"] == "accepted"
     assert Decimal(status.json()["quantity"]) == 5
     assert (await billing.client.get("/v1/usage-events/ce-2", headers=tokens.user(uuid.uuid4()))).status_code == 404
+
+
+async def test_a_late_event_adjusts_its_own_period(billing: Billing, tokens: Tokens) -> None:
+    user = uuid.uuid4()
+    late = billing.clock.now() - timedelta(days=30)
+    await post(billing, tokens.service(), [event(user, billing, quantity=7, timestamp=late.isoformat())])
+    period = Period.of(late).label
+    then = await billing.client.get(f"/v1/usage/summary?period={period}", headers=tokens.user(user))
+    assert [Decimal(x["quantity"]) for x in then.json()["lines"]] == [7]
+    if period != Period.of(billing.clock.now()).label:
+        assert (await summary(billing, tokens, user))["lines"] == []
+    bad = await billing.client.get("/v1/usage/summary?period=2026-13", headers=tokens.user(user))
+    assert bad.status_code in (400, 422)
+
+
+async def test_the_openapi_document_describes_billing(billing: Billing) -> None:
+    schema = await billing.client.get("/schema/openapi.json")
+    assert schema.status_code == 200
+    assert {"/v1/usage-events", "/v1/usage/summary", "/v1/stripe/webhook"} <= set(schema.json()["paths"])
+
+
+async def test_an_id_repeated_within_one_batch_is_counted_once(billing: Billing, tokens: Tokens) -> None:
+    user = uuid.uuid4()
+    once = event(user, billing, quantity=4)
+    receipt = await post(billing, tokens.service(), [once, once, {**once, "quantity": 5}])
+    assert [r["status_code"] for r in receipt["results"]] == [202, 200, 409]
+    assert [Decimal(x["quantity"]) for x in (await summary(billing, tokens, user))["lines"]] == [4]

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import httpx
+import structlog
 
 from mlp.billing.adapters.db.tables import SCHEMA
 from mlp.billing.adapters.http.alert_webhooks import HttpAlertWebhooks
@@ -20,11 +21,15 @@ from mlp.billing.adapters.outbox import billing_outbox
 from mlp.billing.adapters.stripe.gateway import StripeSdkGateway
 from mlp.billing.application.clock import SystemClock
 from mlp.billing.application.job_handlers import job_handlers
+from mlp.billing.application.jobs import PUSH_METER_EVENTS, RUN_RECONCILIATION
 from mlp.billing.settings import BillingSettings, billing_settings
 from mlp.billing.wiring import use_cases
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import Entrypoint, run_service_worker
+
+STRIPE_JOBS = (PUSH_METER_EVENTS, RUN_RECONCILIATION)
+_log = structlog.get_logger("billing.worker")
 
 ALIVE_FILE = Path(os.environ.get("BILLING_WORKER_ALIVE_FILE", "/tmp/billing-worker.alive"))  # noqa: S108
 """Touched every ``ALIVE_EVERY_SECONDS`` while the event loop turns: the liveness probe reads its age."""
@@ -46,6 +51,11 @@ async def run_worker(settings: BillingSettings) -> None:
             stripe = StripeSdkGateway(settings.stripe_api_key, settings.stripe_api_base)
             cases = use_cases(engine, settings, billing_outbox, stripe, HttpAlertWebhooks(http), SystemClock())
             handlers = job_handlers(cases.meter_pusher, cases.budgets, cases.stripe_webhooks, cases.reconciliation)
+            if not settings.stripe_api_key:
+                # without Stripe, its jobs wait in the queue for a worker that has a key
+                for needs_stripe in STRIPE_JOBS:
+                    handlers.pop(needs_stripe)
+                _log.warning("no BILLING_STRIPE_API_KEY: meter pushes and reconciliation runs wait")
             await run_service_worker(
                 settings, "billing", SCHEMA, entrypoints={name: Entrypoint(h) for name, h in handlers.items()}
             )

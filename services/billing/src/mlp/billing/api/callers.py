@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlp.billing.application.ingestion import Caller
+from mlp.billing.application.event_validation import Caller
 from mlp.common.auth.errors import Forbidden
 from mlp.common.auth.litestar import AUTHENTICATED
 from mlp.common.auth.principal import Principal

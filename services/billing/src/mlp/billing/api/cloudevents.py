@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from mlp.billing.application.ingestion import RawUsageEvent
+from mlp.billing.application.event_validation import RawUsageEvent
 
 CLOUDEVENT = "application/cloudevents+json"
 CLOUDEVENTS_BATCH = "application/cloudevents-batch+json"

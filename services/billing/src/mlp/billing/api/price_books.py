@@ -22,6 +22,8 @@ from mlp.common.auth.principal import Principal
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+"""A time with its zone (a naive time would not compare with the others)."""
 
 
 class TierIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,13 +45,13 @@ class PriceBookIn(msgspec.Struct, frozen=True, kw_only=True):
     name: Name
     currency: Currency
     user_id: uuid.UUID | None = None
-    effective_from: datetime | None = None
-    effective_to: datetime | None = None
+    effective_from: Moment | None = None
+    effective_to: Moment | None = None
     items: Annotated[list[PriceItemIn], msgspec.Meta(max_length=64)]
 
 
 class PriceBookEnd(msgspec.Struct, frozen=True, kw_only=True):
-    effective_to: datetime
+    effective_to: Moment
 
 
 def _item(i: PriceItemIn) -> PriceItem:

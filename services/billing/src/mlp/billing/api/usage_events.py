@@ -15,7 +15,8 @@ from litestar.params import FromPath
 from mlp.billing.api.callers import USAGE_WRITERS, usage_caller
 from mlp.billing.api.cloudevents import CLOUDEVENT, CLOUDEVENTS_BATCH, CloudEvent, to_raw
 from mlp.billing.api.views import UsageEventStatusView
-from mlp.billing.application.ingestion import RawUsageEvent, UsageIngestion
+from mlp.billing.application.event_validation import RawUsageEvent
+from mlp.billing.application.ingestion import UsageIngestion
 from mlp.billing.application.reports import UsageReports
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal

@@ -11,7 +11,7 @@ from typing import Any
 from mlp.billing.application.ports import Clock, Transaction, Transactions
 from mlp.billing.domain.errors import InvalidInput, NotFound
 from mlp.billing.domain.periods import Period
-from mlp.billing.domain.price_books import NO_BOOK
+from mlp.billing.domain.price_books import NO_BOOK, PriceBook
 from mlp.billing.domain.rating import RatedDay, RatedLine, rate_period
 
 MAX_DAILY_RANGE_DAYS = 366
@@ -24,10 +24,30 @@ class PeriodSummary:
     totals_minor: dict[str, int]
 
 
-async def rate(tx: Transaction, user_id: uuid.UUID, period: Period) -> tuple[list[RatedLine], list[RatedDay]]:
+class BookCache:
+    """Price books by id, kept by a process: a book's items (its prices) never change once created,
+    only its window may be shortened, and rating does not read the window. Bounded."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._books: dict[uuid.UUID, PriceBook] = {}
+        self._limit = limit
+
+    async def many(self, tx: Transaction, ids: set[uuid.UUID]) -> dict[uuid.UUID, PriceBook]:
+        missing = sorted(ids - self._books.keys())
+        if missing:
+            if len(self._books) + len(missing) > self._limit:
+                self._books.clear()
+            self._books.update(await tx.books.many(missing))
+        return {i: self._books[i] for i in ids if i in self._books}
+
+
+async def rate(
+    tx: Transaction, user_id: uuid.UUID, period: Period, books: BookCache | None = None
+) -> tuple[list[RatedLine], list[RatedDay]]:
     rows = await tx.usage.daily(user_id, period.start, period.end)
-    books = await tx.books.many(sorted({r.price_book_id for r in rows if r.price_book_id != NO_BOOK}))
-    return rate_period(rows, books)
+    ids = {r.price_book_id for r in rows if r.price_book_id != NO_BOOK}
+    found = await books.many(tx, ids) if books is not None else await tx.books.many(sorted(ids))
+    return rate_period(rows, found)
 
 
 def totals(lines: list[RatedLine]) -> dict[str, int]:
@@ -42,11 +62,12 @@ class UsageReports:
     def __init__(self, transactions: Transactions, clock: Clock) -> None:
         self._tx = transactions
         self._clock = clock
+        self._books = BookCache()
 
     async def summary(self, user_id: uuid.UUID, period_label: str | None) -> PeriodSummary:
         period = self._period(period_label)
         async with self._tx() as tx:
-            lines, _ = await rate(tx, user_id, period)
+            lines, _ = await rate(tx, user_id, period, self._books)
         return PeriodSummary(period, lines, totals(lines))
 
     async def daily(self, user_id: uuid.UUID, start: date | None, end: date | None) -> list[RatedDay]:
@@ -60,7 +81,7 @@ class UsageReports:
         async with self._tx() as tx:
             period = Period.of_day(start)
             while period.start <= end:
-                _, rated = await rate(tx, user_id, period)
+                _, rated = await rate(tx, user_id, period, self._books)
                 days.extend(d for d in rated if start <= d.day <= end)
                 period = Period.of_day(period.end)
         return days
@@ -76,7 +97,7 @@ class UsageReports:
             share: Decimal | None = None
             currency = None
             if rated:
-                lines, _ = await rate(tx, user_id, period)
+                lines, _ = await rate(tx, user_id, period, self._books)
                 line = next(
                     (x for x in lines if x.metric == event["metric"] and x.price_book_id == event["price_book_id"]),
                     None,

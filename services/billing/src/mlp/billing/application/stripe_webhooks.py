@@ -42,7 +42,11 @@ class StripeWebhooks:
                 return
             event, _ = loaded
             if event.type.startswith("invoice."):
-                await self._invoice(tx, event)
+                if not await self._invoice(tx, event):
+                    # a customer that is not one of ours (another integration on the account):
+                    # kept as failed, with the raw event, rather than retried for ever
+                    await tx.webhooks.mark(stripe_event_id, "failed", "no user is linked to this customer")
+                    return
             elif event.type == "customer.deleted":
                 user_id = await tx.customers.unlink_customer(str(event.object.get("id")))
                 if user_id is not None:
@@ -59,13 +63,14 @@ class StripeWebhooks:
                     )
             await tx.webhooks.mark(stripe_event_id, "processed")
 
-    async def _invoice(self, tx: Transaction, event: StripeEvent) -> None:
+    async def _invoice(self, tx: Transaction, event: StripeEvent) -> bool:
+        """Cache the invoice; False when its customer is nobody's."""
         snapshot = InvoiceSnapshot.from_event(event)
         user_id = await tx.customers.user_of(snapshot.stripe_customer_id)
         if user_id is None:
             user_id = _user_from_metadata(event.object)
         if user_id is None:
-            raise LookupError(f"no user is linked to Stripe customer {snapshot.stripe_customer_id}")
+            return False
         if await tx.invoices.upsert_if_newer(user_id, snapshot):
             await tx.outbox.audit(
                 [
@@ -110,6 +115,7 @@ class StripeWebhooks:
                         period,
                     )
                     await tx.outbox.enqueue(NOTIFY_ALERT, [notice], [f"alert:{alert_id}"])
+        return True
 
 
 def _user_from_metadata(invoice: dict[str, Any]) -> uuid.UUID | None:

@@ -74,6 +74,8 @@ MAX_QUANTITY = Decimal("1e24")
 def _out_of_bounds(item: PriceItem) -> bool:
     prices = [item.unit_price or ZERO, *(t.unit_price for t in item.tiers), *(t.flat_fee for t in item.tiers)]
     quantities = [item.package_size or ZERO, item.free_quantity, *(t.up_to or ZERO for t in item.tiers)]
+    if not all(value.is_finite() for value in (*prices, *quantities)):  # NaN would not even compare
+        return True
     return any(p >= MAX_PRICE for p in prices) or any(q >= MAX_QUANTITY or q < 0 for q in quantities)
 
 

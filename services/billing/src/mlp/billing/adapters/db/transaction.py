@@ -9,10 +9,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mlp.billing.adapters.db.budgets import SqlAlerts, SqlBudgets
+from mlp.billing.adapters.db.invoices import SqlInvoices
 from mlp.billing.adapters.db.price_books import SqlPriceBooks
 from mlp.billing.adapters.db.reconciliation import SqlReconciliation
-from mlp.billing.adapters.db.stripe_records import SqlInvoices, SqlStripeCustomers, SqlWebhookEvents
+from mlp.billing.adapters.db.stripe_customers import SqlStripeCustomers
 from mlp.billing.adapters.db.usage_store import SqlUsageStore
+from mlp.billing.adapters.db.webhook_events import SqlWebhookEvents
 from mlp.billing.application.ports import Outbox
 
 OutboxFactory = Callable[[AsyncConnection], Outbox]

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.billing.adapters.db.budgets import SqlAlerts, SqlBudgets
-from mlp.billing.adapters.db.stripe_records import SqlStripeCustomers
+from mlp.billing.adapters.db.stripe_customers import SqlStripeCustomers
 from mlp.billing.adapters.db.transaction import OutboxFactory
 from mlp.billing.adapters.db.usage_store import SqlUsageStore
 from mlp.billing.application.audit import operation
