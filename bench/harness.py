@@ -87,6 +87,7 @@ QUIET = ("--no-access-log", "--log-level", "warning")
 
 def rotating_tokens_script(tokens: Sequence[str], directory: Path) -> Path:
     """A wrk Lua script sending each token once, in turn (then from the start again)."""
+    directory.mkdir(parents=True, exist_ok=True)
     script = directory / "tokens.lua"
     listed = ",\n".join(f'"{token}"' for token in tokens)
     script.write_text(
@@ -117,8 +118,9 @@ def wrk(
     if refusals:
         total = re.search(r"(\d+) requests in", output)
         non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-        if total is None or non_2xx is None or non_2xx.group(1) != total.group(1):
-            raise RuntimeError(f"expected only refusals from {url}:\n{output}")
+        # a minute window may turn during the run and let one call through
+        if total is None or non_2xx is None or int(non_2xx.group(1)) < 0.99 * int(total.group(1)):
+            raise RuntimeError(f"expected refusals from {url}:\n{output}")
     elif "Non-2xx" in output:
         raise RuntimeError(f"non-2xx answers from {url}:\n{output}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
