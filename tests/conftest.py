@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import asyncpg
 import httpx
@@ -62,6 +62,24 @@ async def identity_service_token(platform: dict[str, str], database_url: str) ->
         return (await tokens.issue(Principal.for_service("identity"))).token
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def mint_token(platform: dict[str, str], platform_env_vars: dict[str, str]) -> Callable[[dict[str, object]], str]:
+    """Platform tokens from identity's internal endpoint (asked with registry's credential):
+    ``mint_token({"user_id": ..., "scopes": [...]})`` or ``mint_token({"service": "registry"})``."""
+
+    def mint(body: dict[str, object]) -> str:
+        response = httpx.post(
+            f"{platform['identity']}/internal/v1/tokens",
+            json=body,
+            headers={"authorization": f"Bearer {platform_env_vars['REGISTRY_SERVICE_CREDENTIAL']}"},
+        )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+    return mint
 
 
 @pytest.fixture

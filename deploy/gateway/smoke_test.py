@@ -415,6 +415,19 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
             )
             eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "registry", path), path)
 
+    def model_registry_reaches_registry() -> None:
+        for method, path in (
+            ("GET", "/v1/registered-models?name_prefix=a"),
+            ("PUT", "/v1/registered-models/m1/aliases/prod"),
+            ("GET", "/api/2.0/mlflow/registered-models/search?filter=name%20LIKE%20%27a%25%27"),
+            ("DELETE", "/api/2.0/mlflow/registered-models/alias"),
+        ):
+            status, _, body = request(port, method, path, {"Authorization": "mlp_goodkey"})
+            eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "registry", path), path)
+            eq(seen["registry"][-1]["headers"].get("Authorization"), "Bearer jwt-u1", "platform token upstream")
+        status, _, _ = request(port, "GET", "/api/2.0/mlflow/registered-models/search")
+        eq(status, 401, "MLflow routes need a credential")
+
     def schema_is_public() -> None:
         status, _, body = request(port, "GET", "/billing/schema/openapi.json")
         eq((status, json.loads(body)["path"]), (200, "/schema/openapi.json"), "schema")
@@ -438,6 +451,7 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         identity_sign_in_is_public,
         identity_private_routes_need_auth,
         stripe_webhook_is_public_and_raw,
+        model_registry_reaches_registry,
         inference_streams_from_registry,
         schema_is_public,
         unknown_route_is_404_problem,

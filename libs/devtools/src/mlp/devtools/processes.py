@@ -95,12 +95,14 @@ def start_platform(
     env: Mapping[str, str], services: tuple[str, ...] = SERVICES, workers: tuple[str, ...] = WORKERS
 ) -> list[ServiceProcess]:
     """The services' APIs, then, once they answer, the workers of those in ``workers`` (``worker=True``)."""
-    processes = [ServiceProcess(s, int(env[f"{s.upper()}_PORT"]), env).start() for s in services]
+    processes: list[ServiceProcess] = []
     try:
+        for service in services:  # one by one, so an interrupt in between still finds those started
+            processes.append(ServiceProcess(service, int(env[f"{service.upper()}_PORT"]), env).start())
         for process in processes:
             process.wait_healthy(timeout=60)
         processes += [ServiceProcess(s, 0, env, worker=True).start() for s in services if s in workers]
-    except Exception:
+    except BaseException:  # Ctrl-C while waiting included: never leave a started service behind
         stop_all(processes)
         raise
     return processes

@@ -3,16 +3,19 @@
 Each service's ``create_app`` passes its routes and a lifespan that wires its adapters from
 ``app.state.engine`` and sets ``app.state.resolver`` (how credentials are checked). This adds
 problem+json errors, request ids and logs, health probes, the OpenAPI docs and the engine,
-created in the lifespan and disposed on shutdown.
+created in the lifespan and disposed on shutdown. It refuses to build an app with a route that
+does not declare who may call it (``access_declarations``), and refuses text PostgreSQL cannot
+store in any request (``storable_text``; it is the app's ``before_request`` hook, so a route or
+controller must not set one of its own, which would replace it).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -21,13 +24,25 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from mlp.common.auth.litestar import PrincipalAuthMiddleware
+from mlp.common.runtime.access_declarations import require_declared_access
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
 from mlp.common.runtime.migrations import head_revision, older_revisions
 from mlp.common.runtime.problems import PROBLEM_HANDLERS
+from mlp.common.runtime.storable_text import refuse_unstorable_text
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
+BeforeRequestHook = Callable[[Request[Any, Any, Any]], Awaitable[None]]
+"""A service's own ``before_request`` hook; it runs after the shared refusal of unstorable text."""
+
+
+def _both(first: BeforeRequestHook, then: BeforeRequestHook) -> BeforeRequestHook:
+    async def hook(request: Request[Any, Any, Any]) -> None:
+        await first(request)
+        await then(request)
+
+    return hook
 
 
 def build_service_app(
@@ -41,6 +56,7 @@ def build_service_app(
     lifespans: Sequence[Lifespan] = (),
     public_paths: tuple[str, ...] = (),
     exception_handlers_extra: ExceptionHandlersMap | None = None,
+    before_request: BeforeRequestHook | None = None,
     debug: bool = False,
     **config: Any,
 ) -> Litestar:
@@ -52,9 +68,12 @@ def build_service_app(
         finally:
             await app.state.engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[HealthController, *route_handlers],
         middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
+        before_request=refuse_unstorable_text
+        if before_request is None
+        else _both(refuse_unstorable_text, before_request),
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(
@@ -73,6 +92,8 @@ def build_service_app(
         debug=debug,
         **config,
     )
+    require_declared_access(app, public_paths)
+    return app
 
 
 def state_dependencies(*names: str) -> dict[str, Provide]:

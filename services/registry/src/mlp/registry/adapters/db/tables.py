@@ -8,16 +8,26 @@ from __future__ import annotations
 
 from mlp.common.runtime.inbox import received_events_table
 from mlp.registry.adapters.db.metadata import SCHEMA, metadata
-from mlp.registry.adapters.db.tables_files import DATASET_STATUSES, FILE_PURPOSES, FILE_STATUSES, datasets, files
+from mlp.registry.adapters.db.tables_files import (
+    DATASET_STATUSES,
+    FILE_STATUSES,
+    dataset_rows,
+    dataset_versions,
+    datasets,
+    files,
+)
 from mlp.registry.adapters.db.tables_models import (
     MODEL_VERSION_STATUSES,
     TUNE_JOB_STATUSES,
+    VERSION_SOURCE_KINDS,
+    model_alias_events,
     model_aliases,
     model_versions,
     models,
     tune_jobs,
 )
 from mlp.registry.adapters.db.tables_serving import DEPLOYMENT_STATUSES, deployments, inference_requests
+from mlp.registry.domain.files import FILE_PURPOSES
 
 received_events = received_events_table(metadata)
 """Events taken from other services (idempotency on ``event_id``)."""
@@ -30,11 +40,15 @@ __all__ = [
     "MODEL_VERSION_STATUSES",
     "SCHEMA",
     "TUNE_JOB_STATUSES",
+    "VERSION_SOURCE_KINDS",
+    "dataset_rows",
+    "dataset_versions",
     "datasets",
     "deployments",
     "files",
     "inference_requests",
     "metadata",
+    "model_alias_events",
     "model_aliases",
     "model_versions",
     "models",

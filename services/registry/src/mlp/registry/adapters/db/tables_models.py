@@ -1,6 +1,13 @@
-"""The model registry (models, versions, aliases) and the fine-tuning jobs that produce versions."""
+"""The model registry (models, versions, aliases and their history) and the fine-tuning jobs that produce versions.
+
+Tags are key/value JSONB objects (GIN-indexed for ``tags @> {...}``). ``models.last_version`` is the
+per-model counter new version numbers are taken from: the ``UPDATE ... RETURNING`` that bumps it
+locks the model's row, so concurrent creates get consecutive numbers and never the same one.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -15,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
 
 from mlp.common.runtime.columns import (
     created_at_column,
@@ -33,7 +40,12 @@ from mlp.registry.adapters.db.metadata import metadata, unique_name_per_user
 from mlp.registry.adapters.db.tables_files import datasets
 
 MODEL_VERSION_STATUSES = ("pending", "ready", "failed", "archived")
+VERSION_SOURCE_KINDS = ("upload", "tune_job", "run")
 TUNE_JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+
+def tags_column() -> Column[Any]:
+    return Column("tags", JSONB, nullable=False, server_default=text("'{}'::jsonb"))
 
 
 models = Table(
@@ -44,14 +56,16 @@ models = Table(
     Column("name", Text, nullable=False),
     Column("description", Text),
     Column("task", Text),
-    Column("tags", ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    tags_column(),
+    Column("last_version", Integer, nullable=False, server_default=text("0")),
     metadata_column(),
     created_at_column(),
     updated_at_column(),
     deleted_at_column(),
+    *non_negative("models", "last_version"),
     user_index("models", "created_at"),
     unique_name_per_user("models"),
-    Index("ix_models_tags", "tags", postgresql_using="gin"),
+    Index("ix_models_tags", "tags", postgresql_using="gin", postgresql_ops={"tags": "jsonb_path_ops"}),
 )
 
 model_versions = Table(
@@ -63,7 +77,12 @@ model_versions = Table(
     Column("version", Integer, nullable=False),
     Column("description", Text),
     Column("artifact_uri", Text),
+    # An uploaded file of this user (registry.files); no foreign key: files are purged on their own terms.
+    uuid_column("artifact_file_id", nullable=True),
     Column("base_model", Text),
+    Column("source_kind", Text, nullable=False, server_default=text("'upload'")),
+    Column("source_run_uri", Text),
+    Column("run_id", Text),
     # Informational back-link; tune_jobs.result_model_version_id is the authoritative link.
     uuid_column(
         "source_tune_job_id",
@@ -71,13 +90,17 @@ model_versions = Table(
         nullable=True,
     ),
     Column("status", Text, nullable=False, server_default=text("'ready'")),
+    Column("status_message", Text),
     Column("metrics", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("params", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    tags_column(),
     metadata_column(),
     created_at_column(),
     updated_at_column(),
     deleted_at_column(),
     one_of("model_versions", "status", MODEL_VERSION_STATUSES),
+    one_of("model_versions", "source_kind", VERSION_SOURCE_KINDS),
+    CheckConstraint("num_nonnulls(artifact_uri, artifact_file_id) <= 1", name="ck_model_versions_one_artifact"),
     CheckConstraint("version >= 1", name="ck_model_versions_version_positive"),
     # Version numbers are never reused, even after a soft delete.
     UniqueConstraint("model_id", "version", name="uq_model_versions_model_version"),
@@ -107,6 +130,22 @@ model_aliases = Table(
     Index("ix_model_aliases_version_id", "version_id"),
     user_index("model_aliases", "created_at"),
 )
+
+model_alias_events = Table(
+    "model_alias_events",
+    metadata,
+    id_column(),
+    uuid_column("model_id", ForeignKey(models.c.id, ondelete="CASCADE")),
+    user_id_column(),
+    Column("alias", Text, nullable=False),
+    # Where the alias points from ``changed_at`` on; NULL once deleted. No foreign key: history outlives versions.
+    uuid_column("version_id", nullable=True),
+    Column("version", Integer),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_model_alias_events_alias_time", "model_id", "alias", "changed_at"),
+    user_index("model_alias_events", "changed_at"),
+)
+"""Every set, move and delete of an alias: which version an alias pointed to at any time."""
 
 tune_jobs = Table(
     "tune_jobs",

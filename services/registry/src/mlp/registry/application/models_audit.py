@@ -1,0 +1,27 @@
+"""The OperationEvents the model registry sends to identity's audit trail (through the outbox)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from mlp.common.contracts.audit import OperationEventIn
+
+SERVICE = "registry"
+
+
+def registry_event(
+    user_id: uuid.UUID, action: str, resource_type: str, resource_id: uuid.UUID, at: datetime, **details: Any
+) -> OperationEventIn:
+    """``action`` is ``<resource>.<verb>`` (``model.create``, ``model_version.update``, ``model_alias.set`` …)."""
+    return OperationEventIn(
+        event_id=uuid.uuid4(),
+        user_id=user_id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+        occurred_at=at,
+        service=SERVICE,
+        details={k: v for k, v in details.items() if v is not None},
+    )
