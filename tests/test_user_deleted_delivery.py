@@ -211,7 +211,6 @@ async def test_a_killed_workers_delivery_is_picked_up_by_another_worker(
         "OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "1",
         "IDENTITY_HTTP_TIMEOUT_SECONDS": "60",
         "IDENTITY_LOG_LEVEL": "WARNING",
-        "IDENTITY_ENVIRONMENT": "development",  # the development signing-key KEK is allowed
     }
     event = new_event()
     await announce(empty_database_url, event, ["slow"])
