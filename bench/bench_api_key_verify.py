@@ -26,7 +26,7 @@ from mlp.devtools.processes import platform_env
 from mlp.identity.platform_token_wiring import platform_tokens
 from mlp.identity.settings import IdentitySettings
 
-PORT, BARE_PORT = 19101, 19180
+PORT, BARE_PORT = 29101, 29180
 ROUNDS, SECONDS, QUOTA_KEYS = 3, 4, 1000
 
 

@@ -26,7 +26,7 @@ from mlp.devtools.processes import platform_env
 from mlp.identity.platform_token_wiring import platform_tokens
 from mlp.identity.settings import IdentitySettings
 
-IDENTITY_PORT, APP_PORT, BARE_PORT = 19001, 19090, 19080
+IDENTITY_PORT, APP_PORT, BARE_PORT = 29001, 29090, 29080
 ROUNDS, SECONDS, COLD_SECONDS, COLD_TOKENS = 3, 4, 2, 6000
 
 
