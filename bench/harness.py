@@ -2,7 +2,8 @@
 
 Servers are real processes (uvicorn, one worker) on loopback; load comes from wrk (installed
 from Debian's packages when missing), so client and server share this machine's cores as in
-the issues' baselines.
+the issues' baselines. The ceiling of every auth benchmark is :func:`bare_app` (one constant
+JSON route, no middleware), served the same way in the same run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from litestar import Litestar, get
 
 from mlp.devtools.databases import create_database, drop_database, migrate_all
 from mlp.devtools.postgres import test_server_url
@@ -62,13 +64,64 @@ def server(command: Sequence[str], port: int, env: dict[str, str], health: str =
         process.wait(10)
 
 
-def wrk(url: str, *, connections: int = 32, seconds: int = 10, headers: dict[str, str] | None = None) -> float:
-    """Requests/s wrk reached; fails if any response was not 2xx."""
+BARE_BODY = {"models": [{"id": "m-1", "name": "sentiment", "versions": 3}]}
+
+
+@get("/", sync_to_thread=False)
+def _constant() -> dict[str, object]:
+    return BARE_BODY
+
+
+def bare_app() -> Litestar:
+    """The ceiling: Litestar with one constant JSON route and no middleware at all."""
+    return Litestar(route_handlers=[_constant], openapi_config=None)
+
+
+def uvicorn_command(factory: str, port: int) -> list[str]:
+    """``python -m`` arguments serving ``module:factory`` of bench/ with uvicorn, one worker."""
+    return ["uvicorn", "--factory", factory, "--app-dir", "bench", "--port", str(port), *QUIET]
+
+
+QUIET = ("--no-access-log", "--log-level", "warning")
+
+
+def rotating_tokens_script(tokens: Sequence[str], directory: Path) -> Path:
+    """A wrk Lua script sending each token once, in turn (then from the start again)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / "tokens.lua"
+    listed = ",\n".join(f'"{token}"' for token in tokens)
+    script.write_text(
+        f"tokens = {{\n{listed}\n}}\ni = 0\n"
+        "request = function()\n  i = i + 1\n"
+        '  return wrk.format("GET", nil, {["Authorization"] = "Bearer " .. tokens[(i - 1) % #tokens + 1]})\n'
+        "end\n"
+    )
+    return script
+
+
+def wrk(
+    url: str,
+    *,
+    connections: int = 32,
+    seconds: int = 10,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
+    refusals: bool = False,
+) -> float:
+    """Requests/s wrk reached; fails if any response was not 2xx (or, with ``refusals``, was)."""
     args = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
+    if script is not None:
+        args += ["-s", str(script)]
     output = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
-    if "Non-2xx" in output:
+    if refusals:
+        total = re.search(r"(\d+) requests in", output)
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        # a minute window may turn during the run and let one call through
+        if total is None or non_2xx is None or int(non_2xx.group(1)) < 0.99 * int(total.group(1)):
+            raise RuntimeError(f"expected refusals from {url}:\n{output}")
+    elif "Non-2xx" in output:
         raise RuntimeError(f"non-2xx answers from {url}:\n{output}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if match is None:

@@ -3,6 +3,7 @@ data, never longer than 3 s. identity is played by an httpx transport that count
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
@@ -81,3 +82,10 @@ def test_answers_are_never_reused_longer_than_3_seconds() -> None:
     client = client_for(Identity(), ttl_seconds=30.0, refusal_ttl_seconds=30.0)
     assert MAX_REUSE_SECONDS == 3.0
     assert client.reuse_seconds == MAX_REUSE_SECONDS
+
+
+async def test_concurrent_requests_of_a_grant_ask_identity_once() -> None:
+    identity = Identity()
+    client = client_for(identity)
+    await asyncio.gather(*(client.check_grant(f"token-{i}", token(issued_at=200)) for i in range(32)))
+    assert len(identity.calls) == 1

@@ -147,3 +147,21 @@ async def test_resolver_without_identity_refuses_other_credentials(keys: DictKey
     resolver = ServiceCredentialResolver(PlatformTokenVerifier(keys), identity=None)
     with pytest.raises(AuthError, match="only platform tokens"):
         await resolver.resolve("Bearer mlp_live_abcdefghijkl_" + "A" * 40)
+
+
+async def test_an_audience_list_naming_the_platform_is_accepted(
+    private_key: rsa.RSAPrivateKey, keys: DictKeySource
+) -> None:
+    principal = await PlatformTokenVerifier(keys).verify(sign(private_key, claims(aud=["other", "mlp"])))
+    assert principal.user_id == USER
+
+
+@pytest.mark.parametrize("tamper", ["padding", "payload"])
+async def test_a_tampered_token_is_refused(private_key: rsa.RSAPrivateKey, keys: DictKeySource, tamper: str) -> None:
+    header, payload, signature = sign(private_key, claims()).split(".")
+    if tamper == "padding":
+        forged = f"{header}.{payload}==.{signature}"
+    else:
+        forged = f"{header}.{base64url_encode(json.dumps(claims(sub=str(uuid.uuid4()))).encode()).decode()}.{signature}"
+    with pytest.raises(InvalidToken):
+        await PlatformTokenVerifier(keys).verify(forged)

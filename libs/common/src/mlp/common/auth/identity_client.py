@@ -12,6 +12,7 @@ Refusals are kept as data (status, code, detail), never as a raised exception in
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class IdentityVerifyClient:
         self.reuse_seconds = max(self._ttl, self._refusal_ttl)
         self._answers: TtlLru[bytes, Principal | Refusal] = TtlLru(self._ttl, cache_size)
         self._grants: TtlLru[Grant, int] = TtlLru(self._ttl, cache_size)
+        self._asking: dict[Grant, tuple[str, asyncio.Future[tuple[VerifiedCaller | Refusal, float]]]] = {}
 
     async def verify(self, authorization: str) -> Principal:
         """An API key or a Firebase ID token: the principal identity answers."""
@@ -92,7 +94,7 @@ class IdentityVerifyClient:
         key = hashlib.sha256(raw_token.encode()).digest()
         refused = self._answers.get(key)
         if refused is None:
-            answer, _ = await self._ask_identity(f"Bearer {raw_token}")
+            answer = await self._ask_once(grant_of(token.principal), raw_token)
             if isinstance(answer, Refusal):
                 self._answers.put(key, answer, self._refusal_ttl)
                 refused = answer
@@ -103,6 +105,19 @@ class IdentityVerifyClient:
                 raise CredentialRevoked("this token was issued before the user revoked their credentials")
         if isinstance(refused, Refusal):
             raise refused.error()
+
+    async def _ask_once(self, grant: Grant, raw_token: str) -> VerifiedCaller | Refusal:
+        """One question per grant at a time: concurrent requests of the grant share its answer
+        (when the grant's entry expires under load, 32 requests ask once, not 32 times)."""
+        asked = self._asking.get(grant)
+        if asked is None:
+            pending = asyncio.ensure_future(self._ask_identity(f"Bearer {raw_token}"))
+            asked = self._asking[grant] = (raw_token, pending)
+            pending.add_done_callback(lambda _: self._asking.pop(grant, None))
+        answer, _ = await asyncio.shield(asked[1])
+        if isinstance(answer, Refusal) and asked[0] != raw_token:  # a refusal may be the other token's own
+            answer, _ = await self._ask_identity(f"Bearer {raw_token}")
+        return answer
 
     async def _ask_identity(self, authorization: str) -> tuple[VerifiedCaller | Refusal, float]:
         """The answer and how long it may be reused: identity says ``no-store`` for credentials

@@ -13,6 +13,7 @@ from typing import NamedTuple, Protocol
 
 import jwt
 
+from mlp.common.auth.compact_jws import check_claims, check_signature, parse
 from mlp.common.auth.errors import InvalidToken
 from mlp.common.auth.platform_claims import (
     PLATFORM_ALGORITHM,
@@ -77,30 +78,14 @@ class PlatformTokenVerifier:
         return entry
 
     async def _verify_uncached(self, token: str) -> VerifiedToken:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise InvalidToken("malformed token") from exc
-        if header.get("alg") != PLATFORM_ALGORITHM:
+        parsed = parse(token)
+        if parsed.header.get("alg") != PLATFORM_ALGORITHM:
             raise InvalidToken(f"token algorithm must be {PLATFORM_ALGORITHM}")
-        kid = header.get("kid")
+        kid = parsed.header.get("kid")
         key = await self._keys.get_key(kid) if isinstance(kid, str) else None
         if key is None:
             raise InvalidToken("token signing key is unknown")
-        try:
-            claims = jwt.decode(
-                token,
-                key=key.key,
-                algorithms=[PLATFORM_ALGORITHM],
-                audience=self._audience,
-                issuer=self._issuer,
-                leeway=self._leeway,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidToken("token has expired") from exc
-        except jwt.InvalidAudienceError as exc:
-            raise InvalidToken("token is not meant for this platform") from exc
-        except jwt.PyJWTError as exc:
-            raise InvalidToken(f"token refused: {exc}") from exc
+        check_signature(parsed, key.key)
+        claims = parsed.claims
+        check_claims(claims, issuer=self._issuer, audience=self._audience, leeway=self._leeway)
         return VerifiedToken(claims_to_principal(claims), int(claims["iat"]), float(claims["exp"]))

@@ -13,9 +13,10 @@ from typing import Any
 from litestar import Request, Response, route
 from litestar.di import NamedDependency
 
-from mlp.common.auth.errors import AuthError
+from mlp.common.auth.errors import AuthError, QuotaExceeded
 from mlp.common.auth.litestar import PUBLIC
 from mlp.common.contracts.auth import PLATFORM_TOKEN_HEADER, SERVICE_CREDENTIAL_HEADER, VerifiedCaller
+from mlp.common.runtime.problems import problem_response
 from mlp.common.runtime.scope_headers import scope_header
 from mlp.identity.application.caller_verification import CallerVerification
 
@@ -30,12 +31,15 @@ from mlp.identity.application.caller_verification import CallerVerification
 )
 async def verify_caller(
     request: Request[Any, Any, Any], caller_verification: NamedDependency[CallerVerification]
-) -> Response[VerifiedCaller]:
+) -> Response[Any]:
     authorization = scope_header(request.scope, b"authorization")
     if not authorization:
         raise AuthError("missing Authorization header")
     service_credential = scope_header(request.scope, SERVICE_CREDENTIAL_HEADER.encode())
-    verified, issued = await caller_verification.verify(authorization, service_credential)
+    try:
+        verified, issued = await caller_verification.verify(authorization, service_credential)
+    except QuotaExceeded as refused:  # a flood of these is answered here, not by the exception machinery
+        return problem_response(request, refused.status_code, refused.code, refused.detail, headers=refused.headers)
     principal = verified.principal
     body = VerifiedCaller(
         principal=principal,
