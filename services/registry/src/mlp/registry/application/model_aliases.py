@@ -6,6 +6,7 @@ Each set, move and delete is recorded, so "which version did production point to
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from mlp.registry.application.model_versions import VERSION_NOT_FOUND, version_or_404
@@ -55,7 +56,7 @@ class ModelAliases:
             )
             await uow.outbox.audit([event])
             await uow.commit()
-        return target
+        return replace(target, aliases=tuple(sorted({*target.aliases, alias})))
 
     async def delete(self, user_id: uuid.UUID, ref: ModelRef, alias: str) -> None:
         now = self._clock()
