@@ -45,8 +45,10 @@ test: lint typecheck imports pytest
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(UV) run --frozen python $$script || exit 1; done
 
-check-deploy:
-	bash deploy/check.sh
+# Manifests (kubernetes-validate, in its own venv under .data/), nginx -t, the gateway smoke test;
+# installs nginx (apt, as root) and kubernetes-validate when missing. About 10 s once installed.
+check-deploy: $(UV)
+	PATH="$(abspath $(dir $(UV))):$$PATH" bash deploy/check.sh
 
 clean:
 	rm -rf .venv .tools .data .mypy_cache .ruff_cache .pytest_cache

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 
+import asyncpg
 import httpx
 import pytest
 
 from mlp.common.auth.principal import Principal
-from mlp.common.runtime.database import create_engine
+from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.processes import ServiceProcess, platform_env, start_platform, stop_all
 from mlp.identity.platform_token_wiring import platform_tokens
@@ -56,7 +58,38 @@ async def identity_service_token(platform: dict[str, str], database_url: str) ->
         (await client.get(f"{platform['identity']}/.well-known/jwks.json")).raise_for_status()
     engine = create_engine(database_url, pool_size=1)
     try:
-        tokens = platform_tokens(engine, IdentitySettings())
+        tokens = platform_tokens(engine, IdentitySettings(environment="development"))
         return (await tokens.issue(Principal.for_service("identity"))).token
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def mint_token(platform: dict[str, str], platform_env_vars: dict[str, str]) -> Callable[[dict[str, object]], str]:
+    """Platform tokens from identity's internal endpoint (asked with registry's credential):
+    ``mint_token({"user_id": ..., "scopes": [...]})`` or ``mint_token({"service": "registry"})``."""
+
+    def mint(body: dict[str, object]) -> str:
+        response = httpx.post(
+            f"{platform['identity']}/internal/v1/tokens",
+            json=body,
+            headers={"authorization": f"Bearer {platform_env_vars['REGISTRY_SERVICE_CREDENTIAL']}"},
+        )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+    return mint
+
+
+@pytest.fixture
+async def identity_user(platform: dict[str, str], database_url: str) -> uuid.UUID:
+    """A user row in identity (as a first sign-in makes it): delegated tokens need an existing user."""
+    conn = await asyncpg.connect(plain_database_url(database_url))
+    try:
+        user_id: uuid.UUID = await conn.fetchval(
+            "INSERT INTO identity.users (firebase_uid) VALUES ($1) RETURNING id", uuid.uuid4().hex
+        )
+    finally:
+        await conn.close()
+    return user_id

@@ -18,15 +18,23 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mlp.common.runtime.database import plain_database_url
+from mlp.identity.secret_material import key_sealer
+from mlp.identity.settings import IdentitySettings
 
 USER = uuid.uuid4()
 
 
-@pytest.fixture(scope="module")
-def minted_token(platform: dict[str, str], platform_env_vars: dict[str, str]) -> str:
+@pytest.fixture
+def known_user(identity_user: uuid.UUID) -> uuid.UUID:
+    """A user identity knows (delegated tokens are only minted for existing users)."""
+    return identity_user
+
+
+@pytest.fixture
+def minted_token(platform: dict[str, str], platform_env_vars: dict[str, str], known_user: uuid.UUID) -> str:
     response = httpx.post(
         f"{platform['identity']}/internal/v1/tokens",
-        json={"user_id": str(USER), "scopes": ["models:read"]},
+        json={"user_id": str(known_user), "scopes": ["models:read"]},
         headers={"authorization": f"Bearer {platform_env_vars['REGISTRY_SERVICE_CREDENTIAL']}"},
     )
     assert response.status_code == 201, response.text
@@ -34,7 +42,7 @@ def minted_token(platform: dict[str, str], platform_env_vars: dict[str, str]) ->
     return token
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def identity_signing_key(minted_token: str, database_url: str) -> tuple[str, str]:
     """identity's current (kid, private PEM), read from its table to forge near-valid tokens."""
     conn = await asyncpg.connect(plain_database_url(database_url))
@@ -46,7 +54,7 @@ async def identity_signing_key(minted_token: str, database_url: str) -> tuple[st
     finally:
         await conn.close()
     assert row is not None
-    return row["kid"], row["private_key_pem"]
+    return row["kid"], key_sealer(IdentitySettings(environment="development")).open(row["private_key_pem"])
 
 
 def claims(**overrides: Any) -> dict[str, Any]:
@@ -64,11 +72,11 @@ def claims(**overrides: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("service", ["registry", "evaluation", "billing", "identity"])
 def test_each_service_answers_with_the_callers_user_id(
-    platform: dict[str, str], minted_token: str, service: str
+    platform: dict[str, str], minted_token: str, known_user: uuid.UUID, service: str
 ) -> None:
     response = httpx.get(f"{platform[service]}/v1/whoami", headers={"authorization": f"Bearer {minted_token}"})
     assert response.status_code == 200, response.text
-    assert response.json()["user_id"] == str(USER)
+    assert response.json()["user_id"] == str(known_user)
     assert response.json()["scopes"] == ["models:read"]
 
 

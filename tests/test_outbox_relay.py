@@ -71,7 +71,7 @@ async def test_an_audit_event_in_registrys_outbox_reaches_identitys_trail(
         row = await db.fetchrow("SELECT service FROM identity.operation_events WHERE event_id = $1", event.event_id)
         return row is not None and row["service"] == "registry"
 
-    await eventually(recorded, 20, "identity recorded registry's audit event")
+    await eventually(recorded, 60, "identity recorded registry's audit event")
 
 
 class StandInBilling:
@@ -164,7 +164,7 @@ async def test_usage_waits_in_the_outbox_until_billing_acknowledges_it(
                     and await conn.fetchval("SELECT count(*) FROM registry.pgqueuer") == 0
                 )
 
-            await eventually(delivered_and_done, 20, "the usage batch was delivered after two refusals")
+            await eventually(delivered_and_done, 60, "the usage batch was delivered after two refusals")
         finally:
             await conn.close()
     finally:

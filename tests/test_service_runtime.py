@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+import structlog
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from mlp.common.auth.errors import AuthError, Forbidden, QuotaExceeded
+from mlp.common.auth.principal import Principal
+from mlp.common.contracts.events import USER_DELETED_PATH
+from mlp.common.runtime import logging as runtime_logging
 from mlp.registry.app import create_app
 from mlp.registry.settings import RegistrySettings
 
@@ -67,3 +72,45 @@ async def test_openapi_is_published(registry: AsyncTestClient[Litestar]) -> None
     schema = (await registry.get("/schema/openapi.json")).json()
     assert "/v1/whoami" in schema["paths"]
     assert (await registry.get("/schema")).status_code == 200
+
+
+class RefusingResolver:
+    """Stands in for identity's verdict: every credential is refused with ``error``."""
+
+    def __init__(self, error: AuthError) -> None:
+        self.error = error
+
+    def known(self, authorization: str) -> Principal | None:
+        return None
+
+    async def resolve(self, authorization: str) -> Principal:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status"),
+    [(Forbidden("no"), 403), (QuotaExceeded("slow down", headers={"retry-after": "7"}), 429)],
+)
+async def test_the_access_log_records_the_status_of_a_refusal_in_the_middleware(
+    registry: AsyncTestClient[Litestar], monkeypatch: pytest.MonkeyPatch, refusal: AuthError, status: int
+) -> None:
+    access_log = structlog.testing.CapturingLogger()
+    monkeypatch.setattr(runtime_logging, "_access_log", access_log)
+    monkeypatch.setattr(registry.app.state, "resolver", RefusingResolver(refusal))
+
+    response = await registry.get("/v1/whoami", headers={"authorization": "Bearer anything"})
+
+    assert response.status_code == status
+    assert [call.kwargs["status"] for call in access_log.calls] == [status]
+    assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_the_access_log_records_a_missing_credential_as_401(
+    registry: AsyncTestClient[Litestar], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    access_log = structlog.testing.CapturingLogger()
+    monkeypatch.setattr(runtime_logging, "_access_log", access_log)
+    response = await registry.post(USER_DELETED_PATH, json={}, headers={"x-request-id": "trace-7"})
+    assert response.status_code == 401
+    assert response.headers["x-request-id"] == "trace-7"
+    assert [(c.kwargs["status"], c.kwargs["path"]) for c in access_log.calls] == [(401, USER_DELETED_PATH)]

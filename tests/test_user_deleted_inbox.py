@@ -13,9 +13,11 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
+from sqlalchemy import MetaData
 
 from mlp.common.contracts.events import USER_DELETED_PATH, PurgeReceipt, UserDeleted
 from mlp.common.runtime.database import plain_database_url
+from mlp.common.runtime.inbox import received_events_table, user_deleted_receiver
 
 SUBSCRIBERS = ["registry", "evaluation", "billing"]
 
@@ -59,8 +61,10 @@ async def test_a_redelivered_event_is_recorded_once(
 
 
 @pytest.mark.parametrize("service", SUBSCRIBERS)
-def test_a_user_token_is_403(platform: dict[str, str], platform_env_vars: dict[str, str], service: str) -> None:
-    user_token = mint(platform, platform_env_vars, {"user_id": str(uuid.uuid4()), "scopes": ["*"]})
+def test_a_user_token_is_403(
+    platform: dict[str, str], platform_env_vars: dict[str, str], identity_user: uuid.UUID, service: str
+) -> None:
+    user_token = mint(platform, platform_env_vars, {"user_id": str(identity_user), "scopes": ["models:*"]})
     response = post_event(platform[service], new_event(), user_token)
     assert response.status_code == 403, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -105,3 +109,56 @@ def mint(platform: dict[str, str], platform_env_vars: dict[str, str], body: dict
     assert response.status_code == 201, response.text
     token: str = response.json()["token"]
     return token
+
+
+# --- an acknowledged user.deleted means the user's data is gone --------------------------------
+# The purge hook is required; a service without a purge yet refuses the event (503, not recorded,
+# so identity redelivers it) while it holds a row of that user.
+ROW_OF_USER = {
+    "registry": "INSERT INTO registry.models (user_id, name) VALUES ($1, 'm')",
+    "evaluation": "INSERT INTO evaluation.criterion_definitions (user_id, name, kind) VALUES ($1, 'c', 'regex')",
+    "billing": "INSERT INTO billing.billing_alerts (user_id, name, threshold_amount_minor, currency) "
+    "VALUES ($1, 'a', 100, 'USD')",
+}
+USER_TABLE = {
+    "registry": "registry.models",
+    "evaluation": "evaluation.criterion_definitions",
+    "billing": "billing.billing_alerts",
+}
+
+
+def test_the_purge_hook_cannot_be_left_out() -> None:
+    table = received_events_table(MetaData(schema="anything"))
+    with pytest.raises(TypeError, match="on_user_deleted"):
+        user_deleted_receiver("anything", table)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("service", SUBSCRIBERS)
+async def test_an_event_is_acknowledged_only_once_the_users_data_is_gone(
+    platform: dict[str, str], database_url: str, identity_service_token: str, service: str
+) -> None:
+    event = new_event()
+    conn = await asyncpg.connect(plain_database_url(database_url))
+    try:
+        await conn.execute(ROW_OF_USER[service], event.user_id)
+        response = post_event(platform[service], event, identity_service_token)
+        left = await conn.fetchval(f"SELECT count(*) FROM {USER_TABLE[service]} WHERE user_id = $1", event.user_id)
+        if response.status_code == 200:  # a service with a real purge
+            assert left == 0
+        else:
+            assert response.status_code == 503, response.text
+            assert response.json()["type"] == "urn:mlp:problem:purge-not-implemented"
+            assert await received(database_url, service, event.event_id) == []
+            assert left == 1
+    finally:
+        await conn.execute(f"DELETE FROM {USER_TABLE[service]} WHERE user_id = $1", event.user_id)
+        await conn.close()
+
+
+@pytest.mark.parametrize("service", SUBSCRIBERS)
+async def test_a_user_without_data_is_acknowledged(
+    platform: dict[str, str], database_url: str, identity_service_token: str, service: str
+) -> None:
+    event = new_event()
+    assert post_event(platform[service], event, identity_service_token).status_code == 200
+    assert [r["user_id"] for r in await received(database_url, service, event.event_id)] == [event.user_id]

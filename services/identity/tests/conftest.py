@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fake_firebase import FakeFirebase
+from fakes import FakeFirebase
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -25,9 +25,10 @@ def firebase() -> FakeFirebase:
 def identity_settings(database_url: str) -> IdentitySettings:
     return IdentitySettings(
         database_url=database_url,
+        environment="development",  # the development pepper and KEK are allowed
         service_credentials=SERVICE_CREDENTIAL,
         user_deleted_subscribers="testsink=http://127.0.0.1:1",  # unknown to any running worker
-        api_key_cache_seconds=0.0,
+        credential_cache_seconds=0.0,
         firebase_cache_seconds=0.0,
         log_level="WARNING",
     )

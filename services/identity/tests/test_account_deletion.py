@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import msgspec
 from conftest import SignedInUser
-from fake_firebase import FakeFirebase
+from fakes import FakeFirebase
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 

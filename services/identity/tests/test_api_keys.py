@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import SignedInUser
+from conftest import SERVICE_CREDENTIAL, SignedInUser
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+
+from mlp.common.contracts.auth import SERVICE_CREDENTIAL_HEADER
 
 Client = AsyncTestClient[Litestar]
 KEY_FORMAT = re.compile(r"^mlp_live_[a-z0-9]{12}_[A-Za-z0-9]{40}$")
@@ -46,7 +48,8 @@ async def test_secret_is_shown_once_and_never_listed(client: Client, sign_in: An
 async def test_key_verifies_with_its_scopes(client: Client, sign_in: Any) -> None:
     me: SignedInUser = await sign_in()
     created = await create_key(client, me)
-    verified = await client.post("/v1/auth/verify", headers=bearer(created["secret"]))
+    as_gateway = {SERVICE_CREDENTIAL_HEADER: SERVICE_CREDENTIAL}
+    verified = await client.post("/v1/auth/verify", headers={**bearer(created["secret"]), **as_gateway})
     assert verified.status_code == 200
     principal = verified.json()["principal"]
     assert principal["user_id"] == me.user_id

@@ -88,3 +88,25 @@ async def test_malformed_batches_and_cursors_are_400(client: Client, sign_in: An
     bad_cursor = await client.get("/v1/audit-events", params={"cursor": "!!!"}, headers=me.headers)
     assert bad_cursor.status_code == 422
     assert bad_cursor.json()["field"] == "cursor"
+
+
+async def test_an_ingested_event_belongs_to_the_service_that_delivered_it(client: Client, sign_in: Any) -> None:
+    me: SignedInUser = await sign_in()
+    spoofed = event(me.user_id, 1, resource_id="spoof", service="billing")
+    assert (
+        await client.post("/internal/v1/audit-events", json={"events": [spoofed]}, headers=SERVICE)
+    ).status_code == 200
+    listed = await client.get("/v1/audit-events", params={"resource_id": "spoof"}, headers=me.headers)
+    assert [e["service"] for e in listed.json()["items"]] == ["registry"]  # SERVICE_CREDENTIAL is registry's
+
+
+async def test_identitys_own_events_record_the_request(client: Client, sign_in: Any) -> None:
+    me: SignedInUser = await sign_in()
+    headers = {**me.headers, "user-agent": "audit-test/1.0", "x-request-id": "req-audit-1"}
+    created = await client.post("/v1/api-keys", json={"name": "k", "scopes": ["inference"]}, headers=headers)
+    listed = await client.get("/v1/audit-events", params={"action": "api_key.create"}, headers=me.headers)
+    [recorded] = listed.json()["items"]
+    assert recorded["resource_id"] == created.json()["key"]["id"]
+    assert recorded["request_id"] == "req-audit-1"
+    assert recorded["user_agent"] == "audit-test/1.0"
+    assert recorded["ip_address"]

@@ -13,8 +13,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from mlp.common.runtime.database import plain_database_url
-from mlp.identity.adapters.db.usage_counter import SqlUsageCounter
+from mlp.identity.adapters.db.usage_counter import SqlUsageStore
 from mlp.identity.app import create_app
+from mlp.identity.application.quota_leases import LeasedUsageCounter
 from mlp.identity.domain.api_keys import ApiKey
 from mlp.identity.settings import IdentitySettings
 
@@ -89,7 +90,7 @@ async def test_a_new_window_starts_from_zero_and_keeps_the_other_windows(databas
                 uuid.uuid4().hex,
             )
         key = ApiKey(key_id, user_id, "k", "p", (), datetime.now(UTC), requests_per_minute=2, requests_per_month=3)
-        counter = SqlUsageCounter(pool)
+        counter = LeasedUsageCounter(SqlUsageStore(pool))
         t0 = datetime(2026, 11, 25, 12, 0, 30, tzinfo=UTC)
         first_minute = [await counter.count_request(key, t0) for _ in range(3)]
         next_minute = [await counter.count_request(key, t0 + timedelta(minutes=1)) for _ in range(2)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import SignedInUser
-from fake_firebase import FakeFirebase
+from fakes import FakeFirebase
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -18,9 +18,11 @@ async def test_first_sign_in_creates_the_user_and_a_session(client: Client, sign
     assert me.body["expires_in"] == 300
     profile = await client.get("/v1/me", headers=me.headers)
     assert profile.status_code == 200
-    assert profile.json()["firebase_uid"] == me.uid
+    assert profile.json()["id"] == me.user_id
+    assert profile.json()["email"] == f"{me.uid}@example.com"
+    assert "firebase_uid" not in profile.json()
     sessions = (await client.get("/v1/sessions", headers=me.headers)).json()
-    assert [(s["session"]["user_agent"], s["current"]) for s in sessions] == [("Firefox/140", True)]
+    assert [(s["user_agent"], s["current"]) for s in sessions] == [("Firefox/140", True)]
 
 
 async def test_second_sign_in_updates_the_same_user(client: Client, sign_in: Any, firebase: FakeFirebase) -> None:
@@ -97,7 +99,7 @@ async def test_a_forged_forwarded_for_is_not_recorded(client: Client, firebase: 
     signed_in = (await client.post("/v1/auth/sign-in", json={"id_token": token}, headers=headers)).json()
     me = {"authorization": f"Bearer {signed_in['platform_token']}"}
     [session] = (await client.get("/v1/sessions", headers=me)).json()
-    assert session["session"]["ip_address"] != "6.6.6.6"
+    assert session["ip_address"] != "6.6.6.6"
 
 
 async def test_refused_sign_in_of_a_known_user_is_audited(client: Client, sign_in: Any, firebase: FakeFirebase) -> None:

@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import jwt
 import msgspec
-from fake_firebase import FakeFirebase
+from fakes import FakeFirebase
 
 from mlp.common.auth.jwks import JwksCache
 from mlp.common.auth.platform_token import PlatformTokenVerifier

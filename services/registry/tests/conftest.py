@@ -6,11 +6,11 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from fakes import FakeClock, RecordingAuditOutbox
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from model_registry_harness import ModelRegistry
 from platform_tokens import SigningKeys
+from registry_fakes import FakeClock, RecordingAuditOutbox
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.runtime.database import create_engine

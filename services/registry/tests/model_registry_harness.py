@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fakes import FakeClock, RecordingAuditOutbox
+from registry_fakes import FakeClock, RecordingAuditOutbox
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.registry.adapters.db.models_unit_of_work import SqlModelsUnitOfWork

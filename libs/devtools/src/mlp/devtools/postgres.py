@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -33,6 +35,30 @@ def embedded_postgres(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)  # type: ignore[attr-defined]
     return str(server.get_uri())
+
+
+@contextmanager
+def embedded_postgres_running(data_dir: Path) -> Iterator[str]:
+    """The pgserver-bundled PostgreSQL 16 in ``data_dir`` for the duration of the block.
+
+    Started here unless already running; on the way out (or at interpreter exit) it is stopped
+    when this process is the last one using it. pgserver counts its users by pid in the data dir,
+    so a server another live process still uses keeps running.
+    """
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
+    try:
+        yield str(server.get_uri())
+    finally:
+        server.cleanup()
+
+
+def postmaster_pid(data_dir: Path) -> int | None:
+    """The pid in ``data_dir/postmaster.pid`` (a running or crashed server), or None."""
+    pid_file = data_dir / "postmaster.pid"
+    return int(pid_file.read_text().split()[0]) if pid_file.exists() else None
 
 
 def start_machine_postgres() -> bool:

@@ -37,6 +37,8 @@ def platform_env(
         "IDENTITY_URL": f"http://127.0.0.1:{DEFAULT_PORTS['identity'] + base_port_offset}",
         "BILLING_URL": f"http://127.0.0.1:{DEFAULT_PORTS['billing'] + base_port_offset}",
         "IDENTITY_SERVICE_CREDENTIALS": ",".join(credentials[s] for s in SERVICES if s != "identity"),
+        # a development run: identity may use its built-in development pepper and signing-key KEK
+        "IDENTITY_ENVIRONMENT": "development",
     }
     env.update({f"{s.upper()}_SERVICE_CREDENTIAL": credentials[s] for s in SERVICES})
     env.update({f"{s.upper()}_PORT": str(DEFAULT_PORTS[s] + base_port_offset) for s in SERVICES})
@@ -93,12 +95,14 @@ def start_platform(
     env: Mapping[str, str], services: tuple[str, ...] = SERVICES, workers: tuple[str, ...] = WORKERS
 ) -> list[ServiceProcess]:
     """The services' APIs, then, once they answer, the workers of those in ``workers`` (``worker=True``)."""
-    processes = [ServiceProcess(s, int(env[f"{s.upper()}_PORT"]), env).start() for s in services]
+    processes: list[ServiceProcess] = []
     try:
+        for service in services:  # one by one, so an interrupt in between still finds those started
+            processes.append(ServiceProcess(service, int(env[f"{service.upper()}_PORT"]), env).start())
         for process in processes:
             process.wait_healthy(timeout=60)
         processes += [ServiceProcess(s, 0, env, worker=True).start() for s in services if s in workers]
-    except Exception:
+    except BaseException:  # Ctrl-C while waiting included: never leave a started service behind
         stop_all(processes)
         raise
     return processes

@@ -2,7 +2,8 @@
 
 Uses ``DATABASE_URL`` when set, otherwise an embedded PostgreSQL under ``.data/postgres``;
 migrates every service, starts the four services on their fixed ports and their workers,
-prints where their API docs are, and stops everything on Ctrl-C. Service credentials are kept in
+prints where their API docs are, and stops everything it started on Ctrl-C, the embedded
+PostgreSQL included. Service credentials are kept in
 ``.data/secrets.json`` so a restart keeps the same ones.
 """
 
@@ -13,15 +14,18 @@ import json
 import os
 import signal
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from mlp.common.runtime.cli import SERVICES
 from mlp.devtools.databases import migrate_all
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
-from mlp.devtools.postgres import embedded_postgres
+from mlp.devtools.postgres import embedded_postgres_running
 from mlp.devtools.processes import new_service_credentials, platform_env, start_platform, stop_all
 
 DATA_DIR = Path(os.environ.get("MLP_DATA_DIR", ".data")).resolve()
+PORT_OFFSET = int(os.environ.get("MLP_PORT_OFFSET", "0"))
+"""Added to the services' ports (8001-8004), for a second platform on the same machine."""
 
 
 def _service_credentials() -> dict[str, str]:
@@ -47,13 +51,26 @@ def _firebase_emulator() -> FirebaseEmulator | None:
 
 def main() -> None:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    database_url = os.environ.get("DATABASE_URL") or embedded_postgres(DATA_DIR / "postgres")
+    with ExitStack() as started:
+        try:
+            database_url = os.environ.get("DATABASE_URL") or started.enter_context(
+                embedded_postgres_running(DATA_DIR / "postgres")
+            )
+            run_platform(database_url)
+        except KeyboardInterrupt:
+            print("interrupted while starting", flush=True)
+    print("stopped.", flush=True)
+
+
+def run_platform(database_url: str) -> None:
+    """Migrate, start the services (and the emulator), and wait for Ctrl-C or a service exiting."""
     print(f"database: {database_url}", flush=True)
     asyncio.run(migrate_all(database_url))
     print("migrated: " + ", ".join(SERVICES), flush=True)
     emulator = _firebase_emulator()
     extra = {EMULATOR_HOST_ENV: emulator.host_port} if emulator else {}
-    processes = start_platform(platform_env(database_url, credentials=_service_credentials(), extra=extra))
+    env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
+    processes = start_platform(env)
     print("\nThe ML platform is up:")
     for process in processes:
         if process.worker:
@@ -74,7 +91,6 @@ def main() -> None:
         stop_all(processes)
         if emulator:
             emulator.stop()
-        print("stopped.", flush=True)
 
 
 if __name__ == "__main__":

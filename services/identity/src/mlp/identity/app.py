@@ -6,7 +6,6 @@ needs the database is built in the lifespan, once ``app.state.engine`` exists.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -22,31 +21,33 @@ from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
 from mlp.identity.adapters.db.tables import SCHEMA
 from mlp.identity.adapters.db.unit_of_work import SqlUnitOfWork
-from mlp.identity.adapters.db.usage_counter import SqlUsageCounter
+from mlp.identity.adapters.db.usage_counter import SqlUsageStore
 from mlp.identity.adapters.outbox import PgQueuerOutbox, parse_subscribers
 from mlp.identity.adapters.rsa_keys import KeyRingKeySource
+from mlp.identity.api.request_context import remember_request
 from mlp.identity.api.routes import ROUTES
 from mlp.identity.application.accounts import Accounts
 from mlp.identity.application.api_key_verification import ApiKeyVerifier
 from mlp.identity.application.api_keys import ApiKeys
 from mlp.identity.application.audit_trail import AuditTrail
 from mlp.identity.application.caller_verification import CallerVerification
+from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.credential_resolver import IdentityCredentialResolver
 from mlp.identity.application.firebase_verification import FirebaseTokenVerifier
+from mlp.identity.application.grant_checks import GrantChecks
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWork
+from mlp.identity.application.quota_leases import LeasedUsageCounter
+from mlp.identity.application.service_tokens import ServiceTokens
+from mlp.identity.application.session_refresh import SessionRefresh
 from mlp.identity.application.sessions import Sessions
 from mlp.identity.application.sign_in import SignIn
-from mlp.identity.application.ttl_cache import TtlCache
 from mlp.identity.application.verified import CredentialVerifier
-from mlp.identity.domain.api_keys import KeyHasher, KeyRecord
 from mlp.identity.domain.errors import InvalidInput, NotFound
 from mlp.identity.domain.service_credentials import ServiceCredentials
+from mlp.identity.domain.service_scopes import ServiceScopes
 from mlp.identity.platform_token_wiring import platform_tokens
+from mlp.identity.secret_material import key_hasher
 from mlp.identity.settings import IdentitySettings, identity_settings
-
-ACTIVE_SESSION_RECHECK_SECONDS = 2.0
-"""How long this replica trusts that a session it checked is still active (revocations made
-on another replica reach identity's own checks within this time)."""
 
 QUOTA_COUNTER_SETTINGS = {"synchronous_commit": "off"}
 """Quota counts are written on every API-key call; not waiting for the WAL flush makes that
@@ -56,17 +57,21 @@ USE_CASES = (
     "platform_tokens",
     "caller_verification",
     "sign_in_flow",
+    "session_refresh",
     "sessions",
     "api_keys",
     "accounts",
     "audit_trail",
+    "service_tokens",
 )
 
 
 def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAuth | None = None) -> Litestar:
     settings = settings or identity_settings()
+    hasher = key_hasher(settings)  # refuses development secrets outside development
     configure_logging("identity", settings.log_level)
     services = ServiceCredentials.parse(settings.service_credentials)
+    service_scopes = ServiceScopes.parse(settings.service_scopes)
     subscribers = list(parse_subscribers(settings.user_deleted_subscribers))
     if firebase is None:
         from mlp.identity.adapters.firebase_auth import FirebaseAdminAuth
@@ -82,22 +87,23 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             return SqlUnitOfWork(engine, lambda conn: PgQueuerOutbox(conn, subscribers))
 
         tokens = platform_tokens(engine, settings)
-        hasher = KeyHasher(settings.api_key_pepper.encode(), settings.api_key_env)
         usage_pool = await asyncpg.create_pool(
             plain_database_url(settings.database_url),
             min_size=1,
-            max_size=settings.db_pool_size,
+            max_size=settings.usage_pool_size,
             server_settings=QUOTA_COUNTER_SETTINGS,
         )
-        usage = SqlUsageCounter(usage_pool)
-        active_sessions: TtlCache[uuid.UUID, bool] = TtlCache(ACTIVE_SESSION_RECHECK_SECONDS)
-        key_records: TtlCache[str, KeyRecord] = TtlCache(settings.api_key_cache_seconds)
+        usage = LeasedUsageCounter(SqlUsageStore(usage_pool))
+        cache = CredentialCache(
+            settings.credential_cache_seconds, settings.firebase_cache_seconds, settings.credential_cache_entries
+        )
+        grants = GrantChecks(uow, cache)
         verifiers: list[CredentialVerifier] = [
-            ApiKeyVerifier(uow, usage, hasher, key_records),
-            FirebaseTokenVerifier(uow, firebase_auth, cache_seconds=settings.firebase_cache_seconds),
+            ApiKeyVerifier(uow, usage, hasher, cache, grants),
+            FirebaseTokenVerifier(uow, firebase_auth, cache, grants),
         ]
         own_tokens = PlatformTokenVerifier(KeyRingKeySource(tokens.published_keys))
-        callers = CallerVerification(own_tokens, tokens, verifiers, uow, active_sessions)
+        callers = CallerVerification(own_tokens, tokens, verifiers, grants, services)
         app.state.update(
             resolver=IdentityCredentialResolver(callers, services),
             platform_tokens=tokens,
@@ -105,10 +111,18 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
             sign_in_flow=SignIn(
                 uow, firebase_auth, tokens, session_lifetime=timedelta(days=settings.session_lifetime_days)
             ),
-            sessions=Sessions(uow, firebase_auth, active_sessions),
-            api_keys=ApiKeys(uow, usage, hasher, key_records),
-            accounts=Accounts(uow, firebase_auth, active_sessions, key_records),
+            session_refresh=SessionRefresh(
+                uow,
+                firebase_auth,
+                tokens,
+                cache,
+                firebase_recheck=timedelta(seconds=settings.firebase_recheck_seconds),
+            ),
+            sessions=Sessions(uow, firebase_auth, cache),
+            api_keys=ApiKeys(uow, usage, hasher, cache),
+            accounts=Accounts(uow, firebase_auth, cache),
             audit_trail=AuditTrail(uow),
+            service_tokens=ServiceTokens(tokens, grants, service_scopes),
         )
         try:
             yield
@@ -125,4 +139,5 @@ def create_app(settings: IdentitySettings | None = None, *, firebase: FirebaseAu
         lifespans=[wire],
         dependencies=state_dependencies(*USE_CASES),
         exception_handlers_extra={InvalidInput: domain_error_handler(422), NotFound: domain_error_handler(404)},
+        before_request=remember_request,
     )

@@ -9,12 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mlp.identity.adapters.db.signing_key_repository import SqlSigningKeyRepository
 from mlp.identity.adapters.rsa_keys import RsaKeyFactory, RsaTokenSigner
 from mlp.identity.application.platform_tokens import PlatformTokens
+from mlp.identity.secret_material import key_sealer
 from mlp.identity.settings import IdentitySettings
 
 
 def platform_tokens(engine: AsyncEngine, settings: IdentitySettings) -> PlatformTokens:
     return PlatformTokens(
-        SqlSigningKeyRepository(engine),
+        SqlSigningKeyRepository(engine, key_sealer(settings)),
         RsaKeyFactory(),
         RsaTokenSigner(),
         token_lifetime=timedelta(seconds=settings.token_lifetime_seconds),

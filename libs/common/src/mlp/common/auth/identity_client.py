@@ -1,25 +1,51 @@
-"""Asks identity to verify a credential this service cannot check alone (an API key or a
-Firebase ID token), when the service is called directly rather than through the gateway.
+"""Asks identity about credentials this service cannot fully check alone: API keys and Firebase
+ID tokens (who is it?), and the user's platform tokens (is their session, key and user still
+good?).
 
-Answers are cached for ``ttl_seconds`` (default 30 s, see README "Authentication"): within
-that window a revoked key may still pass on this instance. Answers identity marks ``no-store``
-(API keys with quotas, counted on every call) and 429s are never cached. Refusals are cached
-for a shorter time so a flood of bad keys does not become a flood of calls to identity.
+Answers are reused for at most ``MAX_REUSE_SECONDS`` (identity's own replicas agree within
+2 s more), so a revocation reaches this service within 5 s. Answers identity marks ``no-store``
+(API keys with quotas, counted on every call) and 429s are never reused. A platform token's
+answer is kept per grant (user, session, key): one call per grant and 3 s, however many tokens
+the grant has; each token's ``iat`` is then compared locally with the user's revocation epoch.
+Refusals are kept as data (status, code, detail), never as a raised exception instance.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
+import uuid
+from dataclasses import dataclass
 
 import httpx
 import msgspec
 
-from mlp.common.auth.errors import ERRORS_BY_CODE, AuthError, AuthUnavailable
+from mlp.common.auth.errors import ERRORS_BY_CODE, AuthError, AuthUnavailable, CredentialRevoked
+from mlp.common.auth.platform_token import VerifiedToken
 from mlp.common.auth.principal import Principal
-from mlp.common.contracts.auth import VerifiedCaller
+from mlp.common.auth.ttl_lru import TtlLru
+from mlp.common.contracts.auth import SERVICE_CREDENTIAL_HEADER, VerifiedCaller
 
 VERIFY_PATH = "/v1/auth/verify"
+MAX_REUSE_SECONDS = 3.0
+"""The longest a service trusts identity's answer (identity's own caches add at most 2 s)."""
+
+Grant = tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """identity's refusal, kept so it can be raised again (a fresh exception each time)."""
+
+    code: str
+    detail: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def error(self) -> AuthError:
+        return ERRORS_BY_CODE.get(self.code, AuthError)(self.detail, headers=dict(self.headers))
+
+
+def grant_of(principal: Principal) -> Grant:
+    return principal.user_id, principal.session_id, principal.api_key_id
 
 
 class IdentityVerifyClient:
@@ -28,59 +54,83 @@ class IdentityVerifyClient:
         client: httpx.AsyncClient,
         identity_url: str,
         *,
-        ttl_seconds: float = 30.0,
-        refusal_ttl_seconds: float = 5.0,
+        service_credential: str = "",
+        ttl_seconds: float = MAX_REUSE_SECONDS,
+        refusal_ttl_seconds: float = MAX_REUSE_SECONDS,
         cache_size: int = 10_000,
     ) -> None:
         self._client = client
         self._url = identity_url.rstrip("/") + VERIFY_PATH
-        self._ttl = ttl_seconds
-        self._refusal_ttl = refusal_ttl_seconds
-        self._cache: dict[bytes, tuple[Principal | AuthError, float]] = {}
-        self._cache_size = cache_size
+        self._headers = {SERVICE_CREDENTIAL_HEADER: service_credential} if service_credential else {}
+        self._ttl = min(ttl_seconds, MAX_REUSE_SECONDS)
+        self._refusal_ttl = min(refusal_ttl_seconds, MAX_REUSE_SECONDS)
+        self.reuse_seconds = max(self._ttl, self._refusal_ttl)
+        self._answers: TtlLru[bytes, Principal | Refusal] = TtlLru(self._ttl, cache_size)
+        self._grants: TtlLru[Grant, int] = TtlLru(self._ttl, cache_size)
 
     async def verify(self, authorization: str) -> Principal:
+        """An API key or a Firebase ID token: the principal identity answers."""
         key = hashlib.sha256(authorization.encode()).digest()
-        cached = self._cache.get(key)
-        if cached is not None and cached[1] > time.monotonic():
-            return _unwrap(cached[0])
-        outcome, ttl = await self._ask_identity(authorization)
-        if ttl > 0:
-            if len(self._cache) >= self._cache_size:
-                self._cache.clear()
-            self._cache[key] = (outcome, time.monotonic() + ttl)
-        return _unwrap(outcome)
+        cached = self._answers.get(key)
+        if cached is None:
+            answer, reusable = await self._ask_identity(authorization)
+            cached = answer if isinstance(answer, Refusal) else answer.principal
+            self._answers.put(key, cached, self._refusal_ttl if isinstance(answer, Refusal) else reusable)
+        if isinstance(cached, Refusal):
+            raise cached.error()
+        return cached
 
-    async def _ask_identity(self, authorization: str) -> tuple[Principal | AuthError, float]:
+    def known_grant(self, token: VerifiedToken) -> bool:
+        """True when identity vouched for this token's grant moments ago (no I/O)."""
+        valid_after = self._grants.get(grant_of(token.principal))
+        return valid_after is not None and token.issued_at >= valid_after
+
+    async def check_grant(self, raw_token: str, token: VerifiedToken) -> None:
+        """Refuses a user's platform token whose session, key or user was revoked."""
+        if self.known_grant(token):
+            return
+        key = hashlib.sha256(raw_token.encode()).digest()
+        refused = self._answers.get(key)
+        if refused is None:
+            answer, _ = await self._ask_identity(f"Bearer {raw_token}")
+            if isinstance(answer, Refusal):
+                self._answers.put(key, answer, self._refusal_ttl)
+                refused = answer
+            else:
+                self._grants.put(grant_of(token.principal), answer.tokens_valid_after)
+                if token.issued_at >= answer.tokens_valid_after:
+                    return
+                raise CredentialRevoked("this token was issued before the user revoked their credentials")
+        if isinstance(refused, Refusal):
+            raise refused.error()
+
+    async def _ask_identity(self, authorization: str) -> tuple[VerifiedCaller | Refusal, float]:
         """The answer and how long it may be reused: identity says ``no-store`` for credentials
         that must be counted on every call (API keys with quotas), and 429s are never reused."""
         try:
-            response = await self._client.post(self._url, headers={"authorization": authorization})
+            response = await self._client.post(self._url, headers={"authorization": authorization, **self._headers})
         except httpx.HTTPError as exc:
             raise AuthUnavailable(f"identity unreachable: {exc}") from exc
         if response.status_code == 200:
-            principal = msgspec.json.decode(response.content, type=VerifiedCaller).principal
+            caller = msgspec.json.decode(response.content, type=VerifiedCaller)
             reusable = "no-store" not in response.headers.get("cache-control", "")
-            return principal, self._ttl if reusable else 0.0
+            return caller, self._ttl if reusable else 0.0
         if response.status_code == 429:
-            raise _refusal(response)
+            raise _refusal(response).error()
         if response.status_code in (401, 403):
             return _refusal(response), self._refusal_ttl
         raise AuthUnavailable(f"identity answered {response.status_code}")
 
 
-def _refusal(response: httpx.Response) -> AuthError:
+def _refusal(response: httpx.Response) -> Refusal:
     try:
         body = response.json()
     except ValueError:
         body = {}
+    if not isinstance(body, dict):
+        body = {}
     code = str(body.get("type", "")).rsplit(":", 1)[-1]
-    error_class = ERRORS_BY_CODE.get(code, AuthError)
-    passthrough = {k: v for k, v in response.headers.items() if k.lower().startswith(("retry-after", "x-ratelimit"))}
-    return error_class(str(body.get("detail", "credential refused")), headers=passthrough)
-
-
-def _unwrap(outcome: Principal | AuthError) -> Principal:
-    if isinstance(outcome, AuthError):
-        raise outcome
-    return outcome
+    passthrough = tuple(
+        (k, v) for k, v in response.headers.items() if k.lower().startswith(("retry-after", "x-ratelimit"))
+    )
+    return Refusal(code if code in ERRORS_BY_CODE else AuthError.code, str(body.get("detail", "refused")), passthrough)

@@ -21,6 +21,8 @@ def principal_to_claims(principal: Principal) -> dict[str, Any]:
         claims["sid"] = str(principal.session_id)
     if principal.api_key_id:
         claims["akid"] = str(principal.api_key_id)
+    if principal.actor:
+        claims["act"] = {"sub": f"{SERVICE_SUBJECT_PREFIX}{principal.actor}"}
     return claims
 
 
@@ -38,6 +40,7 @@ def claims_to_principal(claims: dict[str, Any]) -> Principal:
             scopes=scopes,
             session_id=_optional_uuid(claims.get("sid")),
             api_key_id=_optional_uuid(claims.get("akid")),
+            actor=_actor(claims.get("act")),
         )
     except (ValueError, TypeError) as exc:
         raise InvalidToken("token subject is not a user id") from exc
@@ -45,3 +48,13 @@ def claims_to_principal(claims: dict[str, Any]) -> Principal:
 
 def _optional_uuid(value: object) -> uuid.UUID | None:
     return None if value is None else uuid.UUID(str(value))
+
+
+def _actor(act: object) -> str | None:
+    """The service named by an RFC 8693 ``act`` claim (``{"sub": "service:<name>"}``)."""
+    if act is None:
+        return None
+    subject = act.get("sub") if isinstance(act, dict) else None
+    if not isinstance(subject, str) or not subject.startswith(SERVICE_SUBJECT_PREFIX):
+        raise InvalidToken("token has an invalid act claim")
+    return subject.removeprefix(SERVICE_SUBJECT_PREFIX)

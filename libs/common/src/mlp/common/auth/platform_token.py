@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import jwt
 
@@ -29,6 +29,12 @@ class KeySource(Protocol):
         ...
 
 
+class VerifiedToken(NamedTuple):
+    principal: Principal
+    issued_at: int
+    expires_at: float
+
+
 class PlatformTokenVerifier:
     def __init__(
         self,
@@ -43,24 +49,34 @@ class PlatformTokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
-        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._cache: OrderedDict[str, VerifiedToken] = OrderedDict()
         self._cache_size = cache_size
 
     def cached(self, token: str) -> Principal | None:
         """The principal of a token verified before and not yet expired."""
+        entry = self.cached_token(token)
+        return entry.principal if entry is not None else None
+
+    def cached_token(self, token: str) -> VerifiedToken | None:
         entry = self._cache.get(token)
-        if entry is not None and entry[1] > time.time():
-            return entry[0]
+        if entry is not None and entry.expires_at > time.time():
+            return entry
         return None
 
     async def verify(self, token: str) -> Principal:
-        if (principal := self.cached(token)) is not None:
-            return principal
-        principal, expires_at = await self._verify_uncached(token)
-        self._remember(token, principal, expires_at)
-        return principal
+        return (await self.verify_token(token)).principal
 
-    async def _verify_uncached(self, token: str) -> tuple[Principal, float]:
+    async def verify_token(self, token: str) -> VerifiedToken:
+        """The token's principal and times (``issued_at`` is what revocation epochs compare)."""
+        if (entry := self.cached_token(token)) is not None:
+            return entry
+        entry = await self._verify_uncached(token)
+        self._cache[token] = entry
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return entry
+
+    async def _verify_uncached(self, token: str) -> VerifiedToken:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -87,9 +103,4 @@ class PlatformTokenVerifier:
             raise InvalidToken("token is not meant for this platform") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"token refused: {exc}") from exc
-        return claims_to_principal(claims), float(claims["exp"])
-
-    def _remember(self, token: str, principal: Principal, expires_at: float) -> None:
-        self._cache[token] = (principal, expires_at)
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        return VerifiedToken(claims_to_principal(claims), int(claims["iat"]), float(claims["exp"]))

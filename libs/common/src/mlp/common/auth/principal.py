@@ -23,7 +23,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """Who is calling: a user (through a session or an API key) or a platform service.
 
     ``user_id`` is the key shared by every service. For a service principal it is the nil UUID
-    and ``service`` names the caller.
+    and ``service`` names the caller. ``actor`` names the service acting for the user (a
+    delegated token, the ``act`` claim): such a principal never counts as the user's own session.
     """
 
     user_id: uuid.UUID
@@ -32,6 +33,12 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     session_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
     service: str | None = None
+    actor: str | None = None
+
+    @property
+    def is_user_session(self) -> bool:
+        """The user themself (signed in), not an API key nor a service acting for them."""
+        return self.kind == "user" and self.api_key_id is None and self.actor is None
 
     def has_scope(self, wanted: str) -> bool:
         return any(scope_grants(granted, wanted) for granted in self.scopes)

@@ -6,9 +6,10 @@ from typing import Any
 
 from litestar import Request, get
 
+from mlp.common.auth.litestar import AUTHENTICATED
 from mlp.common.auth.principal import Principal
 
 
-@get("/v1/whoami", tags=["auth"], summary="The authenticated caller")
+@get("/v1/whoami", tags=["auth"], opt=AUTHENTICATED, summary="The authenticated caller")
 async def whoami(request: Request[Principal, Any, Any]) -> Principal:
     return request.user

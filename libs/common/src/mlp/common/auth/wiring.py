@@ -28,7 +28,12 @@ def identity_auth_lifespan(settings: ServiceSettings) -> Callable[[Litestar], Ab
             app.state.identity_http = client
             app.state.resolver = ServiceCredentialResolver(
                 PlatformTokenVerifier(JwksCache(client, identity + JWKS_PATH)),
-                IdentityVerifyClient(client, identity, ttl_seconds=settings.auth_cache_ttl_seconds),
+                IdentityVerifyClient(
+                    client,
+                    identity,
+                    service_credential=settings.service_credential,
+                    ttl_seconds=settings.auth_cache_ttl_seconds,  # capped at MAX_REUSE_SECONDS
+                ),
             )
             yield
 

@@ -10,7 +10,11 @@ A service mounts the ``user.deleted`` receiver with::
     user_deleted_receiver("registry", received_events, on_user_deleted=purge)  # in its routes
 
 ``on_user_deleted(conn, event)`` runs in the same transaction as the receipt, only the first time
-the event arrives; it is where the service purges the user's data.
+the event arrives; it is where the service purges the user's data. It is required: a service
+whose code keeps no user data yet says so with ``nothing_to_purge_yet(metadata)``, which refuses
+the event (503, not acknowledged, so identity's relay delivers it again later) as soon as any
+of the service's user-keyed tables holds a row of that user. An event is never acknowledged
+while the user's data stays behind.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from litestar import Request, post
 from litestar.datastructures import State
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, func
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, exists, func, select
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -70,7 +74,8 @@ async def record_event_once(
 def user_deleted_receiver(
     service: str,
     table: Table,
-    on_user_deleted: OnUserDeleted | None = None,
+    *,
+    on_user_deleted: OnUserDeleted,
     senders: tuple[str, ...] = ("identity",),
 ) -> HTTPRouteHandler:
     """``POST /internal/v1/events/user-deleted`` for ``service``: record once, act once, acknowledge.
@@ -95,8 +100,38 @@ def user_deleted_receiver(
         engine: AsyncEngine = request.app.state.engine
         async with engine.begin() as conn:
             first_time = await record_event_once(conn, table, data.event_id, USER_DELETED_KIND, data.user_id)
-            if first_time and on_user_deleted is not None:
+            if first_time:
                 await on_user_deleted(conn, data)
         return PurgeReceipt(event_id=data.event_id, service=service, duplicate=not first_time)
 
     return receive_user_deleted
+
+
+class UserDataNotPurged(Problem):
+    """The service holds data of a deleted user and has no purge for it yet: not acknowledged."""
+
+    def __init__(self, tables: list[str]) -> None:
+        super().__init__(
+            503,
+            "purge-not-implemented",
+            f"this service keeps the user's data in {', '.join(tables)} and cannot purge it yet; redeliver later",
+        )
+
+
+def nothing_to_purge_yet(metadata: MetaData) -> OnUserDeleted:
+    """The purge hook of a service whose code stores no user data yet, checked on every event.
+
+    Any table of ``metadata`` with a ``user_id`` column (but the inbox itself) that holds a row of
+    the deleted user makes the event fail with 503 (the receipt rolls back): it is redelivered
+    until the service has a real purge, instead of being acknowledged with the data still there.
+    """
+    tables = [t for t in metadata.sorted_tables if "user_id" in t.c and t.name != "received_events"]
+
+    async def refuse_if_user_has_data(conn: AsyncConnection, event: UserDeleted) -> None:
+        holding = [
+            t.fullname for t in tables if await conn.scalar(select(exists().where(t.c.user_id == event.user_id)))
+        ]
+        if holding:
+            raise UserDataNotPurged(holding)
+
+    return refuse_if_user_has_data

@@ -13,12 +13,15 @@ import uuid
 import structlog
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from mlp.common.auth.errors import AuthError
 from mlp.common.runtime.scope_headers import scope_header
 
 REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_STATE_KEY = "request_id"
 _access_log = structlog.get_logger("access")
 
 
@@ -45,7 +48,8 @@ class RequestIdMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
-        status = {"code": 500}
+        scope.setdefault("state", {})[REQUEST_ID_STATE_KEY] = request_id  # for errors answered outside
+        status: dict[str, int] = {}
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -57,12 +61,17 @@ class RequestIdMiddleware(ASGIMiddleware):
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await next_app(scope, receive, send_with_id)
+            except Exception as exc:
+                # raised by a middleware below (auth: 401/403/429): the app's exception handler,
+                # outside this middleware, answers with the error's own status
+                status.setdefault("code", exc.status_code if isinstance(exc, HTTPException | AuthError) else 500)
+                raise
             finally:
                 _access_log.info(
                     "request",
                     method=scope.get("method"),
                     path=scope["path"],
-                    status=status["code"],
+                    status=status.get("code", 500),
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
 

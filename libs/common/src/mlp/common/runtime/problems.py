@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from mlp.common.auth.errors import AuthError
-from mlp.common.runtime.logging import REQUEST_ID_HEADER
+from mlp.common.runtime.logging import REQUEST_ID_HEADER, REQUEST_ID_STATE_KEY
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:mlp:problem:"
@@ -68,8 +68,12 @@ def problem_response(
     }
     body.update({k: v for k, v in extra.items() if v is not None and k != "headers"})
     headers = dict(extra.get("headers") or {})
-    # a route that does not exist never reaches the request-id middleware: echo or make one here
-    headers.setdefault(REQUEST_ID_HEADER, request.headers.get(REQUEST_ID_HEADER, "")[:64] or uuid.uuid4().hex)
+    # an error raised in a middleware is answered outside the request-id middleware (use its id); a route
+    # that does not exist never reaches it (echo the caller's or make one)
+    request_id = (request.scope.get("state") or {}).get(REQUEST_ID_STATE_KEY)
+    headers.setdefault(
+        REQUEST_ID_HEADER, request_id or request.headers.get(REQUEST_ID_HEADER, "")[:64] or uuid.uuid4().hex
+    )
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 

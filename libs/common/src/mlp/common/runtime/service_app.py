@@ -3,7 +3,10 @@
 Each service's ``create_app`` passes its routes and a lifespan that wires its adapters from
 ``app.state.engine`` and sets ``app.state.resolver`` (how credentials are checked). This adds
 problem+json errors, request ids and logs, health probes, the OpenAPI docs and the engine,
-created in the lifespan and disposed on shutdown.
+created in the lifespan and disposed on shutdown. It refuses to build an app with a route that
+does not declare who may call it (``access_declarations``), and refuses text PostgreSQL cannot
+store in any request (``storable_text``; it is the app's ``before_request`` hook, so a route or
+controller must not set one of its own, which would replace it).
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from mlp.common.auth.litestar import PrincipalAuthMiddleware
+from mlp.common.runtime.access_declarations import require_declared_access
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
 from mlp.common.runtime.migrations import head_revision, older_revisions
 from mlp.common.runtime.problems import PROBLEM_HANDLERS
+from mlp.common.runtime.storable_text import refuse_unstorable_text
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
@@ -52,9 +57,10 @@ def build_service_app(
         finally:
             await app.state.engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[HealthController, *route_handlers],
         middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
+        before_request=refuse_unstorable_text,
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(
@@ -73,6 +79,8 @@ def build_service_app(
         debug=debug,
         **config,
     )
+    require_declared_access(app, public_paths)
+    return app
 
 
 def state_dependencies(*names: str) -> dict[str, Provide]:

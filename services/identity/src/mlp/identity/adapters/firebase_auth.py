@@ -103,6 +103,16 @@ class FirebaseAdminAuth:
         except exceptions.FirebaseError as error:
             raise AuthUnavailable(f"Firebase Auth unavailable: {type(error).__name__}") from error
 
+    async def user_state(self, uid: str) -> str:
+        self._refuse_changed_emulator_setting()
+        try:
+            user = await asyncio.to_thread(self._client.get_user, uid)
+        except auth.UserNotFoundError:
+            return "deleted"
+        except exceptions.FirebaseError as error:
+            raise AuthUnavailable(f"Firebase Auth unavailable: {type(error).__name__}") from error
+        return "disabled" if user.disabled else "active"
+
     def _refuse_changed_emulator_setting(self) -> None:
         # firebase-admin reads the variable again at each verification: an adapter built for
         # Google must never start accepting unsigned tokens because the variable appeared later.
@@ -160,6 +170,7 @@ def _identity(claims: dict[str, Any]) -> FirebaseIdentity:
         display_name=_text(claims.get("name")),
         photo_url=_text(claims.get("picture")),
         auth_time=datetime.fromtimestamp(auth_time, UTC) if isinstance(auth_time, int | float) else None,
+        issued_at=int(issued_at),
     )
 
 

@@ -8,6 +8,7 @@ import msgspec
 
 from mlp.identity.application.api_keys import ApiKeys
 from mlp.identity.domain.api_keys import ApiKey
+from mlp.identity.domain.quotas import QuotaDecision
 
 
 class QuotaUse(msgspec.Struct):
@@ -45,8 +46,17 @@ class ApiKeyPage(msgspec.Struct):
     next_after: str | None
 
 
+async def key_views(api_keys: ApiKeys, keys: list[ApiKey]) -> list[ApiKeyView]:
+    """The keys as shown, their quota use read in one query."""
+    usage = await api_keys.usage(keys)
+    return [_view(key, usage[key.id]) for key in keys]
+
+
 async def key_view(api_keys: ApiKeys, key: ApiKey) -> ApiKeyView:
-    usage = await api_keys.usage(key)
+    return (await key_views(api_keys, [key]))[0]
+
+
+def _view(key: ApiKey, usage: QuotaDecision) -> ApiKeyView:
     return ApiKeyView(
         id=str(key.id),
         name=key.name,

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mlp.common.auth.litestar import PUBLIC, USER_SESSION
 from mlp.common.auth.principal import Principal
-from mlp.identity.api.api_key_views import ApiKeyCreated, ApiKeyPage, ApiKeyView, key_view
+from mlp.identity.api.api_key_views import ApiKeyCreated, ApiKeyPage, ApiKeyView, key_view, key_views
 from mlp.identity.application.api_keys import ApiKeys, KeyRequest
 from mlp.identity.domain import api_key_rules as rules
 from mlp.identity.domain.scopes import SCOPE_CATALOGUE
@@ -60,7 +60,7 @@ async def list_keys(
 ) -> ApiKeyPage:
     keys = await api_keys.list_for_user(request.user.user_id, limit, after)
     next_after = str(keys[-1].id) if len(keys) == limit else None
-    return ApiKeyPage(items=[await key_view(api_keys, k) for k in keys], next_after=next_after)
+    return ApiKeyPage(items=await key_views(api_keys, keys), next_after=next_after)
 
 
 @get("/v1/api-keys/{key_id:uuid}", tags=["api-keys"], opt=USER_SESSION)

@@ -15,6 +15,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from mlp.common.auth.litestar import SERVICE_ONLY, requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.contracts.audit import BatchReceipt, OperationEventBatch
+from mlp.identity.api.views import AuditEventView, audit_event_view
 from mlp.identity.application.audit_trail import AuditTrail
 from mlp.identity.domain.audit import AuditQuery, OperationEvent
 from mlp.identity.domain.errors import InvalidInput
@@ -23,17 +24,18 @@ Filter = Annotated[str | None, QueryParameter(max_length=128)]
 
 
 class AuditPage(msgspec.Struct):
-    items: list[OperationEvent]
+    items: list[AuditEventView]
     next_cursor: str | None
 
 
 @post("/internal/v1/audit-events", tags=["internal"], opt=SERVICE_ONLY, status_code=200)
 async def ingest_audit_events(
-    data: JSONBody[OperationEventBatch], audit_trail: NamedDependency[AuditTrail]
+    request: Request[Principal, Any, Any], data: JSONBody[OperationEventBatch], audit_trail: NamedDependency[AuditTrail]
 ) -> BatchReceipt:
-    """Idempotent on ``event_id``: a redelivered batch creates no duplicate."""
+    """Idempotent on ``event_id``: a redelivered batch creates no duplicate. Events are recorded
+    as the authenticated service's (the body's ``service`` is ignored)."""
     events = [OperationEvent(**msgspec.structs.asdict(e)) for e in data.events]
-    inserted = await audit_trail.ingest(events)
+    inserted = await audit_trail.ingest(request.user.service or "unknown", events)
     return BatchReceipt(accepted=inserted, duplicates=len(events) - inserted)
 
 
@@ -61,7 +63,7 @@ async def list_audit_events(
     )
     events = await audit_trail.list_events(query)
     next_cursor = encode_cursor(events[-1]) if len(events) == limit else None
-    return AuditPage(items=events, next_cursor=next_cursor)
+    return AuditPage(items=[audit_event_view(e) for e in events], next_cursor=next_cursor)
 
 
 def encode_cursor(event: OperationEvent) -> str:

@@ -12,6 +12,8 @@ from litestar.params import JSONBody
 
 from mlp.common.auth.errors import AuthError
 from mlp.common.auth.litestar import PUBLIC
+from mlp.identity.api.views import MeView, me_view
+from mlp.identity.application.session_refresh import SessionRefresh
 from mlp.identity.application.sign_in import Device, SignIn
 from mlp.identity.domain.sessions import UserSession
 from mlp.identity.domain.users import User
@@ -35,7 +37,7 @@ class SessionTokens(msgspec.Struct):
     token_type: str
     expires_in: int
     refresh_token: str
-    user: User | None = None
+    user: MeView | None = None
 
 
 @post("/v1/auth/sign-in", tags=["auth"], opt=PUBLIC, status_code=201, summary="Exchange a Firebase ID token")
@@ -51,8 +53,8 @@ async def sign_in(
 
 
 @post("/v1/auth/refresh", tags=["auth"], opt=PUBLIC, status_code=200, summary="New platform token for a session")
-async def refresh(data: JSONBody[RefreshRequest], sign_in_flow: NamedDependency[SignIn]) -> SessionTokens:
-    session, refresh_token, issued = await sign_in_flow.refresh(data.refresh_token)
+async def refresh(data: JSONBody[RefreshRequest], session_refresh: NamedDependency[SessionRefresh]) -> SessionTokens:
+    session, refresh_token, issued = await session_refresh.refresh(data.refresh_token)
     return _tokens(session, refresh_token, issued.token, issued.expires_in)
 
 
@@ -66,7 +68,7 @@ def _tokens(
         token_type="Bearer",
         expires_in=expires_in,
         refresh_token=refresh_token,
-        user=user,
+        user=me_view(user) if user is not None else None,
     )
 
 

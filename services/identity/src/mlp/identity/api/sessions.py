@@ -12,15 +12,10 @@ from litestar.params import FromPath
 
 from mlp.common.auth.litestar import USER_SESSION
 from mlp.common.auth.principal import Principal
+from mlp.identity.api.views import SessionView, session_view
 from mlp.identity.application.sessions import Sessions
-from mlp.identity.domain.sessions import UserSession
 
 Caller = Request[Principal, Any, Any]
-
-
-class SessionView(msgspec.Struct):
-    session: UserSession
-    current: bool
 
 
 class Revoked(msgspec.Struct):
@@ -30,7 +25,7 @@ class Revoked(msgspec.Struct):
 @get("/v1/sessions", tags=["sessions"], opt=USER_SESSION, summary="My active sessions")
 async def list_sessions(request: Caller, sessions: NamedDependency[Sessions]) -> list[SessionView]:
     active = await sessions.list_active(request.user.user_id)
-    return [SessionView(session=s, current=s.id == request.user.session_id) for s in active]
+    return [session_view(s, current=s.id == request.user.session_id) for s in active]
 
 
 @delete("/v1/sessions/{session_id:uuid}", tags=["sessions"], opt=USER_SESSION, summary="Revoke one session")

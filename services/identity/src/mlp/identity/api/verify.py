@@ -1,7 +1,9 @@
 """``/v1/auth/verify``: forward auth for the gateway, and the check libs/common asks for.
 
-200 with the principal (body) and a platform token (``x-platform-token`` header), or a
-401/403/429 problem. GET serves nginx's ``auth_request``; POST serves direct callers.
+200 with the principal (body), or a 401/403/429 problem. GET serves nginx's ``auth_request``;
+POST serves direct callers. The platform token for the upstream (``x-platform-token``) is in
+the answer only when the gateway or a service asks, with its credential in
+``x-service-credential``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from litestar.di import NamedDependency
 
 from mlp.common.auth.errors import AuthError
 from mlp.common.auth.litestar import PUBLIC
-from mlp.common.contracts.auth import PLATFORM_TOKEN_HEADER, VerifiedCaller
+from mlp.common.contracts.auth import PLATFORM_TOKEN_HEADER, SERVICE_CREDENTIAL_HEADER, VerifiedCaller
 from mlp.common.runtime.scope_headers import scope_header
 from mlp.identity.application.caller_verification import CallerVerification
 
@@ -32,14 +34,21 @@ async def verify_caller(
     authorization = scope_header(request.scope, b"authorization")
     if not authorization:
         raise AuthError("missing Authorization header")
-    verified, issued = await caller_verification.verify(authorization)
+    service_credential = scope_header(request.scope, SERVICE_CREDENTIAL_HEADER.encode())
+    verified, issued = await caller_verification.verify(authorization, service_credential)
     principal = verified.principal
-    body = VerifiedCaller(principal=principal, platform_token=issued.token, expires_in=issued.expires_in)
+    body = VerifiedCaller(
+        principal=principal,
+        platform_token=issued.token if issued else "",
+        expires_in=issued.expires_in if issued else 0,
+        tokens_valid_after=verified.tokens_valid_after,
+    )
     headers = {
         **verified.headers,
-        PLATFORM_TOKEN_HEADER: issued.token,
         "x-user-id": str(principal.user_id),
         # a quota-limited credential must come back on every call; others may be reused briefly
-        "cache-control": "no-store" if "x-ratelimit-limit" in verified.headers else "private, max-age=30",
+        "cache-control": "no-store" if verified.counted else "private, max-age=3",
     }
+    if issued is not None:
+        headers[PLATFORM_TOKEN_HEADER] = issued.token
     return Response(body, headers=headers)

@@ -12,10 +12,9 @@ from typing import Any
 
 from mlp.common.contracts.events import UserDeleted
 from mlp.identity.application.clock import Clock, utc_now
+from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
-from mlp.identity.application.ttl_cache import TtlCache
-from mlp.identity.domain.api_keys import KeyRecord
-from mlp.identity.domain.audit import identity_event
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.users import User
 
@@ -27,14 +26,12 @@ class Accounts:
         self,
         uow: UnitOfWorkFactory,
         firebase: FirebaseAuth,
-        active_sessions: TtlCache[uuid.UUID, bool],
-        key_records: TtlCache[str, KeyRecord],
+        cache: CredentialCache,
         clock: Clock = utc_now,
     ) -> None:
         self._uow = uow
         self._firebase = firebase
-        self._active_sessions = active_sessions
-        self._key_records = key_records
+        self._cache = cache
         self._clock = clock
 
     async def profile(self, user_id: uuid.UUID) -> User:
@@ -51,7 +48,7 @@ class Accounts:
             user = await uow.users.update_profile(user_id, changes, now) if changes else await uow.users.get(user_id)
             if user is None:
                 raise NotFound("no such user")
-            event = identity_event(user_id, "user.update", "user", user_id, now, fields=sorted(changes))
+            event = audit_event(user_id, "user.update", "user", user_id, now, fields=sorted(changes))
             await uow.audit.record([event])
             await uow.commit()
         return user
@@ -62,13 +59,12 @@ class Accounts:
             user = await uow.users.soft_delete(user_id, now)
             if user is None:
                 raise NotFound("no such user")
-            revoked_sessions = await uow.sessions.revoke(user_id, now, "account deleted")
-            revoked_keys = await uow.api_keys.revoke(user_id, now)
+            await uow.sessions.revoke(user_id, now, "account deleted")
+            await uow.api_keys.revoke(user_id, now)
             announced = UserDeleted(event_id=uuid.uuid4(), user_id=user_id, deleted_at=now)
             await uow.outbox.announce_user_deleted(announced)
-            await uow.audit.record([identity_event(user_id, "user.delete", "user", user_id, now)])
+            await uow.audit.record([audit_event(user_id, "user.delete", "user", user_id, now)])
             await uow.commit()
-        self._active_sessions.forget(*revoked_sessions)
-        self._key_records.forget(*(key.prefix for key in revoked_keys))
+        self._cache.invalidate_user(user_id)
         await self._firebase.revoke_refresh_tokens(user.firebase_uid)
         return announced

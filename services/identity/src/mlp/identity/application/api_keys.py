@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from mlp.common.auth.errors import CredentialRevoked
 from mlp.identity.application.clock import Clock, utc_now
+from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.ports import UnitOfWorkFactory, UsageCounter
-from mlp.identity.application.ttl_cache import TtlCache
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.domain import api_key_rules as rules
-from mlp.identity.domain.api_keys import ApiKey, KeyHasher, KeyRecord
-from mlp.identity.domain.audit import identity_event
+from mlp.identity.domain.api_keys import ApiKey, KeyHasher
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.quotas import QuotaDecision
 
@@ -39,13 +40,13 @@ class ApiKeys:
         uow: UnitOfWorkFactory,
         usage: UsageCounter,
         hasher: KeyHasher,
-        key_records: TtlCache[str, KeyRecord],
+        cache: CredentialCache,
         clock: Clock = utc_now,
     ) -> None:
         self._uow = uow
         self._usage = usage
         self._hasher = hasher
-        self._key_records = key_records
+        self._cache = cache
         self._clock = clock
 
     async def create(self, user_id: uuid.UUID, request: KeyRequest) -> KeyWithSecret:
@@ -64,8 +65,10 @@ class ApiKeys:
         secret = self._hasher.new_key()
         key = replace(key, prefix=secret.prefix)
         async with self._uow() as uow:
+            if await uow.users.get(user_id) is None:
+                raise CredentialRevoked("this account was deleted")
             await uow.api_keys.add(key, secret.digest)
-            await uow.audit.record([identity_event(user_id, "api_key.create", "api_key", key.id, now, name=key.name)])
+            await uow.audit.record([audit_event(user_id, "api_key.create", "api_key", key.id, now, name=key.name)])
             await uow.commit()
         return KeyWithSecret(key, secret.plaintext)
 
@@ -80,8 +83,9 @@ class ApiKeys:
             raise NotFound(KEY_NOT_FOUND)
         return key
 
-    async def usage(self, key: ApiKey) -> QuotaDecision:
-        return await self._usage.usage(key, self._clock())
+    async def usage(self, keys: list[ApiKey]) -> dict[uuid.UUID, QuotaDecision]:
+        """The quota use of every key, in one read."""
+        return await self._usage.usage_of_keys(keys, self._clock())
 
     async def rename(self, user_id: uuid.UUID, key_id: uuid.UUID, name: str) -> ApiKey:
         async with self._uow() as uow:
@@ -97,9 +101,10 @@ class ApiKeys:
             revoked = await uow.api_keys.revoke(user_id, now, only=key_id)
             if not revoked:
                 raise NotFound("no such active API key")
-            await uow.audit.record([identity_event(user_id, "api_key.revoke", "api_key", key_id, now)])
+            await uow.audit.record([audit_event(user_id, "api_key.revoke", "api_key", key_id, now)])
             await uow.commit()
-        self._key_records.forget(*(key.prefix for key in revoked))
+        for key in revoked:
+            self._cache.invalidate_key(key.id, key.prefix)
 
     async def rotate(self, user_id: uuid.UUID, key_id: uuid.UUID, grace_seconds: int) -> KeyWithSecret:
         """A new secret now; the old one keeps working for ``grace_seconds``, then fails."""
@@ -113,8 +118,8 @@ class ApiKeys:
             key = await uow.api_keys.rotate(user_id, key_id, secret.digest, now + grace, now)
             if key is None:
                 raise NotFound("no such active API key")
-            event = identity_event(user_id, "api_key.rotate", "api_key", key_id, now, grace_seconds=grace_seconds)
+            event = audit_event(user_id, "api_key.rotate", "api_key", key_id, now, grace_seconds=grace_seconds)
             await uow.audit.record([event])
             await uow.commit()
-        self._key_records.forget(key.prefix)
+        self._cache.invalidate_key(key.id, key.prefix)
         return KeyWithSecret(key, secret.plaintext)

@@ -11,6 +11,7 @@ from mlp.common.auth.principal import Principal
 from mlp.common.auth.resolver import bearer_token
 from mlp.identity.application.caller_verification import CallerVerification
 from mlp.identity.domain.service_credentials import SERVICE_CREDENTIAL_PREFIX, ServiceCredentials
+from mlp.identity.domain.service_scopes import MINT_SCOPE
 
 
 class IdentityCredentialResolver:
@@ -28,5 +29,5 @@ class IdentityCredentialResolver:
             service = self._services.service_for(token)
             if service is None:
                 raise InvalidCredential("unknown service credential")
-            return Principal.for_service(service, ("internal", "tokens:mint"))
+            return Principal.for_service(service, ("internal", MINT_SCOPE))
         return (await self._callers.resolve(authorization)).principal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -50,6 +51,10 @@ class FirebaseAuth(Protocol):
         """Sign the user out of every Firebase client; tolerate an already deleted user."""
         ...
 
+    async def user_state(self, uid: str) -> str:
+        """``active``, ``disabled`` or ``deleted``, as Firebase knows the user now."""
+        ...
+
 
 class UserRepository(Protocol):
     async def get(self, user_id: uuid.UUID) -> User | None:
@@ -66,7 +71,13 @@ class UserRepository(Protocol):
 
     async def update_profile(self, user_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> User | None: ...
 
-    async def soft_delete(self, user_id: uuid.UUID, now: datetime) -> User | None: ...
+    async def soft_delete(self, user_id: uuid.UUID, now: datetime) -> User | None:
+        """Mark deleted and start a revocation epoch (every credential issued before is refused)."""
+        ...
+
+    async def revoke_tokens(self, user_id: uuid.UUID, now: datetime) -> None:
+        """Start a revocation epoch: credentials issued before ``now`` are refused."""
+        ...
 
 
 class SessionRepository(Protocol):
@@ -76,10 +87,14 @@ class SessionRepository(Protocol):
 
     async def list_active(self, user_id: uuid.UUID, now: datetime) -> list[UserSession]: ...
 
-    async def by_refresh_digest(self, digest: bytes) -> UserSession | None: ...
+    async def for_refresh(self, session_id: uuid.UUID) -> tuple[UserSession, bytes | None] | None:
+        """The session and its current refresh-token digest, locked until the transaction ends."""
+        ...
 
-    async def touch(self, session_id: uuid.UUID, now: datetime, refresh_digest: bytes) -> None:
-        """Record activity and the (rotated) refresh token."""
+    async def touch(
+        self, session_id: uuid.UUID, now: datetime, refresh_digest: bytes, firebase_checked_at: datetime
+    ) -> None:
+        """Record activity, the (rotated) refresh token and when Firebase last vouched for the user."""
         ...
 
     async def revoke(
@@ -117,6 +132,38 @@ class ApiKeyRepository(Protocol):
     async def mark_used(self, key_id: uuid.UUID, now: datetime) -> None: ...
 
 
+WindowRef = tuple[uuid.UUID, str, datetime]
+"""A quota window: (key id, kind, start)."""
+
+
+@dataclass(frozen=True)
+class WindowClaim:
+    """A request for up to ``wanted`` requests of a key's window, never past ``limit``."""
+
+    kind: str
+    start: datetime
+    limit: int
+    wanted: int
+
+
+class UsageStore(Protocol):
+    """Request counts per key and window, shared by every identity replica."""
+
+    async def reserve(self, key_id: uuid.UUID, claims: list[WindowClaim]) -> dict[str, tuple[int, int]]:
+        """Atomically take from every claimed window, or from none if one is full.
+
+        Per window kind: (taken, the window's count after taking). When one window is full,
+        nothing is taken (0 everywhere) and the counts are as found: the full one at its limit.
+        """
+        ...
+
+    async def counts(
+        self, windows: list[tuple[uuid.UUID, str, datetime]]
+    ) -> dict[tuple[uuid.UUID, str, datetime], int]:
+        """Stored counts of (key id, kind, start) windows, in one read; absent windows count 0."""
+        ...
+
+
 class UsageCounter(Protocol):
     async def count_request(self, key: ApiKey, now: datetime) -> QuotaDecision:
         """Count one request against the key's windows, atomically across replicas."""
@@ -124,6 +171,10 @@ class UsageCounter(Protocol):
 
     async def usage(self, key: ApiKey, now: datetime) -> QuotaDecision:
         """The windows as they stand, counting nothing."""
+        ...
+
+    async def usage_of_keys(self, keys: list[ApiKey], now: datetime) -> dict[uuid.UUID, QuotaDecision]:
+        """The windows of several keys, in one read."""
         ...
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from mlp.identity.application.clock import Clock, utc_now
+from mlp.identity.application.credential_cache import CredentialCache
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
-from mlp.identity.application.ttl_cache import TtlCache
-from mlp.identity.domain.audit import identity_event
+from mlp.identity.application.request_context import audit_event
 from mlp.identity.domain.errors import NotFound
 from mlp.identity.domain.sessions import UserSession
 
@@ -17,12 +17,12 @@ class Sessions:
         self,
         uow: UnitOfWorkFactory,
         firebase: FirebaseAuth,
-        active_sessions: TtlCache[uuid.UUID, bool],
+        cache: CredentialCache,
         clock: Clock = utc_now,
     ) -> None:
         self._uow = uow
         self._firebase = firebase
-        self._active_sessions = active_sessions
+        self._cache = cache
         self._clock = clock
 
     async def list_active(self, user_id: uuid.UUID) -> list[UserSession]:
@@ -37,8 +37,10 @@ class Sessions:
         return len(await self._revoke(user_id, "signed out elsewhere", keep=current))
 
     async def revoke_all(self, user_id: uuid.UUID) -> int:
-        """Every session here, and every Firebase refresh token of the user (all devices)."""
-        revoked = await self._revoke(user_id, "signed out everywhere")
+        """Every session, every platform token and Firebase ID token issued until now (the user's
+        revocation epoch), and every Firebase refresh token of the user (all devices). API keys
+        stay: they are managed one by one (their tokens issued before now stop too)."""
+        revoked = await self._revoke(user_id, "signed out everywhere", everywhere=True)
         async with self._uow() as uow:
             user = await uow.users.get(user_id)
         if user is not None:
@@ -46,13 +48,23 @@ class Sessions:
         return len(revoked)
 
     async def _revoke(
-        self, user_id: uuid.UUID, reason: str, *, only: uuid.UUID | None = None, keep: uuid.UUID | None = None
+        self,
+        user_id: uuid.UUID,
+        reason: str,
+        *,
+        only: uuid.UUID | None = None,
+        keep: uuid.UUID | None = None,
+        everywhere: bool = False,
     ) -> list[uuid.UUID]:
         now = self._clock()
         async with self._uow() as uow:
             revoked = await uow.sessions.revoke(user_id, now, reason, only=only, keep=keep)
-            events = [identity_event(user_id, "session.revoke", "session", sid, now, reason=reason) for sid in revoked]
+            if everywhere:
+                await uow.users.revoke_tokens(user_id, now)
+            events = [audit_event(user_id, "session.revoke", "session", sid, now, reason=reason) for sid in revoked]
             await uow.audit.record(events)
             await uow.commit()
-        self._active_sessions.forget(*revoked)
+        self._cache.invalidate_session(*revoked)
+        if everywhere:
+            self._cache.invalidate_user(user_id)
         return revoked

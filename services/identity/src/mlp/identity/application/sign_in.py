@@ -1,26 +1,26 @@
 """Sign-in: a Firebase ID token becomes a platform session.
 
 The user is provisioned on first sign-in and its profile refreshed after; a session records
-the device and carries an opaque refresh token (stored as a digest, rotated on every use)
-with which the client gets new short-lived platform tokens without signing in again.
+the device and carries a refresh token (stored as a digest, rotated on every use, see
+``session_refresh.py``) with which the client gets new short-lived platform tokens.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
 
-from mlp.common.auth.errors import AccountDisabled, AuthError, CredentialRevoked, InvalidCredential
+from mlp.common.auth.errors import AccountDisabled, AuthError, CredentialRevoked
 from mlp.common.auth.principal import Principal
 from mlp.identity.application.clock import Clock, utc_now
 from mlp.identity.application.platform_tokens import IssuedToken, PlatformTokens
 from mlp.identity.application.ports import FirebaseAuth, UnitOfWorkFactory
-from mlp.identity.domain.audit import identity_event
+from mlp.identity.application.request_context import audit_event
+from mlp.identity.domain.refresh_tokens import new_refresh_token, refresh_digest
 from mlp.identity.domain.sessions import UserSession
 from mlp.identity.domain.users import User
 
@@ -42,8 +42,10 @@ class SignedIn:
     token: IssuedToken
 
 
-def refresh_digest(refresh_token: str) -> bytes:
-    return hashlib.sha256(refresh_token.encode()).digest()
+def issued_before_epoch(issued_at: int | None, user: User) -> bool:
+    """A Firebase ID token older than the user's revocation epoch (revoke-all)."""
+    epoch = user.tokens_valid_after
+    return epoch is not None and (issued_at or 0) < math.ceil(epoch.timestamp())
 
 
 def session_principal(session: UserSession) -> Principal:
@@ -73,11 +75,12 @@ class SignIn:
             await self._record_refusal(id_token, refused)
             raise
         now = self._clock()
-        refresh_token = secrets.token_urlsafe(32)
         async with self._uow() as uow:
             user = await uow.users.upsert_from_firebase(identity, now)
             if user.deleted_at is not None:
                 raise AccountDisabled("this account was deleted")
+            if issued_before_epoch(identity.issued_at, user):
+                raise CredentialRevoked("this ID token was issued before you signed out everywhere: sign in again")
             session = UserSession(
                 id=uuid.uuid4(),
                 user_id=user.id,
@@ -86,23 +89,13 @@ class SignIn:
                 created_at=now,
                 last_seen_at=now,
                 expires_at=now + self._session_lifetime,
+                firebase_checked_at=now,
             )
+            refresh_token = new_refresh_token(session.id)
             await uow.sessions.add(session, refresh_digest(refresh_token))
-            await uow.audit.record([identity_event(user.id, "auth.sign_in", "session", session.id, now)])
+            await uow.audit.record([audit_event(user.id, "auth.sign_in", "session", session.id, now)])
             await uow.commit()
         return SignedIn(user, session, refresh_token, await self._tokens.issue(session_principal(session)))
-
-    async def refresh(self, refresh_token: str) -> tuple[UserSession, str, IssuedToken]:
-        """A new platform token and a new refresh token; the old refresh token stops working."""
-        now = self._clock()
-        rotated = secrets.token_urlsafe(32)
-        async with self._uow() as uow:
-            session = await uow.sessions.by_refresh_digest(refresh_digest(refresh_token))
-            if session is None or not session.is_active(now):
-                raise InvalidCredential("refresh token is unknown, revoked or expired")
-            await uow.sessions.touch(session.id, now, refresh_digest(rotated))
-            await uow.commit()
-        return session, rotated, await self._tokens.issue(session_principal(session))
 
     async def _record_refusal(self, id_token: str, refused: AuthError) -> None:
         """Attribute a refused sign-in to its user: the token's signature was valid, only the
@@ -116,8 +109,6 @@ class SignIn:
             user = await uow.users.by_firebase_uid(str(uid))
             if user is None:
                 return
-            event = identity_event(
-                user.id, "auth.sign_in", "session", None, now, outcome="failure", reason=refused.code
-            )
+            event = audit_event(user.id, "auth.sign_in", "session", None, now, outcome="failure", reason=refused.code)
             await uow.audit.record([event])
             await uow.commit()

@@ -14,6 +14,10 @@ from mlp.identity.domain.quotas import QuotaDecision
 class Verified:
     principal: Principal
     headers: dict[str, str] = field(default_factory=dict)
+    tokens_valid_after: int = 0
+    """The user's revocation epoch (Unix seconds), for the services that cache this answer."""
+    counted: bool = False
+    """A quota-limited API key: counted on this call, so the answer must not be reused."""
 
 
 class CredentialVerifier(Protocol):

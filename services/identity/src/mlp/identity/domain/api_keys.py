@@ -1,8 +1,10 @@
 """API keys, the machine credential: ``mlp_<env>_<id>_<secret>``, shown once.
 
 Only an HMAC of the whole key (keyed with a server-side pepper) and its public prefix
-(``mlp_<env>_<id>``, the lookup key) are stored. Rotation keeps the previous secret valid until
-a grace deadline the caller chooses.
+(``mlp_<env>_<id>``, the lookup key) are stored. A digest starts with the id of its pepper
+(one byte), so the pepper can be rotated: new keys use the current one, existing keys keep
+verifying with theirs (digests without an id, made before ids existed, are pepper 0). Rotation
+of a key keeps the previous secret valid until a grace deadline the caller chooses.
 """
 
 from __future__ import annotations
@@ -48,11 +50,11 @@ class StoredSecret:
     previous_digest: bytes | None
     previous_expires_at: datetime | None
 
-    def matches(self, digest: bytes, now: datetime) -> bool:
-        if hmac.compare_digest(self.digest, digest):
+    def matches(self, hasher: KeyHasher, plaintext: str, now: datetime) -> bool:
+        if hasher.verify(self.digest, plaintext):
             return True
         in_grace = self.previous_digest is not None and (self.previous_expires_at or now) > now
-        return in_grace and hmac.compare_digest(self.previous_digest or b"", digest)
+        return in_grace and hasher.verify(self.previous_digest or b"", plaintext)
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,33 @@ class NewSecret:
     digest: bytes
 
 
+MAC_SIZE = hashlib.sha256().digest_size
+LEGACY_PEPPER_ID = 0
+"""The pepper of digests made before digests carried an id (32 bytes, no id byte)."""
+
+
 class KeyHasher:
-    def __init__(self, pepper: bytes, env: str = "live") -> None:
-        self._pepper = pepper
+    def __init__(self, peppers: dict[int, bytes], current: int, env: str = "live") -> None:
+        if current not in peppers or not all(0 <= pid <= 255 for pid in peppers):
+            raise ValueError("the current pepper id must be one of the peppers, ids 0-255")
+        self._peppers = peppers
+        self._current = current
         self._env = env
 
     def digest(self, plaintext: str) -> bytes:
-        return hmac.new(self._pepper, plaintext.encode(), hashlib.sha256).digest()
+        """The digest of a new secret: the current pepper's id, then the HMAC."""
+        return bytes([self._current]) + self._mac(self._peppers[self._current], plaintext)
+
+    def verify(self, stored: bytes, plaintext: str) -> bool:
+        pepper_id, mac = (
+            (LEGACY_PEPPER_ID, stored) if len(stored) == hashlib.sha256().digest_size else (stored[0], stored[1:])
+        )
+        pepper = self._peppers.get(pepper_id)
+        return pepper is not None and hmac.compare_digest(mac, self._mac(pepper, plaintext))
+
+    @staticmethod
+    def _mac(pepper: bytes, plaintext: str) -> bytes:
+        return hmac.new(pepper, plaintext.encode(), hashlib.sha256).digest()
 
     def new_key(self, prefix: str | None = None) -> NewSecret:
         """A new key; rotation passes the existing ``prefix`` so the key keeps its identity."""

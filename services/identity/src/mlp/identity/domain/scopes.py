@@ -19,4 +19,5 @@ SCOPE_CATALOGUE: dict[str, str] = {
     "billing:read": "read usage, invoices and alerts",
     "usage:write": "report usage events",
     "audit:read": "read the audit trail",
+    "profile:read": "read my profile (email, name, photo)",
 }

@@ -18,6 +18,8 @@ class UserSession:
     expires_at: datetime
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
+    firebase_checked_at: datetime | None = None
+    """When refresh last asked Firebase whether the user is still enabled."""
 
     def is_active(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now

@@ -17,6 +17,8 @@ class FirebaseIdentity:
     display_name: str | None = None
     photo_url: str | None = None
     auth_time: datetime | None = None
+    issued_at: int | None = None
+    """The ID token's ``iat`` (Unix seconds): compared with the user's revocation epoch."""
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,5 @@ class User:
     updated_at: datetime
     last_sign_in_at: datetime | None = None
     deleted_at: datetime | None = None
+    tokens_valid_after: datetime | None = None
+    """Credentials issued before this are refused (set by revoke-all and account deletion)."""

@@ -43,16 +43,29 @@ class SqlSessionRepository:
         )
         return [_session(row) for row in (await self._conn.execute(query)).mappings()]
 
-    async def by_refresh_digest(self, digest: bytes) -> UserSession | None:
-        query = select(*_COLUMNS).where(user_sessions.c.refresh_token_hash == digest).with_for_update()
+    async def for_refresh(self, session_id: uuid.UUID) -> tuple[UserSession, bytes | None] | None:
+        query = (
+            select(*_COLUMNS, user_sessions.c.refresh_token_hash)
+            .where(user_sessions.c.id == session_id)
+            .with_for_update()
+        )
         row = (await self._conn.execute(query)).mappings().first()
-        return _session(row) if row else None
+        if row is None:
+            return None
+        return _session({k: row[k] for k in UserSession.__dataclass_fields__}), row["refresh_token_hash"]  # type: ignore[arg-type]
 
-    async def touch(self, session_id: uuid.UUID, now: datetime, refresh_digest: bytes) -> None:
+    async def touch(
+        self, session_id: uuid.UUID, now: datetime, refresh_digest: bytes, firebase_checked_at: datetime
+    ) -> None:
         await self._conn.execute(
             update(user_sessions)
             .where(user_sessions.c.id == session_id)
-            .values(last_seen_at=now, updated_at=now, refresh_token_hash=refresh_digest)
+            .values(
+                last_seen_at=now,
+                updated_at=now,
+                refresh_token_hash=refresh_digest,
+                firebase_checked_at=firebase_checked_at,
+            )
         )
 
     async def revoke(

@@ -67,4 +67,7 @@ class SqlUserRepository:
         return _user(row) if row else None
 
     async def soft_delete(self, user_id: uuid.UUID, now: datetime) -> User | None:
-        return await self.update_profile(user_id, {"deleted_at": now}, now)
+        return await self.update_profile(user_id, {"deleted_at": now, "tokens_valid_after": now}, now)
+
+    async def revoke_tokens(self, user_id: uuid.UUID, now: datetime) -> None:
+        await self.update_profile(user_id, {"tokens_valid_after": now}, now)

@@ -1,4 +1,4 @@
-"""In-memory fakes of registry's ports (one place for the whole service's tests)."""
+"""In-memory fakes of registry's ports: one module for the service, named apart from other services' ``fakes``."""
 
 from __future__ import annotations
 

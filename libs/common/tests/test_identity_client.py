@@ -1,0 +1,83 @@
+"""What a service remembers of identity's answers: per grant for platform tokens, refusals as
+data, never longer than 3 s. identity is played by an httpx transport that counts the calls."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import msgspec
+import pytest
+
+from mlp.common.auth.errors import CredentialRevoked
+from mlp.common.auth.identity_client import MAX_REUSE_SECONDS, IdentityVerifyClient
+from mlp.common.auth.platform_token import VerifiedToken
+from mlp.common.auth.principal import Principal
+from mlp.common.contracts.auth import SERVICE_CREDENTIAL_HEADER, VerifiedCaller
+
+USER = uuid.uuid4()
+SESSION = uuid.uuid4()
+
+
+class Identity:
+    """identity's verify endpoint: vouches for every token, or refuses everything."""
+
+    def __init__(self, *, refuse: bool = False, valid_after: int = 0) -> None:
+        self.calls: list[httpx.Request] = []
+        self.refuse = refuse
+        self.valid_after = valid_after
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        if self.refuse:
+            problem = {"type": "urn:mlp:problem:credential-revoked", "detail": "revoked"}
+            return httpx.Response(401, json=problem)
+        answer = VerifiedCaller(principal=Principal(user_id=USER), tokens_valid_after=self.valid_after)
+        return httpx.Response(200, content=msgspec.json.encode(answer))
+
+
+def client_for(identity: Identity, **options: float) -> IdentityVerifyClient:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(identity))
+    return IdentityVerifyClient(http, "http://identity", service_credential="mlpsvc_registry_" + "s" * 20, **options)
+
+
+def token(issued_at: int) -> VerifiedToken:
+    return VerifiedToken(Principal(user_id=USER, session_id=SESSION), issued_at, time.time() + 300)
+
+
+async def test_one_question_per_grant_whatever_the_number_of_tokens() -> None:
+    identity = Identity(valid_after=100)
+    client = client_for(identity)
+    await client.check_grant("token-a", token(issued_at=200))
+    await client.check_grant("token-b", token(issued_at=300))
+    assert len(identity.calls) == 1
+    assert identity.calls[0].headers[SERVICE_CREDENTIAL_HEADER].startswith("mlpsvc_registry_")
+    assert client.known_grant(token(issued_at=300))
+
+
+async def test_a_token_older_than_the_users_epoch_is_refused_without_asking() -> None:
+    identity = Identity(valid_after=100)
+    client = client_for(identity)
+    await client.check_grant("token-a", token(issued_at=200))
+    assert not client.known_grant(token(issued_at=99))
+    with pytest.raises(CredentialRevoked):
+        await client.check_grant("token-old", token(issued_at=99))
+
+
+async def test_refusals_are_remembered_as_data_and_raised_fresh() -> None:
+    identity = Identity(refuse=True)
+    client = client_for(identity)
+    raised = []
+    for _ in range(2):
+        with pytest.raises(CredentialRevoked) as caught:
+            await client.verify("Bearer mlp_live_abcdefghijkl_" + "A" * 40)
+        raised.append(caught.value)
+    assert len(identity.calls) == 1
+    assert raised[0] is not raised[1]
+
+
+def test_answers_are_never_reused_longer_than_3_seconds() -> None:
+    client = client_for(Identity(), ttl_seconds=30.0, refusal_ttl_seconds=30.0)
+    assert MAX_REUSE_SECONDS == 3.0
+    assert client.reuse_seconds == MAX_REUSE_SECONDS
