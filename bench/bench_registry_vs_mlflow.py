@@ -8,7 +8,9 @@ by tag. Prints req/s and p99 latency per operation and registry/MLflow ratios (g
 >= 50x on searches).
 
 MLflow (full ``mlflow`` + ``psycopg2-binary``) is a benchmark-only dependency: it is installed into
-``.bench-venv/`` on first use, never into the project's environment.
+``.bench-venv/`` on first use, never into the project's environment. registry checks platform tokens
+as in production (RS256, keys from ``IDENTITY_URL``'s JWKS, cached); the JWKS is served here with a
+key of this script's own, so the benchmark needs no identity process.
 """
 
 from __future__ import annotations
@@ -21,15 +23,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 from harness import ROOT, bench_database, ensure_wrk, server
+from jwt.algorithms import RSAAlgorithm
 
+from mlp.common.auth.platform_claims import PLATFORM_AUDIENCE, PLATFORM_ISSUER
 from mlp.devtools.databases import create_database, drop_database
 from mlp.devtools.postgres import test_server_url
 from mlp.devtools.processes import platform_env
@@ -138,27 +147,67 @@ def run_wrk(url: str, script: Path, seconds: int) -> Result:
     return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], failed
 
 
+class TokenIssuer:
+    """Signs platform tokens as identity does and serves the public key as identity's JWKS."""
+
+    KID = "bench-1"
+
+    def __init__(self) -> None:
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        public: dict[str, Any] = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
+        self.jwks = json.dumps({"keys": [{**public, "kid": self.KID, "alg": "RS256", "use": "sig"}]}).encode()
+
+    def token(self, user_id: str) -> str:
+        now = int(time.time())
+        claims = {"sub": user_id, "scope": "models:read models:write", "iss": PLATFORM_ISSUER}
+        claims |= {"aud": PLATFORM_AUDIENCE, "iat": now, "exp": now + 300}
+        return jwt.encode(claims, self._key, "RS256", {"kid": self.KID})
+
+    @contextmanager
+    def serve_jwks(self, port: int) -> Iterator[None]:
+        jwks = self.jwks
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(jwks)))
+                self.end_headers()
+                self.wfile.write(jwks)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            yield
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+
+
 def main() -> None:
     pg_server = test_server_url(None, ROOT / ".data/pgtest")
     mlflow_db = asyncio.run(create_database(pg_server, prefix="mlp_bench_mlflow"))
     results: dict[str, dict[str, Result]] = {"registry": {}, "mlflow": {}}
     try:
-        with bench_database(["identity", "registry"]) as database_url, tempfile.TemporaryDirectory() as tmp:
+        with bench_database(["registry"]) as database_url, tempfile.TemporaryDirectory() as tmp:
             env = {
                 **os.environ,
                 **platform_env(database_url, base_port_offset=IDENTITY_PORT - 8001),
                 "LOG_LEVEL": "WARNING",
             }
-            identity_cmd = ["mlp.common.runtime.cli", "serve", "identity", "--port", str(IDENTITY_PORT)]
+            issuer = TokenIssuer()
             registry_cmd = ["mlp.common.runtime.cli", "serve", "registry", "--port", str(REGISTRY_PORT)]
             with (
-                server(identity_cmd, IDENTITY_PORT, env) as identity,
+                issuer.serve_jwks(IDENTITY_PORT),
                 server(registry_cmd, REGISTRY_PORT, env) as registry,
                 mlflow_server(mlflow_db) as mlflow,
             ):
                 # one user owns the seeded models; tokens live 5 minutes, so one is minted per run
-                credential, owner = env["REGISTRY_SERVICE_CREDENTIAL"], str(uuid.uuid4())
-                token = mint_for(identity, credential, owner)
+                owner = str(uuid.uuid4())
+                token = issuer.token(owner)
                 started = time.monotonic()
                 asyncio.run(seed(registry, {"authorization": f"Bearer {token}"}))
                 asyncio.run(seed(mlflow, {}))
@@ -167,7 +216,7 @@ def main() -> None:
                 )
                 for operation in OPERATIONS:
                     for name, url in (("registry", registry), ("mlflow", mlflow)):
-                        token = mint_for(identity, credential, owner) if name == "registry" else None
+                        token = issuer.token(owner) if name == "registry" else None
                         script = lua_script(operation, token, Path(tmp))
                         run_wrk(url, script, 2)  # warm-up
                         results[name][operation] = run_wrk(url, lua_script(operation, token, Path(tmp)), SECONDS)
@@ -176,16 +225,6 @@ def main() -> None:
     finally:
         asyncio.run(drop_database(pg_server, mlflow_db))
     report(results)
-
-
-def mint_for(identity: str, credential: str, user_id: str) -> str:
-    answer = httpx.post(
-        f"{identity}/internal/v1/tokens",
-        json={"user_id": user_id, "scopes": ["models:read", "models:write"]},
-        headers={"authorization": f"Bearer {credential}"},
-    )
-    answer.raise_for_status()
-    return str(answer.json()["token"])
 
 
 def report(results: dict[str, dict[str, Result]]) -> None:

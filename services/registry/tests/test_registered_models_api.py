@@ -186,3 +186,11 @@ async def test_aliases_over_http_set_move_resolve_as_of_history_delete(client: C
     history = (await client.get(f"{alias}/history", headers=me)).json()
     assert [change["version"] for change in history] == [None, 2, 1]
     assert (await client.get(f"{BASE}/{model['id']}", headers=me)).json()["aliases"] == {}
+
+
+async def test_out_of_range_version_numbers_are_400_not_500(client: Client, user: Headers) -> None:
+    me = user()
+    model = (await client.post(BASE, json={"name": "bounded"}, headers=me)).json()
+    for number in ("0", "2147483648", "99999999999999999999"):
+        answer = await client.get(f"{BASE}/{model['id']}/versions/{number}", headers=me)
+        assert (answer.status_code, answer.json()["field"]) == (400, "version"), (number, answer.text)
