@@ -84,10 +84,11 @@ def mlflow_server(database_url: str) -> Iterator[str]:
     artifacts = tempfile.mkdtemp(prefix="mlflow-bench-")
     command = [str(mlflow_bin()), "server", "--backend-store-uri", store, "--default-artifact-root", artifacts]
     command += ["--host", "127.0.0.1", "--port", str(MLFLOW_PORT), "--workers", "1"]
+    command += ["--uvicorn-opts", "--no-access-log"]  # registry logs no access lines either
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{MLFLOW_PORT}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # its first start runs MLflow's own migrations
         while True:
             try:
                 if httpx.get(url + "/health", timeout=1).status_code == 200:
