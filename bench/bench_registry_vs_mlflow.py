@@ -9,8 +9,9 @@ by tag. Prints req/s and p99 latency per operation and registry/MLflow ratios (g
 
 MLflow (full ``mlflow`` + ``psycopg2-binary``) is a benchmark-only dependency: it is installed into
 ``.bench-venv/`` on first use, never into the project's environment. registry checks platform tokens
-as in production (RS256, keys from ``IDENTITY_URL``'s JWKS, cached); the JWKS is served here with a
-key of this script's own, so the benchmark needs no identity process.
+as in production (RS256, keys from ``IDENTITY_URL``'s JWKS, the user's grant confirmed once by
+identity's verify, both cached); a stand-in identity here serves the JWKS of this script's own key
+and vouches for its tokens, so the benchmark does not depend on identity's process.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def run_wrk(url: str, script: Path, seconds: int) -> Result:
 
 
 class TokenIssuer:
-    """Signs platform tokens as identity does and serves the public key as identity's JWKS."""
+    """Signs platform tokens as identity does; ``serve`` stands in for identity's JWKS and verify."""
 
     KID = "bench-1"
 
@@ -165,16 +166,25 @@ class TokenIssuer:
         return jwt.encode(claims, self._key, "RS256", {"kid": self.KID})
 
     @contextmanager
-    def serve_jwks(self, port: int) -> Iterator[None]:
+    def serve(self, port: int) -> Iterator[None]:
         jwks = self.jwks
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
+            def _answer(self, body: bytes) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(jwks)))
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(jwks)
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._answer(jwks)
+
+            def do_POST(self) -> None:
+                token = self.headers.get("authorization", "").removeprefix("Bearer ")
+                claims = jwt.decode(token, options={"verify_signature": False})
+                principal = {"user_id": claims["sub"], "scopes": claims["scope"].split()}
+                self._answer(json.dumps({"principal": principal, "tokens_valid_after": 0}).encode())
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -202,7 +212,7 @@ def main() -> None:
             issuer = TokenIssuer()
             registry_cmd = ["mlp.common.runtime.cli", "serve", "registry", "--port", str(REGISTRY_PORT)]
             with (
-                issuer.serve_jwks(IDENTITY_PORT),
+                issuer.serve(IDENTITY_PORT),
                 server(registry_cmd, REGISTRY_PORT, env) as registry,
                 mlflow_server(mlflow_db) as mlflow,
             ):
