@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from fake_firebase import FakeFirebase
+from fakes import FakeFirebase
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
@@ -29,7 +29,7 @@ AppFactory = Callable[[str], Litestar]
 
 APPS: dict[str, AppFactory] = {
     "identity": lambda url: identity_app(
-        IdentitySettings(database_url=url, log_level="WARNING"), firebase=FakeFirebase()
+        IdentitySettings(database_url=url, log_level="WARNING", environment="development"), firebase=FakeFirebase()
     ),
     "registry": lambda url: registry_app(RegistrySettings(database_url=url, identity_url=NOWHERE, log_level="WARNING")),
     "evaluation": lambda url: evaluation_app(

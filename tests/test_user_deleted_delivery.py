@@ -205,6 +205,7 @@ async def test_a_killed_workers_delivery_is_picked_up_by_another_worker(
     await asyncio.to_thread(upgrade_to_head, "mlp.identity", empty_database_url)
     env = {
         "IDENTITY_DATABASE_URL": empty_database_url,
+        "IDENTITY_ENVIRONMENT": "development",
         "IDENTITY_USER_DELETED_SUBSCRIBERS": f"slow={slow_subscriber.url}",
         "OUTBOX_HEARTBEAT_TIMEOUT_SECONDS": "2",
         "OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "1",

@@ -1,21 +1,28 @@
-"""registry's tests: the real app (in process) on real PostgreSQL; platform tokens signed with a test key."""
+"""registry's tests: the real app in process on real PostgreSQL, callers with platform tokens
+signed by a test key (verified by the real ``PlatformTokenVerifier``), the outbox recorded."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from model_registry_harness import ModelRegistry
 from platform_tokens import SigningKeys
-from registry_fakes import FakeClock, RecordingAuditOutbox
+from registry_fakes import FakeClock, RecordingOutbox
+from registry_users import User
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.runtime.database import create_engine
 from mlp.registry.app import create_app
 from mlp.registry.settings import RegistrySettings
+
+TEST_MAX_UPLOAD = 12 * 1024 * 1024
+TEST_QUOTA = 64 * 1024 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -24,21 +31,47 @@ def keys() -> SigningKeys:
 
 
 @pytest.fixture(scope="session")
-def registry_settings(database_url: str) -> RegistrySettings:
-    return RegistrySettings(database_url=database_url, log_level="WARNING", model_page_size_max=100)
+def outbox() -> RecordingOutbox:
+    return RecordingOutbox()
 
 
 @pytest.fixture(scope="session")
-def registry_app(registry_settings: RegistrySettings) -> Litestar:
-    """With the real outbox: audit events become jobs in ``registry.pgqueuer``."""
-    return create_app(registry_settings)
+def registry_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> RegistrySettings:
+    return RegistrySettings(
+        database_url=database_url,
+        data_dir=str(tmp_path_factory.mktemp("blobs")),
+        max_upload_bytes=TEST_MAX_UPLOAD,
+        storage_quota_bytes=TEST_QUOTA,
+        csv_inline_max_bytes=16 * 1024 * 1024,
+        csv_max_columns=50,
+        csv_max_field_chars=64 * 1024,
+        csv_max_problems=10,
+        model_page_size_max=100,
+        log_level="WARNING",
+    )
 
 
 @pytest.fixture(scope="session")
-async def client(registry_app: Litestar, keys: SigningKeys) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=registry_app) as test_client:
-        registry_app.state.resolver = keys.resolver()
+async def client(
+    registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app = create_app(registry_settings, outbox=outbox, resolver=keys.resolver())
+    async with AsyncTestClient(app=app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+async def real_outbox_client(
+    registry_settings: RegistrySettings, keys: SigningKeys
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """With the real outbox: audit and usage events become jobs in ``registry.pgqueuer``."""
+    async with AsyncTestClient(app=create_app(registry_settings, resolver=keys.resolver())) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def new_user(keys: SigningKeys) -> Callable[..., User]:
+    return lambda scopes="datasets:*": User(keys, scopes)
 
 
 @pytest.fixture
@@ -51,6 +84,23 @@ def user(keys: SigningKeys) -> Callable[..., dict[str, str]]:
     return headers
 
 
+@pytest.fixture
+def blob_root(registry_settings: RegistrySettings) -> Path:
+    return Path(registry_settings.data_dir)
+
+
+@pytest.fixture(scope="session")
+async def small_quota_client(
+    registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """The app with a 100 kB storage quota, 64 kB uploads, and CSV files over 1 kB ingested by the worker."""
+    settings = msgspec.structs.replace(
+        registry_settings, storage_quota_bytes=100_000, max_upload_bytes=64 * 1024, csv_inline_max_bytes=1024
+    )
+    async with AsyncTestClient(app=create_app(settings, outbox=outbox, resolver=keys.resolver())) as test_client:
+        yield test_client
+
+
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url, pool_size=20)
@@ -60,4 +110,4 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def registry(engine: AsyncEngine) -> ModelRegistry:
-    return ModelRegistry(engine, FakeClock(), RecordingAuditOutbox())
+    return ModelRegistry(engine, FakeClock(), RecordingOutbox())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry_fakes import FakeClock, RecordingAuditOutbox
+from registry_fakes import FakeClock, RecordingOutbox
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.registry.adapters.db.models_unit_of_work import SqlModelsUnitOfWork
@@ -15,7 +15,7 @@ from mlp.registry.application.registered_models import RegisteredModels
 class ModelRegistry:
     """The three use cases over one engine, with a fake clock and a recording outbox."""
 
-    def __init__(self, engine: AsyncEngine, clock: FakeClock, audit: RecordingAuditOutbox) -> None:
+    def __init__(self, engine: AsyncEngine, clock: FakeClock, audit: RecordingOutbox) -> None:
         def uow() -> ModelsUnitOfWork:
             return SqlModelsUnitOfWork(engine, audit.bind)
 

@@ -143,7 +143,10 @@ async def test_scopes_are_required(client: Client, user: Headers) -> None:
     assert (await client.get(BASE, headers=user(uuid.uuid4(), scopes="datasets:read"))).status_code == 403
 
 
-async def test_changes_queue_audit_events_in_the_outbox(client: Client, user: Headers, database_url: str) -> None:
+async def test_changes_queue_audit_events_in_the_outbox(
+    real_outbox_client: Client, user: Headers, database_url: str
+) -> None:
+    client = real_outbox_client
     me_id = uuid.uuid4()
     me = user(me_id)
     model = (await client.post(BASE, json={"name": "audited"}, headers=me)).json()

@@ -2,52 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.common.auth.resolver import CredentialResolver
 from mlp.common.auth.whoami import whoami
 from mlp.common.auth.wiring import identity_auth_lifespan
 from mlp.common.contracts.events import UserDeleted
-from mlp.common.runtime.inbox import OnUserDeleted, nothing_to_purge_yet, user_deleted_receiver
+from mlp.common.runtime.inbox import OnUserDeleted, user_deleted_receiver
 from mlp.common.runtime.logging import configure_logging
-from mlp.common.runtime.outbox import Outbox
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
+from mlp.registry.adapters.db.files_purge import files_purge
 from mlp.registry.adapters.db.models_purge import purge_user_models
-from mlp.registry.adapters.db.tables import SCHEMA, metadata, received_events
-from mlp.registry.application.models_ports import AuditOutbox
-from mlp.registry.models_wiring import (
-    MODEL_ERROR_HANDLERS,
-    MODEL_USE_CASES,
-    OutboxFactory,
-    model_routes,
-    models_lifespan,
-)
+from mlp.registry.adapters.db.tables import SCHEMA, received_events
+from mlp.registry.api.datasets import DATASET_ROUTES
+from mlp.registry.api.files import FILE_ROUTES
+from mlp.registry.api.problems_files import DOMAIN_PROBLEM_HANDLERS
+from mlp.registry.files_wiring import FILES_USE_CASES, FilesPart, OutboxFactory, blob_storage, registry_outbox
+from mlp.registry.models_wiring import MODEL_ERROR_HANDLERS, MODEL_USE_CASES, model_routes, models_lifespan
 from mlp.registry.settings import RegistrySettings, registry_settings
 
 
-def pgqueuer_outbox(conn: AsyncConnection) -> AuditOutbox:
-    """Audit events go out through the transactional outbox (relayed by ``mlp worker registry``)."""
-    return Outbox(conn, schema=SCHEMA)
-
-
-def purge_user(*purges: OnUserDeleted) -> OnUserDeleted:
-    """Each part's purge in turn, then a check that no table still holds the user's rows: until every
-    part has its purge, an event for a user with rows left is refused (and redelivered)."""
-    leftovers = nothing_to_purge_yet(metadata)
+def purge_user(outbox: OutboxFactory) -> OnUserDeleted:
+    """Every part's purge of a deleted user, in the transaction that records the event."""
+    purge_files = files_purge(outbox)
 
     async def purge(conn: AsyncConnection, event: UserDeleted) -> None:
-        for part in purges:
-            await part(conn, event)
-        await leftovers(conn, event)
+        await purge_user_models(conn, event)
+        await purge_files(conn, event)
 
     return purge
 
 
-def create_app(settings: RegistrySettings | None = None, *, audit_outbox: OutboxFactory | None = None) -> Litestar:
-    """``audit_outbox`` binds the outbox of audit events to a transaction's connection (default: the job queue)."""
+def create_app(
+    settings: RegistrySettings | None = None,
+    *,
+    outbox: OutboxFactory | None = None,
+    resolver: CredentialResolver | None = None,
+) -> Litestar:
+    """``outbox`` defaults to the transactional outbox in schema ``registry``; ``resolver`` replaces
+    asking identity (tests sign their own platform tokens)."""
     settings = settings or registry_settings()
+    outbox = outbox or registry_outbox
     configure_logging("registry", settings.log_level)
-    outbox = audit_outbox or pgqueuer_outbox
+
+    @asynccontextmanager
+    async def wire_files(app: Litestar) -> AsyncIterator[None]:
+        if resolver is not None:
+            app.state.resolver = resolver
+        async with blob_storage(settings) as storage:
+            part = FilesPart(app.state.engine, storage, settings, outbox)
+            app.state.update(files=part.files, datasets=part.datasets, dataset_reads=part.dataset_reads)
+            yield
+
     return build_service_app(
         name="registry",
         package="mlp.registry",
@@ -56,10 +66,12 @@ def create_app(settings: RegistrySettings | None = None, *, audit_outbox: Outbox
         db_pool_size=settings.db_pool_size,
         route_handlers=[
             whoami,
-            user_deleted_receiver("registry", received_events, on_user_deleted=purge_user(purge_user_models)),
+            user_deleted_receiver("registry", received_events, on_user_deleted=purge_user(outbox)),
+            *FILE_ROUTES,
+            *DATASET_ROUTES,
             *model_routes(),
         ],
-        lifespans=[identity_auth_lifespan(settings), models_lifespan(outbox, settings.model_page_size_max)],
-        dependencies=state_dependencies(*MODEL_USE_CASES),
-        exception_handlers_extra={**MODEL_ERROR_HANDLERS},
+        lifespans=[identity_auth_lifespan(settings), wire_files, models_lifespan(outbox, settings.model_page_size_max)],
+        dependencies=state_dependencies(*FILES_USE_CASES, *MODEL_USE_CASES),
+        exception_handlers_extra={**DOMAIN_PROBLEM_HANDLERS, **MODEL_ERROR_HANDLERS},
     )

@@ -7,6 +7,33 @@ from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     port: int = 8002
+    # files and storage
+    data_dir: str = ".data/registry"
+    """Root of the local blob storage (``storage_backend=local``)."""
+    storage_backend: str = "local"
+    """``local`` (files under ``data_dir``) or ``s3`` (an S3-compatible bucket)."""
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    """Empty for AWS itself; the URL of MinIO, R2, moto, ... otherwise."""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_part_size_bytes: int = 16 * 1024 * 1024
+    max_upload_bytes: int = 512 * 1024 * 1024
+    storage_quota_bytes: int = 10 * 1024 * 1024 * 1024
+    """Bytes of files one user may store."""
+    max_page_size: int = 1000
+    # CSV datasets
+    csv_max_columns: int = 1000
+    csv_max_field_chars: int = 1024 * 1024
+    csv_max_rows: int = 10_000_000
+    csv_max_problems: int = 50
+    csv_max_compression_ratio: int = 100
+    csv_max_inflated_bytes: int = 4 * 1024 * 1024 * 1024
+    csv_inline_max_bytes: int = 8 * 1024 * 1024
+    """CSV files up to this size become a dataset in the request; larger ones in the worker."""
+    csv_ingest_concurrency: int = 1
+    """Large CSV ingestions one worker runs at once (each is CPU-bound: scale workers, not this)."""
     model_page_size_max: int = 1000
     """Largest page of models or versions one call returns (native ``limit``, MLflow ``max_results``)."""
 

@@ -12,11 +12,14 @@ import asyncio
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import run_service_worker
 from mlp.registry.adapters.db.tables import SCHEMA
+from mlp.registry.files_wiring import files_part
 from mlp.registry.settings import RegistrySettings, registry_settings
 
 
 async def run_worker(settings: RegistrySettings) -> None:
-    await run_service_worker(settings, "registry", SCHEMA, entrypoints={})
+    async with files_part(settings) as files:
+        entrypoints = {**files.job_handlers(settings.csv_ingest_concurrency)}
+        await run_service_worker(settings, "registry", SCHEMA, entrypoints=entrypoints)
 
 
 def main() -> None:

@@ -11,11 +11,11 @@ controller must not set one of its own, which would replace it).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -33,6 +33,16 @@ from mlp.common.runtime.problems import PROBLEM_HANDLERS
 from mlp.common.runtime.storable_text import refuse_unstorable_text
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
+BeforeRequestHook = Callable[[Request[Any, Any, Any]], Awaitable[None]]
+"""A service's own ``before_request`` hook; it runs after the shared refusal of unstorable text."""
+
+
+def _both(first: BeforeRequestHook, then: BeforeRequestHook) -> BeforeRequestHook:
+    async def hook(request: Request[Any, Any, Any]) -> None:
+        await first(request)
+        await then(request)
+
+    return hook
 
 
 def build_service_app(
@@ -46,6 +56,7 @@ def build_service_app(
     lifespans: Sequence[Lifespan] = (),
     public_paths: tuple[str, ...] = (),
     exception_handlers_extra: ExceptionHandlersMap | None = None,
+    before_request: BeforeRequestHook | None = None,
     debug: bool = False,
     **config: Any,
 ) -> Litestar:
@@ -60,7 +71,9 @@ def build_service_app(
     app = Litestar(
         route_handlers=[HealthController, *route_handlers],
         middleware=[RequestIdMiddleware(), PrincipalAuthMiddleware(public_paths)],
-        before_request=refuse_unstorable_text,
+        before_request=refuse_unstorable_text
+        if before_request is None
+        else _both(refuse_unstorable_text, before_request),
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans],
         state=State(

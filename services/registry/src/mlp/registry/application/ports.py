@@ -1,5 +1,23 @@
-"""The ports registry's use cases need (repositories, other services, external systems).
+"""The ports registry's use cases need (repositories, other services, external systems)."""
 
-Empty until registry's own issue brings its use cases; cross-service calls will be adapters behind
-Protocols declared here.
-"""
+from __future__ import annotations
+
+from mlp.registry.application.ports_files import (
+    BlobStorage,
+    BlobWriter,
+    Clock,
+    DatasetRepository,
+    FileRepository,
+    FilesUnitOfWork,
+    RegistryOutbox,
+)
+
+__all__ = [
+    "BlobStorage",
+    "BlobWriter",
+    "Clock",
+    "DatasetRepository",
+    "FileRepository",
+    "FilesUnitOfWork",
+    "RegistryOutbox",
+]

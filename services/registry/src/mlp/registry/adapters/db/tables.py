@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from mlp.common.runtime.inbox import received_events_table
 from mlp.registry.adapters.db.metadata import SCHEMA, metadata
-from mlp.registry.adapters.db.tables_files import DATASET_STATUSES, FILE_PURPOSES, FILE_STATUSES, datasets, files
+from mlp.registry.adapters.db.tables_files import (
+    DATASET_STATUSES,
+    FILE_STATUSES,
+    dataset_rows,
+    dataset_versions,
+    datasets,
+    files,
+)
 from mlp.registry.adapters.db.tables_models import (
     MODEL_VERSION_STATUSES,
     TUNE_JOB_STATUSES,
@@ -20,6 +27,7 @@ from mlp.registry.adapters.db.tables_models import (
     tune_jobs,
 )
 from mlp.registry.adapters.db.tables_serving import DEPLOYMENT_STATUSES, deployments, inference_requests
+from mlp.registry.domain.files import FILE_PURPOSES
 
 received_events = received_events_table(metadata)
 """Events taken from other services (idempotency on ``event_id``)."""
@@ -33,6 +41,8 @@ __all__ = [
     "SCHEMA",
     "TUNE_JOB_STATUSES",
     "VERSION_SOURCE_KINDS",
+    "dataset_rows",
+    "dataset_versions",
     "datasets",
     "deployments",
     "files",

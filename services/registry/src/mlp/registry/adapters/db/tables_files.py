@@ -1,9 +1,22 @@
-"""Uploaded files and the CSV datasets made from them."""
+"""Uploaded files and the CSV datasets made from them: datasets, their immutable versions, their rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Table, Text, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from mlp.common.runtime.columns import (
     created_at_column,
@@ -18,10 +31,11 @@ from mlp.common.runtime.columns import (
     uuid_column,
 )
 from mlp.registry.adapters.db.metadata import metadata, unique_name_per_user
+from mlp.registry.domain.datasets import VERSION_STATUSES
+from mlp.registry.domain.files import FILE_PURPOSES
 
-FILE_PURPOSES = ("dataset", "artifact", "report")
 FILE_STATUSES = ("pending", "ready", "failed")
-DATASET_STATUSES = ("pending", "processing", "ready", "failed")
+DATASET_STATUSES = VERSION_STATUSES
 
 
 files = Table(
@@ -56,18 +70,47 @@ datasets = Table(
     user_id_column(),
     Column("name", Text, nullable=False),
     Column("description", Text),
-    uuid_column("file_id", ForeignKey(files.c.id, ondelete="RESTRICT")),
-    Column("row_count", BigInteger),
-    Column("columns", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("status", Text, nullable=False, server_default=text("'pending'")),
-    Column("error", Text),
     metadata_column(),
     created_at_column(),
     updated_at_column(),
     deleted_at_column(),
-    one_of("datasets", "status", DATASET_STATUSES),
-    *non_negative("datasets", "row_count"),
     user_index("datasets", "created_at"),
     unique_name_per_user("datasets"),
-    Index("ix_datasets_file_id", "file_id"),
+)
+
+dataset_versions = Table(
+    "dataset_versions",
+    metadata,
+    id_column(),
+    uuid_column("dataset_id", ForeignKey(datasets.c.id, ondelete="CASCADE")),
+    user_id_column(),
+    Column("version", Integer, nullable=False),
+    # the file it was made from; the rows do not need it once ingested, so deleting the file is allowed
+    uuid_column("source_file_id", ForeignKey(files.c.id, ondelete="SET NULL"), nullable=True),
+    Column("status", Text, nullable=False),
+    Column("row_count", BigInteger, nullable=False, server_default=text("0")),
+    Column("columns", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("dialect", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("problems", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("error", Text),
+    created_at_column(),
+    updated_at_column(),
+    Column("finished_at", DateTime(timezone=True)),
+    one_of("dataset_versions", "status", VERSION_STATUSES),
+    *non_negative("dataset_versions", "row_count"),
+    CheckConstraint("version >= 1", name="ck_dataset_versions_version_positive"),
+    UniqueConstraint("dataset_id", "version", name="uq_dataset_versions_dataset_version"),
+    user_index("dataset_versions", "created_at"),
+    Index("ix_dataset_versions_source_file_id", "source_file_id"),
+)
+
+dataset_rows = Table(
+    "dataset_rows",
+    metadata,
+    # no foreign key: rows are COPYed by the million and removed with their version by its use case
+    Column("version_id", UUID(as_uuid=True), nullable=False),
+    Column("row_number", BigInteger, nullable=False),
+    Column("cells", JSONB, nullable=False),
+    # a page of rows is an index range scan on the primary key
+    PrimaryKeyConstraint("version_id", "row_number", name="pk_dataset_rows"),
 )

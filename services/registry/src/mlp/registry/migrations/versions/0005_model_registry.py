@@ -1,7 +1,7 @@
 """model registry: key/value tags, version counter, version sources, alias history
 
 Revision ID: 0004_model_registry
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-26 15:10:48.608957
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004_model_registry"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Blob storage adapters: the local filesystem and S3-compatible object storage."""
