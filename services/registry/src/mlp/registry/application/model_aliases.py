@@ -69,7 +69,7 @@ class ModelAliases:
             await uow.commit()
 
     async def resolve(self, user_id: uuid.UUID, ref: ModelRef, alias: str) -> ModelVersion:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             found = await uow.versions.by_alias(user_id, ref, alias)
         if found is None:
             raise ModelNotFound(ALIAS_NOT_FOUND, field="alias")
@@ -77,7 +77,7 @@ class ModelAliases:
 
     async def at(self, user_id: uuid.UUID, ref: ModelRef, alias: str, when: datetime) -> AliasChange:
         """Where the alias pointed at ``when`` (the change in force then); 404 if it pointed nowhere."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             model = await model_or_404(uow, user_id, ref)
             change = await uow.aliases.at(user_id, model.id, alias, when)
         if change is None or change.version_id is None:
@@ -86,6 +86,6 @@ class ModelAliases:
 
     async def history(self, user_id: uuid.UUID, ref: ModelRef, alias: str, limit: int) -> list[AliasChange]:
         rules.page_size(limit, 1000)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             model = await model_or_404(uow, user_id, ref)
             return await uow.aliases.history(user_id, model.id, alias, limit)
