@@ -16,8 +16,8 @@ class ModelRegistry:
     """The three use cases over one engine, with a fake clock and a recording outbox."""
 
     def __init__(self, engine: AsyncEngine, clock: FakeClock, audit: RecordingOutbox) -> None:
-        def uow() -> ModelsUnitOfWork:
-            return SqlModelsUnitOfWork(engine, audit.bind)
+        def uow(*, read_only: bool = False) -> ModelsUnitOfWork:
+            return SqlModelsUnitOfWork(engine, audit.bind, read_only=read_only)
 
         self.clock = clock
         self.audit = audit

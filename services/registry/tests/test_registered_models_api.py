@@ -164,3 +164,38 @@ async def test_changes_queue_audit_events_in_the_outbox(
     mine = [(e.action, e.resource_id) for e in events if e.user_id == me_id]
     assert [action for action, _ in mine] == ["model.create", "model_version.create", "model_alias.set"]
     assert mine[0][1] == model["id"]
+
+
+async def test_aliases_over_http_set_move_resolve_as_of_history_delete(client: Client, user: Headers) -> None:
+    me = user()
+    model = (await client.post(BASE, json={"name": "aliased"}, headers=me)).json()
+    other = (await client.post(BASE, json={"name": "other-model"}, headers=me)).json()
+    versions = BASE + f"/{model['id']}/versions"
+    for _ in range(2):
+        await client.post(versions, json={"artifact_uri": "s3://b/m"}, headers=me)
+    foreign = (await client.post(f"{BASE}/{other['id']}/versions", json={"artifact_uri": "s3://o"}, headers=me)).json()
+    alias = f"{BASE}/{model['id']}/aliases/production"
+
+    first = await client.put(alias, json={"version": 1}, headers=me)
+    assert (first.status_code, first.json()["aliases"]) == (200, ["production"])
+    set_at = (await client.get(f"{alias}/history", headers=me)).json()[0]["changed_at"]
+    moved = await client.put(alias, json={"version": 2}, headers=me)
+    assert moved.json()["version"] == 2
+    assert (await client.get(alias, headers=me)).json()["version"] == 2
+    refused = await client.put(alias, json={"version_id": foreign["id"]}, headers=me)
+    assert (refused.status_code, refused.json()["field"]) == (422, "version_id")
+    as_of = await client.get(f"{alias}/as-of", params={"at": set_at}, headers=me)
+    assert as_of.json()["version"] == 1, as_of.text
+    assert (await client.delete(alias, headers=me)).status_code == 204
+    assert (await client.get(alias, headers=me)).status_code == 404
+    history = (await client.get(f"{alias}/history", headers=me)).json()
+    assert [change["version"] for change in history] == [None, 2, 1]
+    assert (await client.get(f"{BASE}/{model['id']}", headers=me)).json()["aliases"] == {}
+
+
+async def test_out_of_range_version_numbers_are_400_not_500(client: Client, user: Headers) -> None:
+    me = user()
+    model = (await client.post(BASE, json={"name": "bounded"}, headers=me)).json()
+    for number in ("0", "2147483648", "99999999999999999999"):
+        answer = await client.get(f"{BASE}/{model['id']}/versions/{number}", headers=me)
+        assert (answer.status_code, answer.json()["field"]) == (400, "version"), (number, answer.text)

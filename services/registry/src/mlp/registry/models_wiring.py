@@ -59,8 +59,8 @@ def models_lifespan(
     async def wire(app: Litestar) -> AsyncIterator[None]:
         engine = app.state.engine
 
-        def uow() -> ModelsUnitOfWork:
-            return SqlModelsUnitOfWork(engine, outbox)
+        def uow(*, read_only: bool = False) -> ModelsUnitOfWork:
+            return SqlModelsUnitOfWork(engine, outbox, read_only=read_only)
 
         app.state.update(
             registered_models=RegisteredModels(uow, clock, max_page_size),

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from mlp.common.auth.principal import Principal
 from mlp.registry.api.model_cursors import decode_cursor, encode_cursor
@@ -26,6 +26,8 @@ Uri = Annotated[str, msgspec.Meta(min_length=1, max_length=rules.MAX_URI)]
 Params = Annotated[dict[str, str | float | bool | None], msgspec.Meta(max_length=rules.MAX_ENTRIES)]
 Metrics = Annotated[dict[str, float], msgspec.Meta(max_length=rules.MAX_ENTRIES)]
 Number = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)]
+VersionNumber = Annotated[int, Parameter(ge=1, le=2_147_483_647, description="the version's number")]
+"""A path parameter bounded like the column it is compared with."""
 
 
 class Source(msgspec.Struct, forbid_unknown_fields=True):
@@ -98,7 +100,7 @@ async def list_versions(
 async def get_version(
     request: Caller,
     model_id: FromPath[uuid.UUID],
-    version: FromPath[int],
+    version: VersionNumber,
     model_versions: NamedDependency[ModelVersions],
 ) -> VersionView:
     return version_view(await model_versions.get(request.user.user_id, model_id, version))
@@ -108,7 +110,7 @@ async def get_version(
 async def update_version(
     request: Caller,
     model_id: FromPath[uuid.UUID],
-    version: FromPath[int],
+    version: VersionNumber,
     data: JSONBody[UpdateVersion],
     model_versions: NamedDependency[ModelVersions],
 ) -> VersionView:
@@ -120,7 +122,7 @@ async def update_version(
 async def delete_version(
     request: Caller,
     model_id: FromPath[uuid.UUID],
-    version: FromPath[int],
+    version: VersionNumber,
     model_versions: NamedDependency[ModelVersions],
 ) -> None:
     await model_versions.delete(request.user.user_id, model_id, version)

@@ -6,6 +6,7 @@ Each set, move and delete is recorded, so "which version did production point to
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from mlp.registry.application.model_versions import VERSION_NOT_FOUND, version_or_404
@@ -55,7 +56,7 @@ class ModelAliases:
             )
             await uow.outbox.audit([event])
             await uow.commit()
-        return target
+        return replace(target, aliases=tuple(sorted({*target.aliases, alias})))
 
     async def delete(self, user_id: uuid.UUID, ref: ModelRef, alias: str) -> None:
         now = self._clock()
@@ -68,7 +69,7 @@ class ModelAliases:
             await uow.commit()
 
     async def resolve(self, user_id: uuid.UUID, ref: ModelRef, alias: str) -> ModelVersion:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             found = await uow.versions.by_alias(user_id, ref, alias)
         if found is None:
             raise ModelNotFound(ALIAS_NOT_FOUND, field="alias")
@@ -76,7 +77,7 @@ class ModelAliases:
 
     async def at(self, user_id: uuid.UUID, ref: ModelRef, alias: str, when: datetime) -> AliasChange:
         """Where the alias pointed at ``when`` (the change in force then); 404 if it pointed nowhere."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             model = await model_or_404(uow, user_id, ref)
             change = await uow.aliases.at(user_id, model.id, alias, when)
         if change is None or change.version_id is None:
@@ -85,6 +86,6 @@ class ModelAliases:
 
     async def history(self, user_id: uuid.UUID, ref: ModelRef, alias: str, limit: int) -> list[AliasChange]:
         rules.page_size(limit, 1000)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             model = await model_or_404(uow, user_id, ref)
             return await uow.aliases.history(user_id, model.id, alias, limit)

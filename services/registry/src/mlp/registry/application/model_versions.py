@@ -64,13 +64,13 @@ class ModelVersions:
         return version
 
     async def get(self, user_id: uuid.UUID, ref: ModelRef, number: int) -> ModelVersion:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await version_or_404(uow, user_id, ref, number)
 
     async def search(self, user_id: uuid.UUID, query: SearchQuery, model: ModelRef | None = None) -> Page[ModelVersion]:
         """Versions of every model (MLflow's search) or of one model (``model``), newest first per model."""
         rules.page_size(query.limit, self.max_page_size)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             model_id = None
             if model is not None:
                 found = await uow.models.get(user_id, model)

@@ -144,4 +144,7 @@ class ModelsUnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
-ModelsUnitOfWorkFactory = Callable[[], ModelsUnitOfWork]
+class ModelsUnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> ModelsUnitOfWork:
+        """``read_only``: no transaction at all (each read sees committed rows; nothing to commit)."""
+        ...

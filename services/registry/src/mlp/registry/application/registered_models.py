@@ -52,19 +52,19 @@ class RegisteredModels:
         return model
 
     async def get(self, user_id: uuid.UUID, ref: ModelRef) -> RegisteredModel:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await model_or_404(uow, user_id, ref)
 
     async def search(self, user_id: uuid.UUID, query: SearchQuery) -> Page[RegisteredModel]:
         rules.page_size(query.limit, self.max_page_size)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             rows = await uow.models.search(user_id, replace(query, limit=query.limit + 1))
         return page_of(rows, query.limit, lambda model: (model.name,))
 
     async def latest_versions(
         self, user_id: uuid.UUID, models: list[RegisteredModel]
     ) -> dict[uuid.UUID, list[ModelVersion]]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.models.latest_versions(user_id, [m.id for m in models])
 
     async def update(self, user_id: uuid.UUID, ref: ModelRef, changes: dict[str, Any]) -> RegisteredModel:

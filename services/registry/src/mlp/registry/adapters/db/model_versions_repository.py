@@ -13,6 +13,7 @@ from mlp.registry.adapters.db.models_rows import (
     LIVE_MODEL,
     LIVE_VERSION,
     VERSION_COLUMNS,
+    VERSION_TABLE_COLUMNS,
     VERSIONS_WITH_MODEL,
     model_ref,
     to_version,
@@ -39,7 +40,7 @@ class SqlVersionRepository:
                 update(models)
                 .where(model_ref(ref), models.c.user_id == user_id, LIVE_MODEL)
                 .values(last_version=models.c.last_version + 1, updated_at=now)
-                .returning(models.c.id, models.c.last_version)
+                .returning(models.c.id, models.c.name, models.c.last_version)
             )
         ).first()
         if bumped is None:
@@ -63,10 +64,9 @@ class SqlVersionRepository:
             "created_at": now,
             "updated_at": now,
         }
-        version_id = (
-            await self._conn.execute(insert(model_versions).values(values).returning(model_versions.c.id))
-        ).scalar_one()
-        return await self.by_id(user_id, version_id)
+        inserted = insert(model_versions).values(values).returning(*VERSION_TABLE_COLUMNS)
+        row = (await self._conn.execute(inserted)).mappings().one()
+        return to_version({**row, "model_name": bumped.name, "aliases": []})  # a new version has no alias yet
 
     async def get(self, user_id: uuid.UUID, ref: ModelRef, number: int) -> ModelVersion | None:
         return await self._one(*_owned(user_id, ref), model_versions.c.version == number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, func, select, text
@@ -39,7 +40,7 @@ VERSION_ALIASES = (
     .scalar_subquery()
     .label("aliases")
 )
-VERSION_COLUMNS = [
+VERSION_TABLE_COLUMNS = [
     *(
         model_versions.c[name]
         for name in (
@@ -63,9 +64,8 @@ VERSION_COLUMNS = [
             "updated_at",
         )
     ),
-    models.c.name.label("model_name"),
-    VERSION_ALIASES,
 ]
+VERSION_COLUMNS = [*VERSION_TABLE_COLUMNS, models.c.name.label("model_name"), VERSION_ALIASES]
 VERSIONS_WITH_MODEL = model_versions.join(models, models.c.id == model_versions.c.model_id)
 
 
@@ -77,7 +77,7 @@ def to_model(row: RowMapping) -> RegisteredModel:
     return RegisteredModel(**row)
 
 
-def to_version(row: RowMapping) -> ModelVersion:
+def to_version(row: Mapping[Any, Any]) -> ModelVersion:
     values: dict[str, Any] = dict(row)
     aliases = tuple(values.pop("aliases"))
     artifact = Artifact(file_id=values.pop("artifact_file_id"), uri=values.pop("artifact_uri"))

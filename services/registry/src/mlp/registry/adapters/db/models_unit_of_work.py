@@ -21,14 +21,21 @@ from mlp.registry.application.models_ports import (
 
 
 class SqlModelsUnitOfWork:
-    def __init__(self, engine: AsyncEngine, outbox_factory: Callable[[AsyncConnection], AuditOutbox]) -> None:
+    def __init__(
+        self, engine: AsyncEngine, outbox_factory: Callable[[AsyncConnection], AuditOutbox], *, read_only: bool = False
+    ) -> None:
         self._engine = engine
         self._outbox_factory = outbox_factory
+        self._read_only = read_only
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> SqlModelsUnitOfWork:
         self._conn = conn = await self._engine.connect()
-        await conn.begin()
+        if self._read_only:
+            # reads need no transaction: no BEGIN and ROLLBACK round trips around one SELECT
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            await conn.begin()
         self.models: ModelRepository = SqlModelRepository(conn)
         self.versions: VersionRepository = SqlVersionRepository(conn)
         self.aliases: AliasRepository = SqlAliasRepository(conn)

@@ -54,7 +54,8 @@ async def update_registered_model(
     request: Caller, data: JSONBody[r.UpdateRegisteredModel], registered_models: Models
 ) -> dict[str, Any]:
     name = r.required(data.name, "name")
-    model = await registered_models.update(request.user.user_id, name, {"description": data.description})
+    changes = {"description": data.description} if data.description is not None else {}
+    model = await registered_models.update(request.user.user_id, name, changes)
     return {"registered_model": mlflow_model(model)}
 
 
