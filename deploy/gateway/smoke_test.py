@@ -272,6 +272,8 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         eq(call["method"], "POST", "verify method")
         eq(call["body"], b"", "verify body")
         eq(call["headers"].get("Authorization"), "mlp_goodkey", "credential sent to identity")
+        credential = call["headers"].get("X-Service-Credential", "")
+        assert credential.startswith("mlpsvc_gateway_"), f"the gateway's own credential to identity: {credential!r}"
         eq(call["headers"].get("X-Original-URI"), "/registry/v1/models?limit=5", "X-Original-URI")
         rid = headers.get("x-request-id", "")
         assert re.fullmatch(r"[0-9a-f]{32}", rid), f"generated request id {rid!r}"
