@@ -24,6 +24,7 @@ from mlp.registry.adapters.db.tables_models import (
     model_aliases,
     model_versions,
     models,
+    tune_job_events,
     tune_jobs,
 )
 from mlp.registry.adapters.db.tables_serving import deployment_revisions, deployments, inference_requests
@@ -55,5 +56,6 @@ __all__ = [
     "model_versions",
     "models",
     "received_events",
+    "tune_job_events",
     "tune_jobs",
 ]

@@ -41,7 +41,7 @@ from mlp.registry.adapters.db.tables_files import datasets
 
 MODEL_VERSION_STATUSES = ("pending", "ready", "failed", "archived")
 VERSION_SOURCE_KINDS = ("upload", "tune_job", "run")
-TUNE_JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+TUNE_JOB_STATUSES = ("validating_files", "queued", "running", "succeeded", "failed", "cancelled")
 
 
 def tags_column() -> Column[Any]:
@@ -158,6 +158,12 @@ tune_jobs = Table(
     Column("status", Text, nullable=False, server_default=text("'queued'")),
     Column("hyperparameters", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("external_job_id", Text),
+    Column("model", Text),
+    Column("suffix", Text),
+    Column("training_file", Text),
+    Column("validation_file", Text),
+    Column("fine_tuned_model", Text),
+    Column("trained_tokens", Integer),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("error", Text),
     Column("started_at", DateTime(timezone=True)),
@@ -175,4 +181,18 @@ tune_jobs = Table(
     Index("ix_tune_jobs_result_model_version_id", "result_model_version_id"),
     # Workers look for unfinished jobs whose heartbeat is stale.
     Index("ix_tune_jobs_unfinished", "heartbeat_at", postgresql_where=text("status IN ('queued', 'running')")),
+)
+
+tune_job_events = Table(
+    "tune_job_events",
+    metadata,
+    id_column(),
+    user_id_column(),
+    uuid_column("job_id", ForeignKey(tune_jobs.c.id, ondelete="CASCADE")),
+    created_at_column(),
+    Column("level", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    one_of("tune_job_events", "level", ("info", "warn", "error")),
+    user_index("tune_job_events", "created_at"),
+    Index("ix_tune_job_events_job", "job_id", "created_at"),
 )

@@ -1,0 +1,161 @@
+"""Fine-tuning jobs (OpenAI-compatible): the job, its events, and the pre-flight checks of its
+training examples. No framework imports."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from mlp.registry.domain.errors import DomainError, InvalidInput
+
+TuneStatus = Literal["validating_files", "queued", "running", "succeeded", "failed", "cancelled"]
+FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
+HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
+
+
+class TrainingDataInvalid(DomainError):
+    """400: the training (or validation) examples cannot be used; ``problems`` lists every one."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """``name:version`` or ``name@alias``."""
+
+    name: str
+    version: int | None = None
+    alias: str | None = None
+
+
+def parse_model_spec(spec: str) -> ModelSpec:
+    if "@" in spec:
+        name, _, alias = spec.rpartition("@")
+        if name and alias:
+            return ModelSpec(name, alias=alias)
+    elif ":" in spec:
+        name, _, number = spec.rpartition(":")
+        if name and number.isdigit() and int(number) >= 1:
+            return ModelSpec(name, version=int(number))
+    raise InvalidInput("invalid-model", f"model {spec!r} is not name:version or name@alias", field="model")
+
+
+def check_hyperparameters(values: dict[str, Any]) -> dict[str, Any]:
+    """Each of ``n_epochs``, ``batch_size`` (positive integers) and ``learning_rate_multiplier``
+    (positive number) is a value or ``"auto"`` (the default)."""
+    checked: dict[str, Any] = {}
+    for key in values:
+        if key not in HYPERPARAMETERS:
+            raise InvalidInput(
+                "invalid-hyperparameters", f"unknown hyperparameter {key}", field=f"hyperparameters.{key}"
+            )
+    for key in HYPERPARAMETERS:
+        value = values.get(key, "auto")
+        integer = key != "learning_rate_multiplier"
+        ok = value == "auto" or (
+            not isinstance(value, bool)
+            and isinstance(value, int | float)
+            and value > 0
+            and (not integer or isinstance(value, int))
+        )
+        if not ok:
+            kind = "a positive integer" if integer else "a positive number"
+            raise InvalidInput(
+                "invalid-hyperparameters", f'{key} must be {kind} or "auto"', field=f"hyperparameters.{key}"
+            )
+        checked[key] = value
+    return checked
+
+
+@dataclass(frozen=True)
+class ExampleLimits:
+    min_examples: int = 10
+    max_example_chars: int = 64_000
+    max_problems: int = 50
+
+
+def check_examples(
+    file_field: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], limits: ExampleLimits
+) -> list[dict[str, Any]]:
+    """Every problem of a chat training set at once: it needs a ``messages`` column of JSON lists or
+    ``prompt`` + ``completion`` columns, no empty rows, at least ``min_examples`` examples, none
+    longer than ``max_example_chars``."""
+    problems: list[dict[str, Any]] = []
+
+    def problem(code: str, detail: str, row: int | None = None) -> None:
+        if len(problems) < limits.max_problems:
+            problems.append({"field": file_field, "code": code, "detail": detail, **({"row": row} if row else {})})
+
+    names = list(columns)
+    chat = "messages" in names
+    if not chat and not {"prompt", "completion"} <= set(names):
+        missing = [c for c in ("prompt", "completion") if c not in names]
+        problem("missing-columns", f"needs a messages column, or prompt and completion (missing {', '.join(missing)})")
+        return problems
+    index = {name: names.index(name) for name in ("messages", "prompt", "completion") if name in names}
+    count = 0
+    for number, row in enumerate(rows, start=1):
+        count += 1
+        cells = [row[i] if i < len(row) else None for i in index.values()]
+        if all(cell in (None, "") for cell in cells):
+            problem("empty-example", f"row {number} is empty", number)
+            continue
+        if chat and not _is_message_list(row[index["messages"]]):
+            problem("invalid-messages", f"row {number}: messages is not a JSON list of messages", number)
+        size = sum(len(cell if isinstance(cell, str) else json.dumps(cell)) for cell in cells if cell is not None)
+        if size > limits.max_example_chars:
+            problem(
+                "example-too-long", f"row {number} has {size} characters (at most {limits.max_example_chars})", number
+            )
+    if count < limits.min_examples:
+        problem("too-few-examples", f"{count} examples, at least {limits.min_examples} are needed")
+    return problems
+
+
+def _is_message_list(cell: Any) -> bool:
+    value = cell
+    if isinstance(cell, str):
+        try:
+            value = json.loads(cell)
+        except ValueError:
+            return False
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in value)
+    )
+
+
+@dataclass(frozen=True)
+class TuneJob:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    model: str
+    """As the caller named it (``name:version`` or ``name@alias``)."""
+    base_model_version_id: uuid.UUID
+    training_file: str
+    dataset_id: uuid.UUID
+    validation_file: str | None
+    hyperparameters: dict[str, Any]
+    suffix: str | None
+    status: str
+    created_at: datetime
+    external_job_id: str | None = None
+    result_model_version_id: uuid.UUID | None = None
+    fine_tuned_model: str | None = None
+    trained_tokens: int | None = None
+    error: str | None = None
+    finished_at: datetime | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TuneEvent:
+    id: uuid.UUID
+    job_id: uuid.UUID
+    user_id: uuid.UUID
+    created_at: datetime
+    level: str
+    message: str
