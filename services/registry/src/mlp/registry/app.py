@@ -27,6 +27,7 @@ from mlp.registry.api.files import FILE_ROUTES
 from mlp.registry.api.inference_requests import InferenceRequestController
 from mlp.registry.api.openai_inference import OpenAIInferenceController
 from mlp.registry.api.problems_files import DOMAIN_PROBLEM_HANDLERS
+from mlp.registry.api.tune_jobs import TUNE_ROUTES
 from mlp.registry.domain.deployment_errors import (
     DeploymentNotFound,
     ForbiddenUpstream,
@@ -38,6 +39,7 @@ from mlp.registry.files_wiring import FILES_USE_CASES, FilesPart, OutboxFactory,
 from mlp.registry.models_wiring import MODEL_ERROR_HANDLERS, MODEL_USE_CASES, model_routes, models_lifespan
 from mlp.registry.serving_wiring import serving_lifespan
 from mlp.registry.settings import RegistrySettings, registry_settings
+from mlp.registry.tune_wiring import TUNE_ERROR_HANDLERS, TUNE_USE_CASES, tune_lifespan
 
 SERVING_ERRORS: ExceptionHandlersMap = {
     DeploymentNotFound: domain_error_handler(404),
@@ -101,13 +103,20 @@ def create_app(
             DeploymentController,
             OpenAIInferenceController,
             InferenceRequestController,
+            *TUNE_ROUTES,
         ],
         lifespans=[
             identity_auth_lifespan(settings),
             wire_files,
             models_lifespan(outbox, settings.model_page_size_max),
             serving_lifespan(settings, outbox),
+            tune_lifespan(settings, outbox),
         ],
-        dependencies=state_dependencies(*FILES_USE_CASES, *MODEL_USE_CASES),
-        exception_handlers_extra={**DOMAIN_PROBLEM_HANDLERS, **MODEL_ERROR_HANDLERS, **SERVING_ERRORS},
+        dependencies=state_dependencies(*FILES_USE_CASES, *MODEL_USE_CASES, *TUNE_USE_CASES),
+        exception_handlers_extra={
+            **DOMAIN_PROBLEM_HANDLERS,
+            **MODEL_ERROR_HANDLERS,
+            **SERVING_ERRORS,
+            **TUNE_ERROR_HANDLERS,
+        },
     )

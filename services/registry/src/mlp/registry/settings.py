@@ -55,6 +55,11 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     inference_log_batch_size: int = 500
     inference_log_capacity: int = 10_000
     inference_log_flush_seconds: float = 0.5
+    # fine-tuning
+    tune_min_examples: int = 10
+    """Fewest training examples a fine-tuning job accepts."""
+    tune_max_example_chars: int = 64_000
+    """Longest training example (characters of its cells) a fine-tuning job accepts."""
 
 
 def registry_settings() -> RegistrySettings:

@@ -1,0 +1,58 @@
+"""The ports fine-tuning jobs use: their repository, the outbox, the transaction around both."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+from mlp.common.contracts.audit import OperationEventIn
+from mlp.registry.domain.models import ModelVersion
+from mlp.registry.domain.tune_jobs import ModelSpec, TuneEvent, TuneJob
+
+TUNE_JOB_ENTRYPOINT = "registry.run_tune_job"
+
+ResolveModel = Callable[[uuid.UUID, ModelSpec], Awaitable[ModelVersion]]
+"""The caller's model version named ``name:version`` or ``name@alias`` (NotFound otherwise)."""
+
+ReadExamples = Callable[[uuid.UUID, uuid.UUID], Awaitable[tuple[list[str], list[list[Any]]]]]
+"""A dataset's column names and rows (its latest ready version), by (user id, dataset id)."""
+
+
+class TuneJobRepository(Protocol):
+    async def add(self, job: TuneJob) -> None: ...
+
+    async def get(self, user_id: uuid.UUID, job_id: uuid.UUID) -> TuneJob | None: ...
+
+    async def page(self, user_id: uuid.UUID, after: uuid.UUID | None, limit: int) -> list[TuneJob]:
+        """Newest first, after the job ``after`` (in that order)."""
+        ...
+
+    async def save(self, job: TuneJob) -> None: ...
+
+    async def add_event(self, event: TuneEvent) -> None: ...
+
+    async def events(
+        self, user_id: uuid.UUID, job_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    ) -> list[TuneEvent]:
+        """Newest first, after the event ``after``."""
+        ...
+
+
+class TuneOutbox(Protocol):
+    async def audit(self, events: Sequence[OperationEventIn]) -> None: ...
+
+    async def enqueue(
+        self, entrypoint: str, payloads: Sequence[bytes], dedupe_keys: Sequence[str] | None = None
+    ) -> None: ...
+
+
+class TuneUnitOfWork(Protocol):
+    jobs: TuneJobRepository
+    outbox: TuneOutbox
+
+    async def __aenter__(self) -> TuneUnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def commit(self) -> None: ...

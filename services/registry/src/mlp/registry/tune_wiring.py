@@ -1,0 +1,71 @@
+"""Fine-tuning's part of registry's composition root: routes, error mapping, the use case."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.types import ExceptionHandlersMap
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mlp.registry.adapters.db.tune_jobs_repository import SqlTuneUnitOfWork
+from mlp.registry.api.tune_jobs import on_training_data_invalid
+from mlp.registry.application.dataset_reads import DatasetReads
+from mlp.registry.application.model_aliases import ModelAliases
+from mlp.registry.application.model_versions import ModelVersions
+from mlp.registry.application.tune_jobs import TuneJobs
+from mlp.registry.application.tune_ports import ReadExamples, ResolveModel, TuneOutbox, TuneUnitOfWork
+from mlp.registry.domain.models import ModelVersion
+from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingDataInvalid
+from mlp.registry.settings import RegistrySettings
+
+TUNE_USE_CASES = ("tune_jobs",)
+TUNE_ERROR_HANDLERS: ExceptionHandlersMap = {TrainingDataInvalid: on_training_data_invalid}
+
+
+def model_resolver(versions: ModelVersions, aliases: ModelAliases) -> ResolveModel:
+    async def resolve(user_id: uuid.UUID, spec: ModelSpec) -> ModelVersion:
+        if spec.alias is not None:
+            return await aliases.resolve(user_id, spec.name, spec.alias)
+        assert spec.version is not None
+        return await versions.get(user_id, spec.name, spec.version)
+
+    return resolve
+
+
+def examples_reader(reads: DatasetReads) -> ReadExamples:
+    async def read(user_id: uuid.UUID, dataset_id: uuid.UUID) -> tuple[list[str], list[list[Any]]]:
+        version = await reads.ready_version(user_id, dataset_id, None)
+        rows: list[list[Any]] = []
+        async for page in reads.all_rows(version):
+            rows.extend(list(cells) for _, cells in page)
+        return [column.name for column in version.columns], rows
+
+    return read
+
+
+def tune_lifespan(
+    settings: RegistrySettings, outbox: Callable[[AsyncConnection], TuneOutbox]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """After the files' and models' lifespans: uses their use cases from ``app.state``."""
+
+    @asynccontextmanager
+    async def wire(app: Litestar) -> AsyncIterator[None]:
+        engine = app.state.engine
+
+        def uow() -> TuneUnitOfWork:
+            return SqlTuneUnitOfWork(engine, outbox)
+
+        limits = ExampleLimits(settings.tune_min_examples, settings.tune_max_example_chars)
+        app.state.tune_jobs = TuneJobs(
+            uow,
+            model_resolver(app.state.model_versions, app.state.model_aliases),
+            examples_reader(app.state.dataset_reads),
+            limits,
+        )
+        yield
+
+    return wire
