@@ -7,11 +7,18 @@ import io
 import json
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from dataset_helpers import Client, create_dataset
 from registry_fakes import RecordingOutbox
 from registry_users import User
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mlp.common.contracts.events import UserDeleted
+from mlp.registry.adapters.db.tables import tune_jobs
+from mlp.registry.app import purge_user
 
 JOBS = "/v1/fine_tuning/jobs"
 SCOPES = "models:* datasets:* files:* tune:*"
@@ -128,3 +135,16 @@ async def test_cancel_and_another_users_job_is_404(client: Client, new_user: Cal
     for method, path in (("GET", f"{JOBS}/{job['id']}"), ("POST", f"{JOBS}/{job['id']}/cancel")):
         assert (await client.request(method, path, headers=other.headers)).status_code == 404
     assert (await client.get(JOBS, headers=new_user("models:*").headers)).status_code == 403
+
+
+async def test_user_purge_removes_tune_jobs_before_models(
+    client: Client, new_user: Callable[..., User], engine: AsyncEngine, outbox: RecordingOutbox
+) -> None:
+    me = new_user(SCOPES)
+    job = (await new_job(client, me)).json()
+    event = UserDeleted(event_id=uuid.uuid4(), user_id=me.id, deleted_at=datetime.now(UTC))
+    async with engine.begin() as conn:
+        await purge_user(outbox)(conn, event)
+    async with engine.connect() as conn:
+        left = await conn.execute(select(func.count()).where(tune_jobs.c.id == uuid.UUID(job["id"])))
+        assert left.scalar_one() == 0

@@ -21,6 +21,7 @@ from mlp.registry.adapters.db.files_purge import files_purge
 from mlp.registry.adapters.db.models_purge import purge_user_models
 from mlp.registry.adapters.db.serving_purge import purge_serving
 from mlp.registry.adapters.db.tables import SCHEMA, metadata, received_events
+from mlp.registry.adapters.db.tune_purge import purge_tune_jobs
 from mlp.registry.api.datasets import DATASET_ROUTES
 from mlp.registry.api.deployments import DeploymentController
 from mlp.registry.api.files import FILE_ROUTES
@@ -52,13 +53,14 @@ SERVING_ERRORS: ExceptionHandlersMap = {
 
 def purge_user(outbox: OutboxFactory) -> OnUserDeleted:
     """Every part's purge of a deleted user, in the transaction that records the event (deployments
-    before the models they serve); then any row of the user still in registry's tables refuses the
+    and tune jobs before the models they reference); then any row of the user still in registry's tables refuses the
     event (503, redelivered) rather than acknowledging it with data left behind."""
     purge_files = files_purge(outbox)
     nothing_left = nothing_to_purge_yet(metadata)
 
     async def purge(conn: AsyncConnection, event: UserDeleted) -> None:
         await purge_serving(conn, event.user_id)
+        await purge_tune_jobs(conn, event.user_id)
         await purge_user_models(conn, event)
         await purge_files(conn, event)
         await nothing_left(conn, event)
