@@ -60,6 +60,11 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     """Fewest training examples a fine-tuning job accepts."""
     tune_max_example_chars: int = 64_000
     """Longest training example (characters of its cells) a fine-tuning job accepts."""
+    trainer_url: str = "http://127.0.0.1:8090"
+    """Base URL of the OpenAI-compatible fine-tuning API that trains (``/v1/fine_tuning/jobs`` under it)."""
+    trainer_api_key: str = ""
+    tune_poll_seconds: float = 10.0
+    """How often the worker asks the trainer about a running job."""
 
 
 def registry_settings() -> RegistrySettings:

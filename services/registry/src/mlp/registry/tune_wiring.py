@@ -9,15 +9,17 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.types import ExceptionHandlersMap
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mlp.registry.adapters.db.models_unit_of_work import SqlModelsUnitOfWork
 from mlp.registry.adapters.db.tune_jobs_repository import SqlTuneUnitOfWork
 from mlp.registry.api.tune_jobs import on_training_data_invalid
 from mlp.registry.application.dataset_reads import DatasetReads
 from mlp.registry.application.model_aliases import ModelAliases
 from mlp.registry.application.model_versions import ModelVersions
 from mlp.registry.application.tune_jobs import TuneJobs
-from mlp.registry.application.tune_ports import ReadExamples, ResolveModel, TuneOutbox, TuneUnitOfWork
+from mlp.registry.application.tune_ports import ReadExamples, ResolveModel, Trainer, TuneOutbox, TuneUnitOfWork
+from mlp.registry.application.tune_runner import TuneRunner
 from mlp.registry.domain.models import ModelVersion
 from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingDataInvalid
 from mlp.registry.settings import RegistrySettings
@@ -69,3 +71,11 @@ def tune_lifespan(
         yield
 
     return wire
+
+
+def tune_runner(
+    engine: AsyncEngine, outbox: Callable[[AsyncConnection], TuneOutbox], trainer: Trainer, poll_seconds: float
+) -> TuneRunner:
+    """The worker's fine-tuning job handler, on the real SQL adapters."""
+    versions = ModelVersions(lambda read_only=False: SqlModelsUnitOfWork(engine, outbox, read_only=read_only))
+    return TuneRunner(lambda: SqlTuneUnitOfWork(engine, outbox), trainer, versions, poll_seconds)

@@ -13,12 +13,16 @@ from contextlib import suppress
 
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
-from mlp.common.runtime.worker import run_service_worker
+from mlp.common.runtime.worker import Entrypoint, run_service_worker
 from mlp.registry.adapters.db.tables import SCHEMA
+from mlp.registry.adapters.openai_trainer import OpenAITrainer
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
+from mlp.registry.application.tune_ports import TUNE_JOB_ENTRYPOINT
 from mlp.registry.files_wiring import files_part
+from mlp.registry.files_wiring import registry_outbox as files_outbox
 from mlp.registry.serving_wiring import build_prober, registry_outbox
 from mlp.registry.settings import RegistrySettings, registry_settings
+from mlp.registry.tune_wiring import tune_runner
 
 
 async def run_worker(settings: RegistrySettings) -> None:
@@ -27,16 +31,22 @@ async def run_worker(settings: RegistrySettings) -> None:
     engine = create_engine(settings.database_url, pool_size=2)
     upstream = HttpUpstreamClient(settings.upstream_max_connections)
     prober = build_prober(engine, settings, registry_outbox, upstream)
+    trainer = OpenAITrainer(settings.trainer_url, settings.trainer_api_key)
+    tuning = tune_runner(engine, files_outbox, trainer, settings.tune_poll_seconds)
     probes = asyncio.create_task(prober.run(settings.deployment_probe_interval_seconds), name="deployment-prober")
     try:
         async with files_part(settings) as files:
-            entrypoints = {**files.job_handlers(settings.csv_ingest_concurrency)}
+            entrypoints = {
+                **files.job_handlers(settings.csv_ingest_concurrency),
+                TUNE_JOB_ENTRYPOINT: Entrypoint(tuning.run),
+            }
             await run_service_worker(settings, "registry", SCHEMA, entrypoints=entrypoints)
     finally:
         probes.cancel()
         with suppress(asyncio.CancelledError):
             await probes
         await upstream.aclose()
+        await trainer.aclose()
         await engine.dispose()
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mlp.common.contracts.audit import OperationEventIn
+from mlp.common.contracts.usage import UsageEventIn
 from mlp.registry.domain.models import ModelVersion
 from mlp.registry.domain.tune_jobs import ModelSpec, TuneEvent, TuneJob
 
@@ -38,9 +40,19 @@ class TuneJobRepository(Protocol):
         """Newest first, after the event ``after``."""
         ...
 
+    async def model_of_version(self, version_id: uuid.UUID) -> uuid.UUID:
+        """The model a (base) version belongs to."""
+        ...
+
+    async def version_made_by(self, job_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
+        """The version a job already registered (id, number): a re-run registers none twice."""
+        ...
+
 
 class TuneOutbox(Protocol):
     async def audit(self, events: Sequence[OperationEventIn]) -> None: ...
+
+    async def usage(self, events: Sequence[UsageEventIn]) -> None: ...
 
     async def enqueue(
         self, entrypoint: str, payloads: Sequence[bytes], dedupe_keys: Sequence[str] | None = None
@@ -56,3 +68,24 @@ class TuneUnitOfWork(Protocol):
     async def __aexit__(self, *exc: object) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class TrainerState:
+    """What the trainer says of a job: ``status`` is running, succeeded, failed or cancelled."""
+
+    status: str
+    trained_tokens: int | None = None
+    fine_tuned_model: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+
+class Trainer(Protocol):
+    async def start(self, job: TuneJob) -> str:
+        """Starts training; the trainer's id of the job."""
+        ...
+
+    async def poll(self, external_id: str) -> TrainerState: ...
+
+    async def cancel(self, external_id: str) -> None: ...

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from mlp.registry.adapters.db.tables import tune_job_events, tune_jobs
+from mlp.registry.adapters.db.tables import model_versions, tune_job_events, tune_jobs
 from mlp.registry.application.tune_ports import TuneJobRepository, TuneOutbox
 from mlp.registry.domain.tune_jobs import TuneEvent, TuneJob
 
@@ -101,6 +101,16 @@ class SqlTuneJobRepository:
             query = query.where(or_(e.created_at < at, and_(e.created_at == at, e.id < after)))
         rows = await self._conn.execute(query.order_by(e.created_at.desc(), e.id.desc()).limit(limit))
         return [_event(row) for row in rows]
+
+    async def model_of_version(self, version_id: uuid.UUID) -> uuid.UUID:
+        query = select(model_versions.c.model_id).where(model_versions.c.id == version_id)
+        model_id: uuid.UUID = (await self._conn.execute(query)).scalar_one()
+        return model_id
+
+    async def version_made_by(self, job_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
+        v = model_versions.c
+        row = (await self._conn.execute(select(v.id, v.version).where(v.source_tune_job_id == job_id))).first()
+        return (row.id, row.version) if row is not None else None
 
 
 class SqlTuneUnitOfWork:
