@@ -17,6 +17,7 @@ from mlp.registry.domain.deployment_errors import NameTaken
 from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision
 from mlp.registry.domain.files import StoredFile
 from mlp.registry.domain.inference import InferenceRecord
+from mlp.registry.domain.tune_jobs import TuneEvent, TuneJob
 
 
 class RecordingOutbox:
@@ -412,3 +413,71 @@ class MemoryFilesUnitOfWork:
         self._committed_outbox.audits += self.outbox.audits
         self._committed_outbox.usages += self.outbox.usages
         self._committed_outbox.jobs += self.outbox.jobs
+
+
+class InMemoryTuneJobs:
+    """The tune job repository in memory (newest first by (created_at, id), like the SQL one)."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[uuid.UUID, TuneJob] = {}
+        self.events_by_job: dict[uuid.UUID, list[TuneEvent]] = {}
+        self.model_of: dict[uuid.UUID, uuid.UUID] = {}
+        self.made_by: dict[uuid.UUID, tuple[uuid.UUID, int]] = {}
+
+    async def add(self, job: TuneJob) -> None:
+        self.jobs[job.id] = job
+
+    async def get(self, user_id: uuid.UUID, job_id: uuid.UUID) -> TuneJob | None:
+        job = self.jobs.get(job_id)
+        return job if job is not None and job.user_id == user_id else None
+
+    async def page(self, user_id: uuid.UUID, after: uuid.UUID | None, limit: int) -> list[TuneJob]:
+        mine = sorted(
+            (j for j in self.jobs.values() if j.user_id == user_id), key=lambda j: (j.created_at, j.id), reverse=True
+        )
+        if after is not None:
+            ids = [j.id for j in mine]
+            mine = mine[ids.index(after) + 1 :] if after in ids else []
+        return mine[:limit]
+
+    async def save(self, job: TuneJob) -> None:
+        self.jobs[job.id] = job
+
+    async def add_event(self, event: TuneEvent) -> None:
+        self.events_by_job.setdefault(event.job_id, []).append(event)
+
+    async def events(
+        self, user_id: uuid.UUID, job_id: uuid.UUID, after: uuid.UUID | None, limit: int
+    ) -> list[TuneEvent]:
+        events = [e for e in reversed(self.events_by_job.get(job_id, [])) if e.user_id == user_id]
+        if after is not None:
+            ids = [e.id for e in events]
+            events = events[ids.index(after) + 1 :] if after in ids else []
+        return events[:limit]
+
+    async def model_of_version(self, version_id: uuid.UUID) -> uuid.UUID:
+        return self.model_of[version_id]
+
+    async def version_made_by(self, job_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
+        return self.made_by.get(job_id)
+
+
+class InMemoryTuneUoW:
+    """``uow()`` gives itself; ``commits`` counts commits."""
+
+    def __init__(self, outbox: RecordingOutbox | None = None) -> None:
+        self.jobs = InMemoryTuneJobs()
+        self.outbox = outbox or RecordingOutbox()
+        self.commits = 0
+
+    def __call__(self) -> InMemoryTuneUoW:
+        return self
+
+    async def __aenter__(self) -> InMemoryTuneUoW:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self.commits += 1
