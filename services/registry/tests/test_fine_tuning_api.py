@@ -148,3 +148,39 @@ async def test_user_purge_removes_tune_jobs_before_models(
     async with engine.connect() as conn:
         left = await conn.execute(select(func.count()).where(tune_jobs.c.id == uuid.UUID(job["id"])))
         assert left.scalar_one() == 0
+
+
+async def upload_jsonl(client: Client, me: User, data: bytes) -> str:
+    response = await client.post(
+        "/v1/files",
+        files={"file": ("train.jsonl", data, "application/jsonl")},
+        data={"purpose": "fine-tune"},
+        headers=me.headers,
+    )
+    assert response.status_code == 200, response.text
+    file_id: str = response.json()["id"]
+    return file_id
+
+
+async def test_a_jsonl_file_of_mine_is_a_training_file(client: Client, new_user: Callable[..., User]) -> None:
+    me = new_user(SCOPES)
+    name = await base_model(client, me)
+    line = json.dumps({"messages": json.loads(CHAT)}).encode()
+    good = await upload_jsonl(client, me, b"\n".join([line] * 10) + b"\n")
+    response = await client.post(JOBS, json={"model": f"{name}:1", "training_file": good}, headers=me.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["training_file"] == good
+    bad = await upload_jsonl(client, me, line + b"\noops\n")
+    refused = await client.post(
+        JOBS, json={"model": f"{name}:1", "training_file": good, "validation_file": bad}, headers=me.headers
+    )
+    assert refused.status_code == 400
+    assert [(p["field"], p["code"]) for p in refused.json()["problems"]] == [
+        ("validation_file", "invalid-messages"),
+        ("validation_file", "too-few-examples"),
+    ]
+    nobody = await client.post(
+        JOBS, json={"model": f"{name}:1", "training_file": str(uuid.uuid4())}, headers=me.headers
+    )
+    assert nobody.status_code == 400
+    assert nobody.json()["problems"][0]["code"] == "file-not-found"

@@ -12,6 +12,7 @@ from mlp.registry.domain.tune_jobs import (
     ModelSpec,
     check_examples,
     check_hyperparameters,
+    jsonl_examples,
     parse_model_spec,
 )
 
@@ -61,3 +62,11 @@ def test_missing_columns_are_named() -> None:
             "detail": "needs a messages column, or prompt and completion (missing completion)",
         }
     ]
+
+
+def test_jsonl_lines_become_messages_rows() -> None:
+    data = b'{"messages": [{"role": "user", "content": "hi"}]}\n\nnot json\n[1]\n'
+    rows = jsonl_examples(data)
+    assert rows == [[[{"role": "user", "content": "hi"}]], [""], ["not json"], ["[1]"]]
+    codes = [p["code"] for p in check_examples("training_file", ["messages"], rows, ExampleLimits(min_examples=1))]
+    assert codes == ["empty-example", "invalid-messages", "invalid-messages"]

@@ -11,6 +11,7 @@ import pytest
 from registry_fakes import FakeClock, InMemoryTuneUoW
 
 from mlp.registry.application.tune_jobs import NewTuneJob, TuneJobs
+from mlp.registry.application.tune_ports import Examples
 from mlp.registry.domain.errors import NotFound
 from mlp.registry.domain.models import Artifact, ModelVersion, VersionSource
 from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingDataInvalid
@@ -53,10 +54,11 @@ class Setup:
                 raise NotFound("model-not-found", "no such model", field="model")
             return version(self.clock())
 
-        async def read(user_id: uuid.UUID, dataset_id: uuid.UUID) -> tuple[list[str], list[list[Any]]]:
+        async def read(user_id: uuid.UUID, dataset_id: uuid.UUID) -> Examples:
             if dataset_id not in self.rows:
                 raise NotFound("dataset-not-found", "no dataset", field="dataset_id")
-            return self.rows[dataset_id]
+            columns, rows = self.rows[dataset_id]
+            return Examples(columns, rows, dataset_id)
 
         self.jobs = TuneJobs(self.uow, resolve, read, ExampleLimits(min_examples=2), self.clock)
 
@@ -74,6 +76,7 @@ async def test_create_queues_one_job_with_an_event_and_an_audit(setup: Setup) ->
     assert setup.resolved == [ModelSpec("base", alias="prod")]
     assert job.status == "queued"
     assert job.base_model_version_id == BASE_ID
+    assert job.dataset_id == GOOD
     assert job.created_at == setup.clock()
     assert [e for e, _, _ in setup.uow.outbox.jobs] == ["registry.run_tune_job"]
     assert setup.uow.outbox.jobs[0][2] == f"tune:{job.id}"

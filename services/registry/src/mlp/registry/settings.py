@@ -60,6 +60,8 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     """Fewest training examples a fine-tuning job accepts."""
     tune_max_example_chars: int = 64_000
     """Longest training example (characters of its cells) a fine-tuning job accepts."""
+    tune_max_file_bytes: int = 64 * 1024 * 1024
+    """Largest JSONL training file a fine-tuning job reads (datasets have no such limit)."""
     trainer_url: str = "http://127.0.0.1:8090"
     """Base URL of the OpenAI-compatible fine-tuning API that trains (``/v1/fine_tuning/jobs`` under it)."""
     trainer_api_key: str = ""

@@ -15,13 +15,22 @@ from mlp.registry.adapters.db.models_unit_of_work import SqlModelsUnitOfWork
 from mlp.registry.adapters.db.tune_jobs_repository import SqlTuneUnitOfWork
 from mlp.registry.api.tune_jobs import on_training_data_invalid
 from mlp.registry.application.dataset_reads import DatasetReads
+from mlp.registry.application.files import Files
 from mlp.registry.application.model_aliases import ModelAliases
 from mlp.registry.application.model_versions import ModelVersions
 from mlp.registry.application.tune_jobs import TuneJobs
-from mlp.registry.application.tune_ports import ReadExamples, ResolveModel, Trainer, TuneOutbox, TuneUnitOfWork
+from mlp.registry.application.tune_ports import (
+    Examples,
+    ReadExamples,
+    ResolveModel,
+    Trainer,
+    TuneOutbox,
+    TuneUnitOfWork,
+)
 from mlp.registry.application.tune_runner import TuneRunner
+from mlp.registry.domain.errors import NotFound
 from mlp.registry.domain.models import ModelVersion
-from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingDataInvalid
+from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingDataInvalid, jsonl_examples
 from mlp.registry.settings import RegistrySettings
 
 TUNE_USE_CASES = ("tune_jobs",)
@@ -38,13 +47,30 @@ def model_resolver(versions: ModelVersions, aliases: ModelAliases) -> ResolveMod
     return resolve
 
 
-def examples_reader(reads: DatasetReads) -> ReadExamples:
-    async def read(user_id: uuid.UUID, dataset_id: uuid.UUID) -> tuple[list[str], list[list[Any]]]:
-        version = await reads.ready_version(user_id, dataset_id, None)
+def examples_reader(reads: DatasetReads, files: Files, max_file_bytes: int) -> ReadExamples:
+    """A dataset's rows, or else (the id is no dataset of the caller's) a JSONL file's lines."""
+
+    async def read(user_id: uuid.UUID, some_id: uuid.UUID) -> Examples:
+        try:
+            version = await reads.ready_version(user_id, some_id, None)
+        except NotFound as no_dataset:
+            if no_dataset.code != "dataset-not-found":
+                raise
+            return await read_file(user_id, some_id)
         rows: list[list[Any]] = []
         async for page in reads.all_rows(version):
             rows.extend(list(cells) for _, cells in page)
-        return [column.name for column in version.columns], rows
+        return Examples([column.name for column in version.columns], rows, some_id)
+
+    async def read_file(user_id: uuid.UUID, file_id: uuid.UUID) -> Examples:
+        try:
+            stored = await files.get(user_id, file_id)
+        except NotFound:
+            raise NotFound("file-not-found", f"no dataset or file {file_id}") from None
+        if stored.size_bytes > max_file_bytes:
+            raise NotFound("file-too-large", f"file {file_id} is over {max_file_bytes} bytes")
+        data = b"".join([chunk async for chunk in files.content(stored)])
+        return Examples(["messages"], jsonl_examples(data), None)
 
     return read
 
@@ -65,7 +91,7 @@ def tune_lifespan(
         app.state.tune_jobs = TuneJobs(
             uow,
             model_resolver(app.state.model_versions, app.state.model_aliases),
-            examples_reader(app.state.dataset_reads),
+            examples_reader(app.state.dataset_reads, app.state.files, settings.tune_max_file_bytes),
             limits,
         )
         yield

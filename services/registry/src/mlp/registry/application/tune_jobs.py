@@ -41,7 +41,7 @@ def _dataset_id(value: str, name: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise InvalidInput("invalid-file", f"{name} {value!r} is not a dataset id", field=name) from None
+        raise InvalidInput("invalid-file", f"{name} {value!r} is not a dataset or file id", field=name) from None
 
 
 def _missing(job_id: uuid.UUID) -> NotFound:
@@ -77,9 +77,9 @@ class TuneJobs:
             _dataset_id(request.validation_file, "validation_file") if request.validation_file is not None else None
         )
         base = await self._resolve_model(user_id, spec)
-        problems = await self._check(user_id, "training_file", training)
+        problems, dataset_id = await self._check(user_id, "training_file", training)
         if validation is not None:
-            problems += await self._check(user_id, "validation_file", validation)
+            problems += (await self._check(user_id, "validation_file", validation))[0]
         if problems:
             raise TrainingDataInvalid(
                 "invalid-training-data", f"{len(problems)} problem(s) in the examples", problems=problems
@@ -91,7 +91,7 @@ class TuneJobs:
             model=request.model,
             base_model_version_id=base.id,
             training_file=request.training_file,
-            dataset_id=training,
+            dataset_id=dataset_id,
             validation_file=request.validation_file,
             hyperparameters=hyperparameters,
             suffix=request.suffix,
@@ -108,12 +108,14 @@ class TuneJobs:
             await uow.commit()
         return job
 
-    async def _check(self, user_id: uuid.UUID, name: str, dataset_id: uuid.UUID) -> list[dict[str, Any]]:
+    async def _check(
+        self, user_id: uuid.UUID, name: str, file_id: uuid.UUID
+    ) -> tuple[list[dict[str, Any]], uuid.UUID | None]:
         try:
-            columns, rows = await self._read_examples(user_id, dataset_id)
+            examples = await self._read_examples(user_id, file_id)
         except NotFound as missing:
-            return [{"field": name, "code": missing.code, "detail": missing.detail}]
-        return check_examples(name, columns, rows, self._limits)
+            return [{"field": name, "code": missing.code, "detail": missing.detail}], None
+        return check_examples(name, examples.columns, examples.rows, self._limits), examples.dataset_id
 
     async def get(self, user_id: uuid.UUID, job_id: uuid.UUID) -> TuneJob:
         async with self._uow() as uow:

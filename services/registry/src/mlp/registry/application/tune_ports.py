@@ -17,8 +17,16 @@ TUNE_JOB_ENTRYPOINT = "registry.run_tune_job"
 ResolveModel = Callable[[uuid.UUID, ModelSpec], Awaitable[ModelVersion]]
 """The caller's model version named ``name:version`` or ``name@alias`` (NotFound otherwise)."""
 
-ReadExamples = Callable[[uuid.UUID, uuid.UUID], Awaitable[tuple[list[str], list[list[Any]]]]]
-"""A dataset's column names and rows (its latest ready version), by (user id, dataset id)."""
+ReadExamples = Callable[[uuid.UUID, uuid.UUID], Awaitable["Examples"]]
+"""The examples of a dataset (its latest ready version) or of a JSONL file, by (user id, id)."""
+
+
+@dataclass(frozen=True)
+class Examples:
+    columns: list[str]
+    rows: list[list[Any]]
+    dataset_id: uuid.UUID | None
+    """The dataset read; None when the id was a JSONL file's."""
 
 
 class TuneJobRepository(Protocol):

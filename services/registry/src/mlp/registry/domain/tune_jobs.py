@@ -114,6 +114,24 @@ def check_examples(
     return problems
 
 
+def jsonl_examples(data: bytes) -> list[list[Any]]:
+    """A JSONL file of ``{"messages": [...]}`` lines as rows of one ``messages`` cell (a line that is
+    not such an object stays as its text, and the checks call it invalid)."""
+    rows: list[list[Any]] = []
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        text = line.strip()
+        if not text:
+            rows.append([""])
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            rows.append([text])
+            continue
+        rows.append([value.get("messages", text) if isinstance(value, dict) else text])
+    return rows
+
+
 def _is_message_list(cell: Any) -> bool:
     value = cell
     if isinstance(cell, str):
@@ -136,7 +154,8 @@ class TuneJob:
     """As the caller named it (``name:version`` or ``name@alias``)."""
     base_model_version_id: uuid.UUID
     training_file: str
-    dataset_id: uuid.UUID
+    dataset_id: uuid.UUID | None
+    """The training dataset; None when ``training_file`` is a JSONL file."""
     validation_file: str | None
     hyperparameters: dict[str, Any]
     suffix: str | None

@@ -153,7 +153,8 @@ tune_jobs = Table(
     id_column(),
     user_id_column(),
     uuid_column("base_model_version_id", ForeignKey(model_versions.c.id, ondelete="RESTRICT")),
-    uuid_column("dataset_id", ForeignKey(datasets.c.id, ondelete="RESTRICT")),
+    # null when the training file is a JSONL file rather than a dataset
+    uuid_column("dataset_id", ForeignKey(datasets.c.id, ondelete="RESTRICT"), nullable=True),
     uuid_column("result_model_version_id", ForeignKey(model_versions.c.id, ondelete="SET NULL"), nullable=True),
     Column("status", Text, nullable=False, server_default=text("'queued'")),
     Column("hyperparameters", JSONB, nullable=False, server_default=text("'{}'::jsonb")),

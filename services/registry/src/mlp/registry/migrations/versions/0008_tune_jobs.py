@@ -1,5 +1,5 @@
 """tune jobs: OpenAI-compatible fields (status validating_files, model as named, suffix, files,
-fine-tuned model, trained tokens) and their events.
+fine-tuned model, trained tokens; dataset_id null for a JSONL training file) and their events.
 
 Revision ID: 0008_tune_jobs
 Revises: 0006_dataset_rows_json
@@ -23,6 +23,7 @@ def upgrade() -> None:
     for name in NEW_COLUMNS:
         op.add_column("tune_jobs", sa.Column(name, sa.Text(), nullable=True), schema="registry")
     op.add_column("tune_jobs", sa.Column("trained_tokens", sa.Integer(), nullable=True), schema="registry")
+    op.alter_column("tune_jobs", "dataset_id", nullable=True, schema="registry")
     op.drop_constraint("ck_tune_jobs_status", "tune_jobs", schema="registry", type_="check")
     op.create_check_constraint(
         "ck_tune_jobs_status",
@@ -51,7 +52,8 @@ def downgrade() -> None:
     op.drop_index("ix_tune_job_events_user", table_name="tune_job_events", schema="registry")
     op.drop_index("ix_tune_job_events_job", table_name="tune_job_events", schema="registry")
     op.drop_table("tune_job_events", schema="registry")
-    op.execute("DELETE FROM registry.tune_jobs WHERE status = 'validating_files'")
+    op.execute("DELETE FROM registry.tune_jobs WHERE status = 'validating_files' OR dataset_id IS NULL")
+    op.alter_column("tune_jobs", "dataset_id", nullable=False, schema="registry")
     op.drop_constraint("ck_tune_jobs_status", "tune_jobs", schema="registry", type_="check")
     op.create_check_constraint(
         "ck_tune_jobs_status",
