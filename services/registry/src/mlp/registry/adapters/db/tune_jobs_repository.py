@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mlp.common.runtime.unit_of_work import SqlUnitOfWorkBase
 from mlp.registry.adapters.db.tables import model_versions, tune_job_events, tune_jobs
 from mlp.registry.application.tune_ports import TuneJobRepository, TuneOutbox
 from mlp.registry.domain.tune_jobs import TuneEvent, TuneJob
@@ -113,27 +114,11 @@ class SqlTuneJobRepository:
         return (row.id, row.version) if row is not None else None
 
 
-class SqlTuneUnitOfWork:
+class SqlTuneUnitOfWork(SqlUnitOfWorkBase):
     def __init__(self, engine: AsyncEngine, outbox_factory: Callable[[AsyncConnection], TuneOutbox]) -> None:
-        self._engine = engine
+        super().__init__(engine)
         self._outbox_factory = outbox_factory
-        self._conn: AsyncConnection | None = None
 
-    async def __aenter__(self) -> SqlTuneUnitOfWork:
-        self._conn = conn = await self._engine.connect()
-        await conn.begin()
+    def bind(self, conn: AsyncConnection) -> None:
         self.jobs: TuneJobRepository = SqlTuneJobRepository(conn)
         self.outbox: TuneOutbox = self._outbox_factory(conn)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._conn is not None
-        try:
-            if self._conn.in_transaction():
-                await self._conn.rollback()
-        finally:
-            await self._conn.close()
-
-    async def commit(self) -> None:
-        assert self._conn is not None
-        await self._conn.commit()
