@@ -9,8 +9,6 @@ reconciliation runs (:mod:`mlp.billing.application.job_handlers`).
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
 
 import httpx
 import structlog
@@ -31,21 +29,9 @@ from mlp.common.runtime.worker import Entrypoint, run_service_worker
 STRIPE_JOBS = (PUSH_METER_EVENTS, RUN_RECONCILIATION)
 _log = structlog.get_logger("billing.worker")
 
-ALIVE_FILE = Path(os.environ.get("BILLING_WORKER_ALIVE_FILE", "/tmp/billing-worker.alive"))  # noqa: S108
-"""Touched every ``ALIVE_EVERY_SECONDS`` while the event loop turns: the liveness probe reads its age."""
-ALIVE_EVERY_SECONDS = 10.0
-
-
-async def keep_alive_file() -> None:
-    """A stuck event loop (or a hung process) stops touching the file; Kubernetes then restarts the pod."""
-    while True:
-        await asyncio.to_thread(ALIVE_FILE.touch)
-        await asyncio.sleep(ALIVE_EVERY_SECONDS)
-
 
 async def run_worker(settings: BillingSettings) -> None:
     engine = create_engine(settings.database_url, pool_size=4)
-    alive = asyncio.create_task(keep_alive_file())
     try:
         async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
             stripe = StripeSdkGateway(settings.stripe_api_key, settings.stripe_api_base)
@@ -60,7 +46,6 @@ async def run_worker(settings: BillingSettings) -> None:
                 settings, "billing", SCHEMA, entrypoints={name: Entrypoint(h) for name, h in handlers.items()}
             )
     finally:
-        alive.cancel()
         await engine.dispose()
 
 

@@ -19,8 +19,6 @@ class EvaluationSettings(ServiceSettings, frozen=True, kw_only=True):
     """How often a worker writes results, heartbeats and sees a cancel (so cancel takes at most this)."""
     progress_interval_seconds: float = 1.0
     """How often the server-sent events of a run's progress look at it."""
-    liveness_file: str = ""
-    """When set, the worker touches this file every few seconds (its liveness probe reads the age)."""
     max_compare_rows: int = 100
     """Rows listed per criterion (regressed, improved) in a comparison; the counts are complete."""
 

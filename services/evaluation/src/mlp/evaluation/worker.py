@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from pathlib import Path
 
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
@@ -47,23 +46,9 @@ async def run_worker(settings: EvaluationSettings) -> None:
                 await executor.execute(run_id)
 
             entrypoints = {RUN_ENTRYPOINT: Entrypoint(execute_run, concurrency_limit=settings.run_jobs_per_worker)}
-            alive = asyncio.create_task(touch_while_running(settings.liveness_file))
-            try:
-                await run_service_worker(settings, "evaluation", SCHEMA, entrypoints=entrypoints)
-            finally:
-                alive.cancel()
+            await run_service_worker(settings, "evaluation", SCHEMA, entrypoints=entrypoints)
     finally:
         await engine.dispose()
-
-
-async def touch_while_running(path: str, every_seconds: float = 5.0) -> None:
-    """The liveness signal: a file touched from the event loop (nothing when ``path`` is empty)."""
-    if not path:
-        return
-    marker = Path(path)
-    while True:
-        await asyncio.to_thread(marker.touch)
-        await asyncio.sleep(every_seconds)
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Where ``mlp worker`` serves its Prometheus metrics (job latency, failures); 0: not served."""
     host: str = "127.0.0.1"
     port: int = 8000
+    worker_liveness_file: str = ""
+    """When set, ``mlp worker`` touches this file every 5 s from its event loop (the liveness probe reads its age)."""
     outbox_retry_base_seconds: float = 1.0
     """First retry delay of a failed job; doubled per attempt (with jitter) up to the cap."""
     outbox_retry_max_seconds: float = 300.0

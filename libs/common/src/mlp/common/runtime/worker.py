@@ -37,6 +37,7 @@ from pgqueuer.qm import QueueManager
 
 from mlp.common.runtime.database import plain_database_url
 from mlp.common.runtime.http import service_http_client
+from mlp.common.runtime.liveness import touch_while_running
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT, USAGE_ENTRYPOINT
 from mlp.common.runtime.queue import queue_queries, queue_settings
 from mlp.common.runtime.relays import AuditRelay, UsageRelay
@@ -130,10 +131,14 @@ async def run_service_worker(
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, queue.shutdown.set)
             _log.info("worker started", service=service, entrypoints=sorted({**relays, **entrypoints}))
-            await queue.run(
-                dequeue_timeout=timedelta(seconds=settings.outbox_dequeue_timeout_seconds),
-                heartbeat_timeout=timedelta(seconds=settings.outbox_heartbeat_timeout_seconds),
-            )
+            alive = asyncio.create_task(touch_while_running(settings.worker_liveness_file))
+            try:
+                await queue.run(
+                    dequeue_timeout=timedelta(seconds=settings.outbox_dequeue_timeout_seconds),
+                    heartbeat_timeout=timedelta(seconds=settings.outbox_heartbeat_timeout_seconds),
+                )
+            finally:
+                alive.cancel()
             _log.info("worker stopped", service=service)
     finally:
         await pool.close()

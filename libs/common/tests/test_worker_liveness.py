@@ -1,4 +1,4 @@
-"""The worker's liveness signal: a file its event loop keeps touching (the probe reads its age)."""
+"""A worker's liveness signal: a file its event loop keeps touching (the probe reads its age)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from mlp.evaluation.worker import touch_while_running
+from mlp.common.runtime.liveness import touch_while_running
 
 
 async def test_the_liveness_file_is_touched_while_the_loop_runs(tmp_path: Path) -> None:
