@@ -20,12 +20,13 @@ import argparse
 import asyncio
 import hashlib
 import json
-import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import uvicorn
+
+from mlp.devtools.loopback_server import LoopbackServer
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -42,7 +43,7 @@ def embedding(text: str) -> list[float]:
     return [round(byte / 255, 6) for byte in digest[:8]]
 
 
-class ModelServer:
+class ModelServer(LoopbackServer):
     def __init__(self, model: str = "test-model", api_key: str | None = None) -> None:
         self.model = model
         self.api_key = api_key
@@ -50,29 +51,6 @@ class ModelServer:
         self.chunk_delay_seconds = 0.0
         self.fail_status: int | None = None
         self.requests = 0
-        self.url = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---- lifecycle -------------------------------------------------------------------------
-    def start(self, port: int = 0) -> ModelServer:
-        config = uvicorn.Config(self, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        self._server = server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("model server did not start")
-            time.sleep(0.01)
-        bound = server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{bound}"
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=5)
 
     # ---- ASGI ------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

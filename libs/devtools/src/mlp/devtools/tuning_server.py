@@ -11,18 +11,15 @@ with ``trained_tokens`` and ``fine_tuned_model`` (or ``failed`` when ``fail`` is
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
-import uvicorn
-
+from mlp.devtools.loopback_server import LoopbackServer
 from mlp.devtools.model_server import Receive, Scope, Send
 
 JOBS = "/v1/fine_tuning/jobs"
 
 
-class TuningServer:
+class TuningServer(LoopbackServer):
     def __init__(self, polls_to_finish: int = 2, trained_tokens: int = 1234, api_key: str | None = None) -> None:
         self.polls_to_finish = polls_to_finish
         self.trained_tokens = trained_tokens
@@ -31,27 +28,6 @@ class TuningServer:
         self.created: list[dict[str, Any]] = []
         self.polls: dict[str, int] = {}
         self.cancelled: set[str] = set()
-        self.url = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self, port: int = 0) -> TuningServer:
-        config = uvicorn.Config(self, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        self._server = server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("tuning server did not start")
-            time.sleep(0.01)
-        self.url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=5)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
