@@ -15,10 +15,10 @@ from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
 from mlp.common.runtime.database import create_engine
 from mlp.registry.adapters.db.inference_log import SqlInferenceLogWriter
+from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.tables_serving import deployments
 from mlp.registry.application.inference_usage import usage_events
 from mlp.registry.application.serving_ports import EventOutbox
-from mlp.registry.serving_wiring import registry_outbox
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mlp.common.contracts.audit import OperationEventBatch
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT
 from mlp.devtools.model_server import ModelServer
+from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.serving_purge import purge_serving
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
-from mlp.registry.serving_wiring import build_prober, registry_outbox
+from mlp.registry.serving_wiring import build_prober
 from mlp.registry.settings import RegistrySettings
 
 

@@ -19,6 +19,7 @@ from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
 from mlp.registry.adapters.db.files_purge import files_purge
 from mlp.registry.adapters.db.models_purge import purge_user_models
+from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.serving_purge import purge_serving
 from mlp.registry.adapters.db.tables import SCHEMA, metadata, received_events
 from mlp.registry.adapters.db.tune_purge import purge_tune_jobs
@@ -36,7 +37,7 @@ from mlp.registry.domain.deployment_errors import (
     InvalidTransition,
     NameTaken,
 )
-from mlp.registry.files_wiring import FILES_USE_CASES, FilesPart, OutboxFactory, blob_storage, registry_outbox
+from mlp.registry.files_wiring import FILES_USE_CASES, FilesPart, OutboxFactory, blob_storage
 from mlp.registry.models_wiring import MODEL_ERROR_HANDLERS, MODEL_USE_CASES, model_routes, models_lifespan
 from mlp.registry.serving_wiring import serving_lifespan
 from mlp.registry.settings import RegistrySettings, registry_settings

@@ -9,10 +9,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mlp.common.runtime.database import create_engine
-from mlp.common.runtime.outbox import Outbox
 from mlp.common.runtime.worker import Entrypoint
 from mlp.registry.adapters.db.files_unit_of_work import SqlFilesUnitOfWork
-from mlp.registry.adapters.db.tables import SCHEMA
+from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.storage.local import LocalBlobStorage
 from mlp.registry.application.clock import SystemClock
 from mlp.registry.application.csv_reader import CsvLimits
@@ -24,10 +23,6 @@ from mlp.registry.settings import RegistrySettings
 
 OutboxFactory = Callable[[AsyncConnection], RegistryOutbox]
 FILES_USE_CASES = ("files", "datasets", "dataset_reads")
-
-
-def registry_outbox(conn: AsyncConnection) -> RegistryOutbox:
-    return Outbox(conn, SCHEMA)
 
 
 def csv_limits(settings: RegistrySettings) -> CsvLimits:

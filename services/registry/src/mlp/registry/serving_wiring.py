@@ -16,11 +16,10 @@ import structlog
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from mlp.common.runtime.outbox import Outbox
 from mlp.registry.adapters.db.inference_log import SqlInferenceLogReader, SqlInferenceLogWriter
+from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.serving_model_versions import SqlModelVersions
 from mlp.registry.adapters.db.serving_unit_of_work import SqlServingUnitOfWork
-from mlp.registry.adapters.db.tables import SCHEMA
 from mlp.registry.adapters.secret_box import FernetSecretBox
 from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpstreamBackend
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
@@ -35,10 +34,6 @@ from mlp.registry.application.serving_ports import EventOutbox
 from mlp.registry.settings import DEVELOPMENT_CREDENTIAL_KEY, RegistrySettings
 
 OutboxFactory = Callable[[AsyncConnection], EventOutbox]
-
-
-def registry_outbox(conn: AsyncConnection) -> EventOutbox:
-    return Outbox(conn, schema=SCHEMA)
 
 
 def utc_now() -> datetime:

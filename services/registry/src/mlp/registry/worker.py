@@ -14,13 +14,13 @@ from contextlib import suppress
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import Entrypoint, run_service_worker
+from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.tables import SCHEMA
 from mlp.registry.adapters.openai_trainer import OpenAITrainer
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.tune_ports import TUNE_JOB_ENTRYPOINT
 from mlp.registry.files_wiring import files_part
-from mlp.registry.files_wiring import registry_outbox as files_outbox
-from mlp.registry.serving_wiring import build_prober, registry_outbox
+from mlp.registry.serving_wiring import build_prober
 from mlp.registry.settings import RegistrySettings, registry_settings
 from mlp.registry.tune_wiring import tune_runner
 
@@ -32,7 +32,7 @@ async def run_worker(settings: RegistrySettings) -> None:
     upstream = HttpUpstreamClient(settings.upstream_max_connections)
     prober = build_prober(engine, settings, registry_outbox, upstream)
     trainer = OpenAITrainer(settings.trainer_url, settings.trainer_api_key)
-    tuning = tune_runner(engine, files_outbox, trainer, settings.tune_poll_seconds)
+    tuning = tune_runner(engine, registry_outbox, trainer, settings.tune_poll_seconds)
     probes = asyncio.create_task(prober.run(settings.deployment_probe_interval_seconds), name="deployment-prober")
     try:
         async with files_part(settings) as files:
