@@ -26,7 +26,8 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Where the outbox relay delivers usage events."""
     service_credential: str = ""
     """This service's ``mlpsvc_<service>_<secret>``: how it calls identity without a user."""
-    auth_cache_ttl_seconds: float = 30.0
+    auth_cache_ttl_seconds: float = 3.0
+    """How long a service trusts identity's answer for a credential (at most 3 s: revocation reaches it within 5 s)."""
     http_timeout_seconds: float = 5.0
     http_retries: int = 2
     log_level: str = "INFO"
