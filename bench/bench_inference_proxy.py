@@ -1,115 +1,72 @@
 """Issue "Registry, part 2": the inference proxy's overhead over calling the model server directly.
 
-The test model server (libs/devtools, one uvicorn process, answers at once), identity and registry
-run as real processes on loopback; registry is called with an API key (verified by identity once,
-then cached) and logs every call (batched writes to PostgreSQL with usage events in the outbox).
-wrk (1 thread) measures req/s and p50/p99 at 16 connections (throughput) and at 1 (latency
-without queueing), plain and streaming (``stream: true``); the time to first byte of streams
-comes from sequential httpx calls. Goal: added p50 <= 1 ms and
+The test model server (libs/devtools, one uvicorn process), identity and registry run as real
+processes on loopback; registry is called with an API key (verified by identity once, then
+cached) and logs every call (batched writes to PostgreSQL with usage events in the outbox).
+wrk (1 thread) measures req/s and p50/p99, plain and streaming (``stream: true``); the time to
+first byte of streams comes from sequential httpx calls. Goal: added p50 <= 1 ms and
 throughput >= 0.8x direct.
+
+Two model servers, measured in the same run:
+- one that answers at once: the worst case, where the proxy's own CPU is all there is to
+  measure (16 connections for throughput, 1 for latency without queueing);
+- one that behaves like a small model: 50 ms before the answer, 5 ms between streamed words
+  (64 connections: many generations in flight, as a serving proxy sees them).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import re
 import statistics
-import subprocess
-import tempfile
-import time
-import uuid
-from datetime import UTC, datetime
 
-import asyncpg
 import httpx
-from harness import bench_database, ensure_wrk, server
+from harness import bench_database, server
+from inference_setup import MESSAGES, first_byte_ms, insert_api_key, insert_user_and_version, wrk_post
 
-from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.devtools.processes import platform_env
-from mlp.identity.adapters.db.api_keys import SqlApiKeyRepository
-from mlp.identity.domain.api_keys import ApiKey
-from mlp.identity.secret_material import key_hasher
-from mlp.identity.settings import IdentitySettings
 
-IDENTITY, REGISTRY, MODEL = 19201, 19202, 19203
-MESSAGES = [{"role": "user", "content": "the quick brown fox jumps over the lazy dog"}]
+IDENTITY, REGISTRY, MODEL, SLOW_MODEL = 19201, 19202, 19203, 19204
+Case = tuple[str, dict[str, object], dict[str, str]]
 
 
-async def insert_user_and_version(database_url: str) -> tuple[uuid.UUID, uuid.UUID]:
-    conn = await asyncpg.connect(plain_database_url(database_url))
-    try:
-        user_id: uuid.UUID = await conn.fetchval(
-            "INSERT INTO identity.users (firebase_uid, email) VALUES ($1, 'bench@example.com') RETURNING id",
-            f"bench-{uuid.uuid4().hex}",
+def deploy(registry: str, session: dict[str, str], version_id: str, name: str, upstream: str) -> None:
+    body = {"name": name, "kind": "openai-chat", "model_version_id": version_id, "upstream_url": f"{upstream}/v1"}
+    created = httpx.post(f"{registry}/v1/deployments", json=body, headers=session)
+    assert created.json()["status"] == "ready", created.text
+
+
+def cases(direct: str, proxied: str, deployment: str, keyed: dict[str, str]) -> dict[str, Case]:
+    plain_direct = {"model": "test-model", "messages": MESSAGES}
+    plain_proxy = {"model": deployment, "messages": MESSAGES}
+    return {
+        "direct": (direct, plain_direct, {}),
+        "proxy": (proxied, plain_proxy, keyed),
+        "sdirect": (direct, {**plain_direct, "stream": True}, {}),
+        "sproxy": (proxied, {**plain_proxy, "stream": True}, keyed),
+    }
+
+
+def rounds(measured: dict[str, Case], connections: int, seconds: int) -> dict[str, list[dict[str, float]]]:
+    """Three interleaved rounds, so the machine's drift hits direct and proxied calls alike."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in measured}
+    for _ in range(3):
+        for name, (url, body, headers) in measured.items():
+            runs[name].append(wrk_post(url, body, headers, seconds=seconds, connections=connections))
+    return runs
+
+
+def report(title: str, seen: dict[str, list[dict[str, float]]]) -> None:
+    def med(name: str, figure: str) -> float:
+        return statistics.median(run[figure] for run in seen[name])
+
+    for label, a, b in (("plain", "direct", "proxy"), ("stream", "sdirect", "sproxy")):
+        print(
+            f"{label:<6} {title} direct {med(a, 'rps'):6.0f} req/s p50 {med(a, 'p50'):6.2f} ms "
+            f"p99 {med(a, 'p99'):6.2f} ms | registry {med(b, 'rps'):6.0f} req/s "
+            f"p50 {med(b, 'p50'):6.2f} ms p99 {med(b, 'p99'):6.2f} ms | "
+            f"ratio {med(b, 'rps') / med(a, 'rps'):.2f}, added p50 {med(b, 'p50') - med(a, 'p50'):.2f} ms"
         )
-        model_id = await conn.fetchval(
-            "INSERT INTO registry.models (user_id, name) VALUES ($1, 'bench') RETURNING id", user_id
-        )
-        version_id: uuid.UUID = await conn.fetchval(
-            "INSERT INTO registry.model_versions (model_id, user_id, version) VALUES ($1, $2, 1) RETURNING id",
-            model_id,
-            user_id,
-        )
-        return user_id, version_id
-    finally:
-        await conn.close()
-
-
-async def insert_api_key(database_url: str, user_id: uuid.UUID, scopes: tuple[str, ...]) -> str:
-    """An API key stored as identity stores it (creating one over HTTP needs a Firebase sign-in)."""
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        secret = key_hasher(IdentitySettings(environment="development")).new_key()
-        key = ApiKey(uuid.uuid4(), user_id, "bench", secret.prefix, scopes, datetime.now(UTC))
-        async with engine.begin() as conn:
-            await SqlApiKeyRepository(conn).add(key, secret.digest)
-        return secret.plaintext
-    finally:
-        await engine.dispose()
-
-
-def wrk_post(
-    url: str, body: dict[str, object], headers: dict[str, str], seconds: int = 4, connections: int = 16
-) -> dict[str, float]:
-    """req/s, p50 and p99 (ms) of wrk POSTing ``body``; fails on any non-2xx answer."""
-    script = "wrk.method = 'POST'\nwrk.body = [[" + json.dumps(body) + "]]\n"
-    script += "".join(
-        f"wrk.headers['{k}'] = '{v}'\n" for k, v in {"Content-Type": "application/json", **headers}.items()
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(script)
-    args = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url]
-    output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
-    os.unlink(lua.name)
-    if "Non-2xx" in output:
-        raise RuntimeError(output)
-
-    def millis(label: str) -> float:
-        found = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", output)
-        if found is None:
-            raise RuntimeError(output)
-        return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
-
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    assert rps is not None, output
-    return {"rps": float(rps.group(1)), "p50": millis("50%"), "p99": millis("99%")}
-
-
-def first_byte_ms(url: str, body: dict[str, object], headers: dict[str, str], calls: int = 200) -> float:
-    """Median time to the first streamed byte over sequential calls on one keep-alive connection."""
-    seen = []
-    with httpx.Client(headers=headers, timeout=10) as client:
-        for _ in range(calls):
-            started = time.perf_counter()
-            with client.stream("POST", url, json=body) as response:
-                chunks = response.iter_raw()
-                next(chunks)
-                seen.append((time.perf_counter() - started) * 1000)
-                for _ in chunks:
-                    pass
-    return statistics.median(seen)
 
 
 def main() -> None:
@@ -123,9 +80,11 @@ def main() -> None:
             "IDENTITY_ENVIRONMENT": "development",
         }
         serve = ["mlp.common.runtime.cli", "serve"]
-        model_command = ["mlp.devtools.model_server", "--port", str(MODEL)]
+        model_server = ["mlp.devtools.model_server", "--port"]
+        slow = [*model_server, str(SLOW_MODEL), "--latency", "0.05", "--chunk-delay", "0.005"]
         with (
-            server(model_command, MODEL, env, health="/v1/models") as model,
+            server([*model_server, str(MODEL)], MODEL, env, health="/v1/models") as model,
+            server(slow, SLOW_MODEL, env, health="/v1/models") as slow_model,
             server([*serve, "identity", "--port", str(IDENTITY)], IDENTITY, env) as identity,
             server([*serve, "registry", "--port", str(REGISTRY)], REGISTRY, env) as registry,
         ):
@@ -136,51 +95,27 @@ def main() -> None:
                 headers={"authorization": f"Bearer {env['REGISTRY_SERVICE_CREDENTIAL']}"},
             )
             session = {"authorization": f"Bearer {minted.json()['token']}"}
-            key = asyncio.run(insert_api_key(database_url, user_id, ("inference",)))
-            deployment = {
-                "name": "bench-chat",
-                "kind": "openai-chat",
-                "model_version_id": str(version_id),
-                "upstream_url": f"{model}/v1",
-            }
-            created = httpx.post(f"{registry}/v1/deployments", json=deployment, headers=session)
-            assert created.json()["status"] == "ready", created.text
-            keyed = {"authorization": f"Bearer {key}"}
-            plain_direct = {"model": "test-model", "messages": MESSAGES}
-            plain_proxy = {"model": "bench-chat", "messages": MESSAGES}
-            stream_direct, stream_proxy = {**plain_direct, "stream": True}, {**plain_proxy, "stream": True}
-            direct, proxied = f"{model}/v1/chat/completions", f"{registry}/v1/chat/completions"
-            wrk_post(proxied, plain_proxy, keyed, seconds=3)  # warm-up (key verified once, pools filled)
-            cases = {
-                "direct": (direct, plain_direct, {}),
-                "proxy": (proxied, plain_proxy, keyed),
-                "sdirect": (direct, stream_direct, {}),
-                "sproxy": (proxied, stream_proxy, keyed),
-            }
-            runs: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
-            lone: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
-            for _ in range(3):
-                for name, (url, body, headers) in cases.items():
-                    runs[name].append(wrk_post(url, body, headers))
-                    lone[name].append(wrk_post(url, body, headers, seconds=3, connections=1))
-            ttfb_direct = first_byte_ms(direct, stream_direct, {})
-            ttfb_proxy = first_byte_ms(proxied, stream_proxy, keyed)
+            keyed = {"authorization": f"Bearer {asyncio.run(insert_api_key(database_url, user_id, ('inference',)))}"}
+            deploy(registry, session, str(version_id), "bench-chat", model)
+            deploy(registry, session, str(version_id), "bench-chat-50ms", slow_model)
+            proxied = f"{registry}/v1/chat/completions"
+            fast = cases(f"{model}/v1/chat/completions", proxied, "bench-chat", keyed)
+            realistic = cases(f"{slow_model}/v1/chat/completions", proxied, "bench-chat-50ms", keyed)
+            wrk_post(*fast["proxy"], seconds=3)  # warm-up (key verified once, pools filled)
+            throughput = rounds(fast, connections=16, seconds=4)
+            latency = rounds(fast, connections=1, seconds=3)
+            model_like = rounds(realistic, connections=64, seconds=4)
+            ttfb_direct = first_byte_ms(*fast["sdirect"])
+            ttfb_proxy = first_byte_ms(*fast["sproxy"])
             logged = httpx.get(f"{registry}/v1/inference-requests", params={"limit": 1}, headers=session).json()
-            assert logged["items"], "nothing logged"
-
-    def med(seen: dict[str, list[dict[str, float]]], name: str, figure: str) -> float:
-        return statistics.median(run[figure] for run in seen[name])
+            assert logged["data"], "nothing logged"
 
     print("medians of 3 interleaved rounds; each server one uvicorn process; 2 cores shared with wrk and PostgreSQL")
-    for label, a, b in (("plain", "direct", "proxy"), ("stream", "sdirect", "sproxy")):
-        for title, seen in (("wrk -c16 (throughput)", runs), ("wrk -c1  (latency)   ", lone)):
-            print(
-                f"{label:<6} {title} direct {med(seen, a, 'rps'):6.0f} req/s p50 {med(seen, a, 'p50'):6.2f} ms "
-                f"p99 {med(seen, a, 'p99'):6.2f} ms | registry {med(seen, b, 'rps'):6.0f} req/s "
-                f"p50 {med(seen, b, 'p50'):6.2f} ms p99 {med(seen, b, 'p99'):6.2f} ms | "
-                f"ratio {med(seen, b, 'rps') / med(seen, a, 'rps'):.2f}, "
-                f"added p50 {med(seen, b, 'p50') - med(seen, a, 'p50'):.2f} ms"
-            )
+    print("model server answering at once (the proxy's own cost):")
+    report("wrk -c16 (throughput)", throughput)
+    report("wrk -c1  (latency)   ", latency)
+    print("model server answering in 50 ms, streams 5 ms a word:")
+    report("wrk -c64 (throughput)", model_like)
     print(f"stream time to first byte (sequential, median): direct {ttfb_direct:.2f} ms, registry {ttfb_proxy:.2f} ms")
 
 

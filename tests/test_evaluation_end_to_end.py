@@ -83,7 +83,7 @@ async def logged_calls(registry: httpx.AsyncClient, deployment_id: str, expected
     deadline = time.monotonic() + within
     while True:
         page = (await registry.get("/v1/inference-requests", params={"limit": 100})).json()
-        count = len([r for r in page["items"] if r["deployment_id"] == deployment_id])
+        count = len([r for r in page["data"] if r["deployment_id"] == deployment_id])
         if count >= expected or time.monotonic() > deadline:
             return count
         await asyncio.sleep(0.3)

@@ -23,7 +23,7 @@ async def test_lifecycle_stop_refuses_calls_start_serves_again_delete_forgets(
     deployment = await deploy(user, engine, f"{model_server.url}/v1", name="lifecycle")
     assert (deployment["status"], deployment["version"]) == ("ready", 1)
     listed = (await user.http.get("/v1/deployments")).json()
-    assert deployment["id"] in [d["id"] for d in listed["items"]]
+    assert deployment["id"] in [d["id"] for d in listed["data"]]
 
     stopped = await user.http.post(f"/v1/deployments/{deployment['id']}/stop")
     assert stopped.json()["status"] == "stopped"

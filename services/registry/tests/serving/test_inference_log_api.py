@@ -17,7 +17,7 @@ from mlp.devtools.model_server import ModelServer
 async def logged(user: User, count: int, **params: Any) -> list[dict[str, Any]]:
     """The log's rows once ``count`` of them are written (the flusher runs every 50 ms in tests)."""
     for _ in range(100):
-        items: list[dict[str, Any]] = (await user.http.get("/v1/inference-requests", params=params)).json()["items"]
+        items: list[dict[str, Any]] = (await user.http.get("/v1/inference-requests", params=params)).json()["data"]
         if len(items) >= count:
             return items
         await asyncio.sleep(0.05)
@@ -76,7 +76,7 @@ async def test_filters_cursor_and_daily_stats(user: User, engine: AsyncEngine, m
     second_page = (
         await user.http.get("/v1/inference-requests", params={"limit": 3, "cursor": first_page["next_cursor"]})
     ).json()
-    seen = [r["id"] for r in first_page["items"] + second_page["items"]]
+    seen = [r["id"] for r in first_page["data"] + second_page["data"]]
     assert seen == [r["id"] for r in everything]
     assert second_page["next_cursor"] is None
 

@@ -66,7 +66,7 @@ async def test_user_deletion_purges_deployments_revisions_and_the_log(
     chat = {"model": "doomed", "messages": [{"role": "user", "content": "bye"}]}
     assert (await user.http.post("/v1/chat/completions", json=chat)).status_code == 200
     for _ in range(100):  # the call's log row is flushed within 50 ms in tests
-        if (await user.http.get("/v1/inference-requests")).json()["items"]:
+        if (await user.http.get("/v1/inference-requests")).json()["data"]:
             break
         await asyncio.sleep(0.05)
     async with engine.begin() as conn:  # the serving part of app.purge_user_data, in the receipt's transaction

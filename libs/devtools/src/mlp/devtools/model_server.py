@@ -183,10 +183,12 @@ class ModelServer(LoopbackServer):
 def main() -> None:
     parser = argparse.ArgumentParser(description="OpenAI-compatible test model server")
     parser.add_argument("--port", type=int, default=9100)
-    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before answering")
+    parser.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between streamed words")
     args = parser.parse_args()
     server = ModelServer()
     server.latency_seconds = args.latency
+    server.chunk_delay_seconds = args.chunk_delay
     uvicorn.run(server, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")
 
 

@@ -9,8 +9,8 @@ app's problem handlers, so the access log and the metrics record the status the 
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -50,7 +50,7 @@ class RequestIdMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or os.urandom(16).hex()  # a uuid4 object costs 3x more
         name_span_by_route(scope)
         status: dict[str, int] = {}
         started = time.perf_counter()

@@ -76,7 +76,8 @@ class DeploymentView(msgspec.Struct, kw_only=True):
 
 
 class DeploymentPageView(msgspec.Struct, kw_only=True):
-    items: list[DeploymentView]
+    data: list[DeploymentView]
+    has_more: bool
     next_cursor: str | None
 
 

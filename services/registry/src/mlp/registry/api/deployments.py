@@ -61,7 +61,11 @@ class DeploymentController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=256)] = None,
     ) -> DeploymentPageView:
         page = await deployments.page(request.user.user_id, limit, cursor)
-        return DeploymentPageView(items=[DeploymentView.of(d) for d in page.items], next_cursor=page.next_cursor)
+        return DeploymentPageView(
+            data=[DeploymentView.of(d) for d in page.items],
+            has_more=page.next_cursor is not None,
+            next_cursor=page.next_cursor,
+        )
 
     @get("/{deployment_id:uuid}", opt=READ, summary="One deployment")
     async def get_deployment(

@@ -47,7 +47,8 @@ class InferenceRequestView(msgspec.Struct, kw_only=True):
 
 
 class InferenceRequestPage(msgspec.Struct, kw_only=True):
-    items: list[InferenceRequestView]
+    data: list[InferenceRequestView]
+    has_more: bool
     next_cursor: str | None
 
 

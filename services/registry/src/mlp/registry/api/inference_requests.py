@@ -49,7 +49,9 @@ class InferenceRequestController(Controller):
         filters = InferenceFilter(deployment_id, status, _utc(since), _utc(until))
         page = await inference_requests.page(request.user.user_id, filters, limit, cursor)
         return InferenceRequestPage(
-            items=[InferenceRequestView.of(r) for r in page.items], next_cursor=page.next_cursor
+            data=[InferenceRequestView.of(r) for r in page.items],
+            has_more=page.next_cursor is not None,
+            next_cursor=page.next_cursor,
         )
 
     @get("/stats", opt=READ, summary="Per deployment and UTC day: count, error rate, p50/p95 latency, tokens")
