@@ -17,8 +17,9 @@ TUNE_JOB_ENTRYPOINT = "registry.run_tune_job"
 ResolveModel = Callable[[uuid.UUID, ModelSpec], Awaitable[ModelVersion]]
 """The caller's model version named ``name:version`` or ``name@alias`` (NotFound otherwise)."""
 
-ReadExamples = Callable[[uuid.UUID, uuid.UUID], Awaitable["Examples"]]
-"""The examples of a dataset (its latest ready version) or of a JSONL file, by (user id, id)."""
+ReadExamples = Callable[[uuid.UUID, uuid.UUID, int | None], Awaitable["Examples"]]
+"""The examples of a dataset or of a JSONL file, by (user id, id, dataset version): the dataset's
+latest ready version when the version is None. NotFound when they cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Examples:
     rows: list[list[Any]]
     dataset_id: uuid.UUID | None
     """The dataset read; None when the id was a JSONL file's."""
+    dataset_version: int | None = None
+    """The version of the dataset read; None for a JSONL file."""
 
 
 class TuneJobRepository(Protocol):
