@@ -65,7 +65,7 @@ async def test_create_answers_openai_job_and_queues_it(
     assert response.status_code == 200, response.text
     job = response.json()
     assert job["object"] == "fine_tuning.job"
-    assert job["status"] == "queued"
+    assert job["status"] == "validating_files"
     assert job["fine_tuned_model"] is None
     assert job["hyperparameters"] == {"n_epochs": 2, "batch_size": "auto", "learning_rate_multiplier": "auto"}
     assert job["organization_id"] == "org-mlp"

@@ -78,7 +78,7 @@ def setup() -> Setup:
 async def test_create_queues_one_job_with_an_event_and_an_audit(setup: Setup) -> None:
     job = await setup.jobs.create(ME, NewTuneJob("base@prod", str(GOOD), suffix="x"))
     assert setup.resolved == [ModelSpec("base", alias="prod")]
-    assert job.status == "queued"
+    assert job.status == "validating_files"
     assert job.base_model_version_id == BASE_ID
     assert job.dataset_id == GOOD
     assert job.created_at == setup.clock()
@@ -86,7 +86,7 @@ async def test_create_queues_one_job_with_an_event_and_an_audit(setup: Setup) ->
     assert setup.uow.outbox.jobs[0][2] == f"tune:{job.id}"
     assert setup.uow.outbox.actions(ME) == ["tune_job.create"]
     events, more = await setup.jobs.events(ME, job.id, None, 10)
-    assert [e.message for e in events] == ["Validated training file; job queued"]
+    assert [e.message for e in events] == ["Examples validated; preparing the training files for the trainer"]
     assert more is False
 
 

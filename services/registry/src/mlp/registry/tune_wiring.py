@@ -100,8 +100,12 @@ def tune_lifespan(
 
 
 def tune_runner(
-    engine: AsyncEngine, outbox: Callable[[AsyncConnection], TuneOutbox], trainer: Trainer, poll_seconds: float
+    engine: AsyncEngine,
+    outbox: Callable[[AsyncConnection], TuneOutbox],
+    trainer: Trainer,
+    read_examples: ReadExamples,
+    poll_seconds: float,
 ) -> TuneRunner:
     """The worker's fine-tuning job handler, on the real SQL adapters."""
     versions = ModelVersions(lambda read_only=False: SqlModelsUnitOfWork(engine, outbox, read_only=read_only))
-    return TuneRunner(lambda: SqlTuneUnitOfWork(engine, outbox), trainer, versions, poll_seconds)
+    return TuneRunner(lambda: SqlTuneUnitOfWork(engine, outbox), trainer, versions, read_examples, poll_seconds)

@@ -105,12 +105,14 @@ class TuneJobs:
             validation_dataset_version=validated.dataset_version if validated else None,
             hyperparameters=hyperparameters,
             suffix=request.suffix,
-            status="queued",
+            status="validating_files",
             created_at=now,
         )
         async with self._uow() as uow:
             await uow.jobs.add(job)
-            await uow.jobs.add_event(_event(job, now, "info", "Validated training file; job queued"))
+            await uow.jobs.add_event(
+                _event(job, now, "info", "Examples validated; preparing the training files for the trainer")
+            )
             await uow.outbox.enqueue(TUNE_JOB_ENTRYPOINT, [tune_job_payload(job)], dedupe_keys=[f"tune:{job.id}"])
             await uow.outbox.audit(
                 [registry_event(user_id, "tune_job.create", "tune_job", job.id, now, model=request.model)]

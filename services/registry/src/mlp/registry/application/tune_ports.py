@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
-from mlp.registry.domain.models import ModelVersion
+from mlp.registry.domain.models import ModelRef, ModelVersion, NewVersion
 from mlp.registry.domain.tune_jobs import ModelSpec, TuneEvent, TuneJob
 
 TUNE_JOB_ENTRYPOINT = "registry.run_tune_job"
@@ -60,6 +60,12 @@ class TuneJobRepository(Protocol):
         ...
 
 
+class VersionRegistrar(Protocol):
+    """Registers the version a succeeded job made (the model registry's ModelVersions)."""
+
+    async def create(self, user_id: uuid.UUID, ref: ModelRef, request: NewVersion) -> ModelVersion: ...
+
+
 class TuneOutbox(Protocol):
     async def audit(self, events: Sequence[OperationEventIn]) -> None: ...
 
@@ -83,7 +89,7 @@ class TuneUnitOfWork(Protocol):
 
 @dataclass(frozen=True)
 class TrainerState:
-    """What the trainer says of a job: ``status`` is running, succeeded, failed or cancelled."""
+    """What the trainer says of a job: ``status`` is queued, running, succeeded, failed or cancelled."""
 
     status: str
     trained_tokens: int | None = None
@@ -93,8 +99,14 @@ class TrainerState:
 
 
 class Trainer(Protocol):
-    async def start(self, job: TuneJob) -> str:
-        """Starts training; the trainer's id of the job."""
+    async def find(self, job_id: uuid.UUID) -> str | None:
+        """The trainer's id of the job already started for this tune job, if any (a worker that
+        started it may have died before saving the id)."""
+        ...
+
+    async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
+        """Hands the trainer the training (and validation) JSONL and starts training, marked with
+        the job's id for ``find``; the trainer's id of the job."""
         ...
 
     async def poll(self, external_id: str) -> TrainerState: ...
