@@ -12,7 +12,7 @@ from typing import Any
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
 from mlp.registry.application.serving_ports import DeploymentPage, ProbeOutcome, UpstreamReply, UpstreamTarget
-from mlp.registry.application.tune_ports import TrainerState
+from mlp.registry.application.tune_ports import TrainerRefused, TrainerState
 from mlp.registry.application.upstream_errors import UpstreamUnavailable
 from mlp.registry.domain.deployment_errors import NameTaken
 from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision
@@ -492,7 +492,8 @@ class WorkerKilled(Exception):
 class ScriptedTrainer:
     """The trainer port in memory. Polls answer ``states`` in order (the last one repeats);
     ``started`` records (tune job id, training, validation); with ``die_after_start`` set, the next
-    start takes the job and then raises WorkerKilled, before the runner can save the id."""
+    start takes the job and then raises WorkerKilled, before the runner can save the id; with
+    ``refusal`` set, starts raise TrainerRefused."""
 
     def __init__(self, states: Sequence[str] = ("queued", "running", "succeeded")) -> None:
         self.states = list(states)
@@ -501,11 +502,14 @@ class ScriptedTrainer:
         self.polls = 0
         self.cancelled: list[str] = []
         self.die_after_start = False
+        self.refusal: str | None = None
 
     async def find(self, job_id: uuid.UUID) -> str | None:
         return next((external for external, tune_job in self.jobs.items() if tune_job == job_id), None)
 
     async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
+        if self.refusal is not None:
+            raise TrainerRefused(self.refusal)
         external = f"ftjob-{len(self.jobs) + 1}"
         self.jobs[external] = job.id
         self.started.append((job.id, training, validation))

@@ -132,6 +132,15 @@ async def test_examples_that_are_gone_fail_the_job_without_training() -> None:
     assert (audit.action, audit.outcome) == ("tune_job.failed", "failure")
 
 
+async def test_a_trainer_that_refuses_the_files_fails_the_job_for_good() -> None:
+    world = World()
+    job = world.job()
+    world.trainer.refusal = "400: invalid training_file"
+    await world.runner.run(tune_job_payload(job))
+    assert world.stored(job).status == "failed"
+    assert world.stored(job).error == "the trainer refused the job: 400: invalid training_file"
+
+
 @pytest.mark.parametrize(("said", "error"), [("failed", "diverged"), ("cancelled", None)])
 async def test_the_trainers_failure_or_cancellation_ends_the_job(said: str, error: str | None) -> None:
     world = World("running", said)

@@ -8,13 +8,15 @@ from typing import Any
 
 import httpx
 
-from mlp.registry.application.tune_ports import TrainerState
+from mlp.registry.application.tune_ports import TrainerRefused, TrainerState
 from mlp.registry.domain.tune_jobs import TuneJob
 
 METADATA_KEY = "mlp_tune_job_id"
 """The job's metadata key naming the tune job, so a re-run finds the backend job it started."""
 MAX_LIST_PAGES = 5
 """Pages of 100 jobs looked through when a backend ignores the metadata filter (newest first)."""
+REFUSALS = frozenset({400, 404, 413, 422})
+"""What the trainer answers files or a job it will never take (other errors are retried)."""
 STATUSES = {
     "validating_files": "queued",
     "queued": "queued",
@@ -59,8 +61,7 @@ class OpenAITrainer:
         if job.suffix is not None:
             body["suffix"] = job.suffix
         response = await self._client.post(f"{self._base}/v1/fine_tuning/jobs", json=body, headers=self._headers)
-        response.raise_for_status()
-        external_id: str = response.json()["id"]
+        external_id: str = _accepted(response)["id"]
         return external_id
 
     async def _upload(self, job: TuneJob, part: str, data: bytes) -> str:
@@ -70,8 +71,7 @@ class OpenAITrainer:
             data={"purpose": "fine-tune"},
             headers=self._headers,
         )
-        response.raise_for_status()
-        file_id: str = response.json()["id"]
+        file_id: str = _accepted(response)["id"]
         return file_id
 
     async def poll(self, external_id: str) -> TrainerState:
@@ -97,3 +97,15 @@ class OpenAITrainer:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _accepted(response: httpx.Response) -> Any:
+    """The answer's JSON; TrainerRefused with OpenAI's ``error.message`` for a refusal."""
+    if response.status_code in REFUSALS:
+        try:
+            reason = response.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            reason = response.text[:200]
+        raise TrainerRefused(f"{response.status_code}: {reason}")
+    response.raise_for_status()
+    return response.json()

@@ -98,6 +98,10 @@ class TrainerState:
     error: str | None = None
 
 
+class TrainerRefused(Exception):
+    """The trainer refused the files or the job (a 4xx no retry can fix); the message is its reason."""
+
+
 class Trainer(Protocol):
     async def find(self, job_id: uuid.UUID) -> str | None:
         """The trainer's id of the job already started for this tune job, if any (a worker that
@@ -106,7 +110,7 @@ class Trainer(Protocol):
 
     async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
         """Hands the trainer the training (and validation) JSONL and starts training, marked with
-        the job's id for ``find``; the trainer's id of the job."""
+        the job's id for ``find``; the trainer's id of the job. TrainerRefused when it says no."""
         ...
 
     async def poll(self, external_id: str) -> TrainerState: ...

@@ -20,6 +20,7 @@ from mlp.registry.application.models_ports import Clock, utc_now
 from mlp.registry.application.tune_ports import (
     ReadExamples,
     Trainer,
+    TrainerRefused,
     TrainerState,
     TuneUnitOfWork,
     VersionRegistrar,
@@ -62,7 +63,8 @@ class TuneRunner:
             await self._follow(job)
 
     async def _start(self, job: TuneJob) -> TuneJob | None:
-        """The job queued at the trainer, or None when it ended (its examples are gone, say)."""
+        """The job queued at the trainer, or None when it ended (its examples are gone, or the
+        trainer refused them)."""
         external = await self._trainer.find(job.id)
         if external is not None:
             message = f"Re-attached to the trainer's job {external}"
@@ -72,16 +74,22 @@ class TuneRunner:
                 validation = None
                 if job.validation_file is not None:
                     validation = await self._jsonl(job, job.validation_file, job.validation_dataset_version)
+                external = await self._trainer.start(job, training, validation)
             except NotFound as gone:
-                error = f"the examples cannot be read any more: {gone.detail}"
-                await self._states.move(job, "failed", "error", f"Job failed: {error}", error=error)
+                await self._fail(job, f"the examples cannot be read any more: {gone.detail}")
                 return None
-            external = await self._trainer.start(job, training, validation)
+            except TrainerRefused as refused:
+                await self._fail(job, f"the trainer refused the job: {refused}")
+                return None
             message = f"Training files uploaded; the trainer's job {external} is queued"
         queued = await self._states.move(job, "queued", "info", message, external_job_id=external)
         if queued is None:
             await self._trainer.cancel(external)
         return queued
+
+    async def _fail(self, job: TuneJob, error: str) -> None:
+        """Failed for good: no retry can read gone examples or change the trainer's mind."""
+        await self._states.move(job, "failed", "error", f"Job failed: {error}", error=error)
 
     async def _jsonl(self, job: TuneJob, file_id: str, dataset_version: int | None) -> bytes:
         examples = await self._read_examples(job.user_id, uuid.UUID(file_id), dataset_version)
