@@ -1,16 +1,11 @@
 """A small OpenAI-compatible fine-tuning API for tests (never shipped).
 
-``POST /v1/files`` (multipart, like OpenAI's upload) stores a file as ``file-<n>``; ``uploads``
-keeps each one's ``filename``, ``purpose`` and ``data``. ``POST /v1/fine_tuning/jobs`` starts a job
-(``ftjob-<n>``, answered ``validating_files``) and answers OpenAI's 400 when ``training_file`` or
-``validation_file`` is not an uploaded file's id. ``GET /v1/fine_tuning/jobs`` lists jobs newest
-first (``after``, ``limit``, ``metadata[key]=value`` unless ``filters_metadata`` is False, as a
-backend that ignores the filter). ``GET /v1/fine_tuning/jobs/{id}`` answers ``queued`` for the
-first ``queued_polls`` polls, ``running`` until the ``polls_to_finish``-th, then ``succeeded``
-with ``trained_tokens`` and ``fine_tuned_model`` (or ``failed`` when ``fail`` is set);
-``POST /v1/fine_tuning/jobs/{id}/cancel`` cancels it. ``created`` and ``polls`` record the calls.
-
-``TuningServer().start()`` serves on an ephemeral loopback port in a thread.
+``POST /v1/files`` stores a multipart upload as ``file-<n>`` (``uploads``: filename, purpose,
+data). ``POST /v1/fine_tuning/jobs`` starts ``ftjob-<n>`` (``created``), OpenAI's 400 when a file
+is not one it received; ``GET`` lists them newest first (``after``, ``limit``, the
+``metadata[key]`` filter unless ``filters_metadata`` is False). A job is ``queued`` for its first
+``queued_polls`` polls, ``running`` until the ``polls_to_finish``-th, then ``succeeded`` (or
+``failed`` when ``fail`` is set); ``/cancel`` cancels it. ``start()`` serves on a loopback port.
 """
 
 from __future__ import annotations
