@@ -499,6 +499,13 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         status, _, _ = request(port, "GET", "/api/2.0/mlflow/registered-models/search")
         eq(status, 401, "MLflow routes need a credential")
 
+    def fine_tuning_reaches_registry() -> None:
+        path = "/v1/fine_tuning/jobs"
+        status, _, body = request(port, "POST", path, {"Authorization": "mlp_goodkey"}, b'{"model":"m:1"}')
+        eq((status, json.loads(body)["service"], json.loads(body)["path"]), (200, "registry", path), path)
+        got = seen["registry"][-1]
+        eq((got["headers"].get("Authorization"), got["body"]), ("Bearer jwt-u1", b'{"model":"m:1"}'), "upstream")
+
     def schema_is_public() -> None:
         status, _, body = request(port, "GET", "/billing/schema/openapi.json")
         eq((status, json.loads(body)["path"]), (200, "/schema/openapi.json"), "schema")
@@ -528,6 +535,7 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         model_registry_reaches_registry,
         inference_streams_from_registry,
         evaluation_paths_are_routed,
+        fine_tuning_reaches_registry,
         schema_is_public,
         unknown_route_is_404_problem,
     ):

@@ -12,11 +12,13 @@ from typing import Any
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
 from mlp.registry.application.serving_ports import DeploymentPage, ProbeOutcome, UpstreamReply, UpstreamTarget
+from mlp.registry.application.tune_ports import TrainerRefused, TrainerState
 from mlp.registry.application.upstream_errors import UpstreamUnavailable
 from mlp.registry.domain.deployment_errors import NameTaken
 from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision
 from mlp.registry.domain.files import StoredFile
 from mlp.registry.domain.inference import InferenceRecord
+from mlp.registry.domain.models import ModelRef, ModelVersion, NewVersion
 from mlp.registry.domain.tune_jobs import TuneEvent, TuneJob
 
 
@@ -481,3 +483,63 @@ class InMemoryTuneUoW:
 
     async def commit(self) -> None:
         self.commits += 1
+
+
+class WorkerKilled(Exception):
+    """What ScriptedTrainer raises to play a worker that died right after the trainer took a job."""
+
+
+class ScriptedTrainer:
+    """The trainer port in memory. Polls answer ``states`` in order (the last one repeats);
+    ``started`` records (tune job id, training, validation); with ``die_after_start`` set, the next
+    start takes the job and then raises WorkerKilled, before the runner can save the id; with
+    ``refusal`` set, starts raise TrainerRefused."""
+
+    def __init__(self, states: Sequence[str] = ("queued", "running", "succeeded")) -> None:
+        self.states = list(states)
+        self.jobs: dict[str, uuid.UUID] = {}
+        self.started: list[tuple[uuid.UUID, bytes, bytes | None]] = []
+        self.polls = 0
+        self.cancelled: list[str] = []
+        self.die_after_start = False
+        self.refusal: str | None = None
+
+    async def find(self, job_id: uuid.UUID) -> str | None:
+        return next((external for external, tune_job in self.jobs.items() if tune_job == job_id), None)
+
+    async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
+        if self.refusal is not None:
+            raise TrainerRefused(self.refusal)
+        external = f"ftjob-{len(self.jobs) + 1}"
+        self.jobs[external] = job.id
+        self.started.append((job.id, training, validation))
+        if self.die_after_start:
+            self.die_after_start = False
+            raise WorkerKilled
+        return external
+
+    async def poll(self, external_id: str) -> TrainerState:
+        status = self.states[min(self.polls, len(self.states) - 1)]
+        self.polls += 1
+        if status == "succeeded":
+            return TrainerState(status, trained_tokens=99, fine_tuned_model=f"ft:{external_id}")
+        return TrainerState(status, error="diverged" if status == "failed" else None)
+
+    async def cancel(self, external_id: str) -> None:
+        self.cancelled.append(external_id)
+
+
+class FakeVersionRegistrar:
+    """Registers versions of one model named ``base``, numbered from 2 (1 is the base)."""
+
+    def __init__(self) -> None:
+        self.created: list[NewVersion] = []
+
+    async def create(self, user_id: uuid.UUID, ref: ModelRef, request: NewVersion) -> ModelVersion:
+        self.created.append(request)
+        at = datetime(2026, 11, 26, tzinfo=UTC)
+        model_id = ref if isinstance(ref, uuid.UUID) else uuid.uuid4()
+        return ModelVersion(
+            uuid.uuid4(), model_id, user_id, "base", len(self.created) + 1, request.description,
+            request.artifact, request.source, "ready", None, {}, request.metrics, {}, at, at,
+        )  # fmt: skip

@@ -58,14 +58,14 @@ async def new_job(client: Client, me: User, **extra: Any) -> Any:
 
 
 async def test_create_answers_openai_job_and_queues_it(
-    client: Client, new_user: Callable[..., User], outbox: RecordingOutbox
+    client: Client, new_user: Callable[..., User], outbox: RecordingOutbox, engine: AsyncEngine
 ) -> None:
     me = new_user(SCOPES)
     response = await new_job(client, me, hyperparameters={"n_epochs": 2})
     assert response.status_code == 200, response.text
     job = response.json()
     assert job["object"] == "fine_tuning.job"
-    assert job["status"] == "queued"
+    assert job["status"] == "validating_files"
     assert job["fine_tuned_model"] is None
     assert job["hyperparameters"] == {"n_epochs": 2, "batch_size": "auto", "learning_rate_multiplier": "auto"}
     assert job["organization_id"] == "org-mlp"
@@ -75,6 +75,9 @@ async def test_create_answers_openai_job_and_queues_it(
     payloads = [json.loads(p) for p in outbox.take_jobs("registry.run_tune_job")]
     assert {"job_id": job["id"], "user_id": str(me.id)} in payloads
     assert "tune_job.create" in outbox.actions(me.id)
+    async with engine.connect() as conn:
+        pinned = select(tune_jobs.c.training_dataset_version).where(tune_jobs.c.id == uuid.UUID(job["id"]))
+        assert (await conn.execute(pinned)).scalar_one() == 1
 
     fetched = await client.get(f"{JOBS}/{job['id']}", headers=me.headers)
     assert fetched.json()["id"] == job["id"]

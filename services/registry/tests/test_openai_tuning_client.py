@@ -25,7 +25,7 @@ async def test_openai_client_creates_lists_retrieves_cancels_and_lists_events(
         model=f"{name}:1", training_file=training, hyperparameters={"n_epochs": 3}, suffix="mine"
     )
     assert job.object == "fine_tuning.job"
-    assert job.status == "queued"
+    assert job.status == "validating_files"
     assert job.hyperparameters.n_epochs == 3
     listed = [j.id async for j in openai.fine_tuning.jobs.list(limit=10)]
     assert listed == [job.id]
@@ -33,7 +33,7 @@ async def test_openai_client_creates_lists_retrieves_cancels_and_lists_events(
     cancelled = await openai.fine_tuning.jobs.cancel(job.id)
     assert cancelled.status == "cancelled"
     events = [e.message async for e in openai.fine_tuning.jobs.list_events(job.id)]
-    assert events == ["Job cancelled", "Validated training file; job queued"]
+    assert events == ["Job cancelled", "Examples validated; preparing the training files for the trainer"]
 
     with pytest.raises(NotFoundError):
         await openai.fine_tuning.jobs.retrieve(str(uuid.uuid4()))

@@ -19,6 +19,7 @@ from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingData
 CHAT = json.dumps([{"role": "user", "content": "hi"}])
 ME = uuid.uuid4()
 BASE_ID = uuid.uuid4()
+LATEST = 3
 
 
 def version(at: datetime) -> ModelVersion:
@@ -46,6 +47,7 @@ class Setup:
         self.clock = FakeClock()
         self.uow = InMemoryTuneUoW()
         self.resolved: list[ModelSpec] = []
+        self.read_versions: list[int | None] = []
         self.rows = rows
 
         async def resolve(user_id: uuid.UUID, spec: ModelSpec) -> ModelVersion:
@@ -54,27 +56,29 @@ class Setup:
                 raise NotFound("model-not-found", "no such model", field="model")
             return version(self.clock())
 
-        async def read(user_id: uuid.UUID, dataset_id: uuid.UUID) -> Examples:
+        async def read(user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None) -> Examples:
             if dataset_id not in self.rows:
                 raise NotFound("dataset-not-found", "no dataset", field="dataset_id")
+            self.read_versions.append(number)
             columns, rows = self.rows[dataset_id]
-            return Examples(columns, rows, dataset_id)
+            return Examples(columns, rows, dataset_id, LATEST)
 
         self.jobs = TuneJobs(self.uow, resolve, read, ExampleLimits(min_examples=2), self.clock)
 
 
 GOOD = uuid.uuid4()
+CHECK = uuid.uuid4()
 
 
 @pytest.fixture
 def setup() -> Setup:
-    return Setup({GOOD: (["messages"], [[CHAT], [CHAT]])})
+    return Setup({GOOD: (["messages"], [[CHAT], [CHAT]]), CHECK: (["prompt", "completion"], [["a", "b"]] * 2)})
 
 
 async def test_create_queues_one_job_with_an_event_and_an_audit(setup: Setup) -> None:
     job = await setup.jobs.create(ME, NewTuneJob("base@prod", str(GOOD), suffix="x"))
     assert setup.resolved == [ModelSpec("base", alias="prod")]
-    assert job.status == "queued"
+    assert job.status == "validating_files"
     assert job.base_model_version_id == BASE_ID
     assert job.dataset_id == GOOD
     assert job.created_at == setup.clock()
@@ -82,8 +86,15 @@ async def test_create_queues_one_job_with_an_event_and_an_audit(setup: Setup) ->
     assert setup.uow.outbox.jobs[0][2] == f"tune:{job.id}"
     assert setup.uow.outbox.actions(ME) == ["tune_job.create"]
     events, more = await setup.jobs.events(ME, job.id, None, 10)
-    assert [e.message for e in events] == ["Validated training file; job queued"]
+    assert [e.message for e in events] == ["Examples validated; preparing the training files for the trainer"]
     assert more is False
+
+
+async def test_create_pins_the_dataset_versions_it_validated(setup: Setup) -> None:
+    job = await setup.jobs.create(ME, NewTuneJob("base:1", str(GOOD), validation_file=str(CHECK)))
+    assert setup.read_versions == [None, None]
+    assert (job.training_dataset_version, job.validation_dataset_version) == (LATEST, LATEST)
+    assert setup.uow.jobs.jobs[job.id] == job
 
 
 async def test_training_and_validation_problems_come_together_and_nothing_is_queued(setup: Setup) -> None:

@@ -1,5 +1,6 @@
 """The worker's fine-tuning job against a stand-in OpenAI-compatible fine-tuning API, on the real
-SQL adapters: queued -> running -> succeeded registers a new version and meters the tokens."""
+SQL adapters: the examples uploaded as JSONL, validating_files -> queued -> running -> succeeded
+registers a new version and meters the tokens."""
 
 from __future__ import annotations
 
@@ -14,13 +15,17 @@ from dataset_helpers import Client
 from registry_fakes import RecordingOutbox
 from registry_users import User
 from sqlalchemy.ext.asyncio import AsyncEngine
-from test_fine_tuning_api import JOBS, SCOPES, new_job
+from test_fine_tuning_api import CHAT, JOBS, SCOPES, new_job
 
 from mlp.common.contracts.usage import TUNE_TOKENS_TRAINED
 from mlp.devtools.tuning_server import TuningServer
+from mlp.registry.adapters.db.tune_jobs_repository import SqlTuneUnitOfWork
 from mlp.registry.adapters.openai_trainer import OpenAITrainer
+from mlp.registry.adapters.storage.local import LocalBlobStorage
 from mlp.registry.application.tune_runner import TuneRunner
-from mlp.registry.tune_wiring import tune_runner
+from mlp.registry.files_wiring import FilesPart
+from mlp.registry.settings import RegistrySettings
+from mlp.registry.tune_wiring import examples_reader, tune_runner
 
 
 @pytest.fixture
@@ -31,12 +36,19 @@ def tuning_server() -> Iterator[TuningServer]:
 
 
 @pytest.fixture
-async def runner(
-    engine: AsyncEngine, outbox: RecordingOutbox, tuning_server: TuningServer
-) -> AsyncIterator[TuneRunner]:
+async def trainer(tuning_server: TuningServer) -> AsyncIterator[OpenAITrainer]:
     trainer = OpenAITrainer(tuning_server.url, "sk-test")
-    yield tune_runner(engine, outbox, trainer, poll_seconds=0.01)
+    yield trainer
     await trainer.aclose()
+
+
+@pytest.fixture
+def runner(
+    engine: AsyncEngine, outbox: RecordingOutbox, trainer: OpenAITrainer, registry_settings: RegistrySettings
+) -> TuneRunner:
+    files = FilesPart(engine, LocalBlobStorage(registry_settings.data_dir), registry_settings, outbox)
+    examples = examples_reader(files.dataset_reads, files.files, registry_settings.tune_max_file_bytes)
+    return tune_runner(engine, outbox, trainer, examples, poll_seconds=0.01)
 
 
 async def queued_job(client: Client, me: User, outbox: RecordingOutbox) -> tuple[str, bytes]:
@@ -56,14 +68,20 @@ async def test_job_succeeds_registers_a_version_and_meters_tokens(
 ) -> None:
     me = new_user(SCOPES)
     job_id, payload = await queued_job(client, me, outbox)
+    tuning_server.queued_polls = 1
     await runner.run(payload)
     await runner.run(payload)  # a redelivery changes nothing
     job = (await client.get(f"{JOBS}/{job_id}", headers=me.headers)).json()
     assert job["status"] == "succeeded"
+    [created] = tuning_server.created
+    assert created["metadata"] == {"mlp_tune_job_id": job_id}
+    upload = tuning_server.uploads[created["training_file"]]
+    assert (upload["filename"], upload["purpose"]) == (f"mlp-tune-{job_id}-train.jsonl", "fine-tune")
+    lines = [json.loads(line) for line in upload["data"].decode().splitlines()]
+    assert lines == [{"messages": json.loads(CHAT)}] * 12
     assert job["trained_tokens"] == 4321
     name, number = job["fine_tuned_model"].rsplit(":", 1)
     assert number == "2"
-    assert len(tuning_server.created) >= 1
     model = (await client.get(f"/v1/registered-models/by-name/{name}", headers=me.headers)).json()
     version = (await client.get(f"/v1/registered-models/{model['id']}/versions/2", headers=me.headers)).json()
     assert version["source"]["kind"] == "tune_job"
@@ -72,7 +90,14 @@ async def test_job_succeeds_registers_a_version_and_meters_tokens(
     usage = [u for u in outbox.usages if u.user_id == me.id and u.metric == TUNE_TOKENS_TRAINED]
     assert [int(u.quantity) for u in usage] == [4321]
     events = (await client.get(f"{JOBS}/{job_id}/events", headers=me.headers)).json()["data"]
-    assert events[0]["message"].startswith("Training succeeded")
+    assert [e["message"].split(":")[0].split(";")[0] for e in reversed(events)] == [
+        "Examples validated",
+        "Training files uploaded",
+        "Training is running",
+        "Training succeeded",
+    ]
+    actions = [a for a in outbox.actions(me.id) if a.startswith("tune_job.")]
+    assert actions == ["tune_job.create", "tune_job.queued", "tune_job.running", "tune_job.succeeded"]
 
 
 async def test_a_rerun_reattaches_to_the_started_job(
@@ -95,6 +120,34 @@ async def test_a_rerun_reattaches_to_the_started_job(
     assert len(tuning_server.created) == 1
     job = (await client.get(f"{JOBS}/{job_id}", headers=me.headers)).json()
     assert job["status"] == "succeeded"
+
+
+@pytest.mark.parametrize("filters_metadata", [True, False], ids=["filtered", "filter-ignored"])
+async def test_a_start_whose_id_was_never_saved_is_found_not_repeated(
+    client: Client,
+    new_user: Callable[..., User],
+    outbox: RecordingOutbox,
+    engine: AsyncEngine,
+    runner: TuneRunner,
+    trainer: OpenAITrainer,
+    tuning_server: TuningServer,
+    filters_metadata: bool,
+) -> None:
+    me = new_user(SCOPES)
+    other_id, _ = await queued_job(client, me, outbox)
+    job_id, payload = await queued_job(client, me, outbox)
+    tuning_server.filters_metadata = filters_metadata
+    async with SqlTuneUnitOfWork(engine, outbox) as uow:
+        for some_id in (job_id, other_id):  # a worker started this job, then died before saving the id
+            job = await uow.jobs.get(me.id, uuid.UUID(some_id))
+            assert job is not None
+            await trainer.start(job, b'{"messages": []}\n', None)
+    await runner.run(payload)
+    assert len(tuning_server.created) == 2
+    done = (await client.get(f"{JOBS}/{job_id}", headers=me.headers)).json()
+    assert done["status"] == "succeeded"
+    events = (await client.get(f"{JOBS}/{job_id}/events", headers=me.headers)).json()["data"]
+    assert "Re-attached to the trainer's job ftjob-1" in [e["message"] for e in events]
 
 
 async def test_failure_and_cancellation(

@@ -50,9 +50,9 @@ def model_resolver(versions: ModelVersions, aliases: ModelAliases) -> ResolveMod
 def examples_reader(reads: DatasetReads, files: Files, max_file_bytes: int) -> ReadExamples:
     """A dataset's rows, or else (the id is no dataset of the caller's) a JSONL file's lines."""
 
-    async def read(user_id: uuid.UUID, some_id: uuid.UUID) -> Examples:
+    async def read(user_id: uuid.UUID, some_id: uuid.UUID, number: int | None) -> Examples:
         try:
-            version = await reads.ready_version(user_id, some_id, None)
+            version = await reads.ready_version(user_id, some_id, number)
         except NotFound as no_dataset:
             if no_dataset.code != "dataset-not-found":
                 raise
@@ -60,7 +60,7 @@ def examples_reader(reads: DatasetReads, files: Files, max_file_bytes: int) -> R
         rows: list[list[Any]] = []
         async for page in reads.all_rows(version):
             rows.extend(list(cells) for _, cells in page)
-        return Examples([column.name for column in version.columns], rows, some_id)
+        return Examples([column.name for column in version.columns], rows, some_id, version.version)
 
     async def read_file(user_id: uuid.UUID, file_id: uuid.UUID) -> Examples:
         try:
@@ -100,8 +100,12 @@ def tune_lifespan(
 
 
 def tune_runner(
-    engine: AsyncEngine, outbox: Callable[[AsyncConnection], TuneOutbox], trainer: Trainer, poll_seconds: float
+    engine: AsyncEngine,
+    outbox: Callable[[AsyncConnection], TuneOutbox],
+    trainer: Trainer,
+    read_examples: ReadExamples,
+    poll_seconds: float,
 ) -> TuneRunner:
     """The worker's fine-tuning job handler, on the real SQL adapters."""
     versions = ModelVersions(lambda read_only=False: SqlModelsUnitOfWork(engine, outbox, read_only=read_only))
-    return TuneRunner(lambda: SqlTuneUnitOfWork(engine, outbox), trainer, versions, poll_seconds)
+    return TuneRunner(lambda: SqlTuneUnitOfWork(engine, outbox), trainer, versions, read_examples, poll_seconds)

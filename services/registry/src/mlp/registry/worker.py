@@ -22,7 +22,7 @@ from mlp.registry.application.tune_ports import TUNE_JOB_ENTRYPOINT
 from mlp.registry.files_wiring import files_part
 from mlp.registry.serving_wiring import build_prober
 from mlp.registry.settings import RegistrySettings, registry_settings
-from mlp.registry.tune_wiring import tune_runner
+from mlp.registry.tune_wiring import examples_reader, tune_runner
 
 
 async def run_worker(settings: RegistrySettings) -> None:
@@ -32,10 +32,11 @@ async def run_worker(settings: RegistrySettings) -> None:
     upstream = HttpUpstreamClient(settings.upstream_max_connections)
     prober = build_prober(engine, settings, registry_outbox, upstream)
     trainer = OpenAITrainer(settings.trainer_url, settings.trainer_api_key)
-    tuning = tune_runner(engine, registry_outbox, trainer, settings.tune_poll_seconds)
     probes = asyncio.create_task(prober.run(settings.deployment_probe_interval_seconds), name="deployment-prober")
     try:
         async with files_part(settings) as files:
+            examples = examples_reader(files.dataset_reads, files.files, settings.tune_max_file_bytes)
+            tuning = tune_runner(engine, registry_outbox, trainer, examples, settings.tune_poll_seconds)
             entrypoints = {
                 **files.job_handlers(settings.csv_ingest_concurrency),
                 TUNE_JOB_ENTRYPOINT: Entrypoint(tuning.run),

@@ -12,7 +12,13 @@ import msgspec
 
 from mlp.registry.application.models_audit import registry_event
 from mlp.registry.application.models_ports import Clock, utc_now
-from mlp.registry.application.tune_ports import TUNE_JOB_ENTRYPOINT, ReadExamples, ResolveModel, TuneUnitOfWork
+from mlp.registry.application.tune_ports import (
+    TUNE_JOB_ENTRYPOINT,
+    Examples,
+    ReadExamples,
+    ResolveModel,
+    TuneUnitOfWork,
+)
 from mlp.registry.domain.errors import InvalidInput, NotFound
 from mlp.registry.domain.tune_jobs import (
     FINISHED,
@@ -77,9 +83,11 @@ class TuneJobs:
             _dataset_id(request.validation_file, "validation_file") if request.validation_file is not None else None
         )
         base = await self._resolve_model(user_id, spec)
-        problems, dataset_id = await self._check(user_id, "training_file", training)
+        problems, trained = await self._check(user_id, "training_file", training)
+        validated = None
         if validation is not None:
-            problems += (await self._check(user_id, "validation_file", validation))[0]
+            more, validated = await self._check(user_id, "validation_file", validation)
+            problems += more
         if problems:
             raise TrainingDataInvalid(
                 "invalid-training-data", f"{len(problems)} problem(s) in the examples", problems=problems
@@ -91,16 +99,20 @@ class TuneJobs:
             model=request.model,
             base_model_version_id=base.id,
             training_file=request.training_file,
-            dataset_id=dataset_id,
+            dataset_id=trained.dataset_id if trained else None,
+            training_dataset_version=trained.dataset_version if trained else None,
             validation_file=request.validation_file,
+            validation_dataset_version=validated.dataset_version if validated else None,
             hyperparameters=hyperparameters,
             suffix=request.suffix,
-            status="queued",
+            status="validating_files",
             created_at=now,
         )
         async with self._uow() as uow:
             await uow.jobs.add(job)
-            await uow.jobs.add_event(_event(job, now, "info", "Validated training file; job queued"))
+            await uow.jobs.add_event(
+                _event(job, now, "info", "Examples validated; preparing the training files for the trainer")
+            )
             await uow.outbox.enqueue(TUNE_JOB_ENTRYPOINT, [tune_job_payload(job)], dedupe_keys=[f"tune:{job.id}"])
             await uow.outbox.audit(
                 [registry_event(user_id, "tune_job.create", "tune_job", job.id, now, model=request.model)]
@@ -110,12 +122,13 @@ class TuneJobs:
 
     async def _check(
         self, user_id: uuid.UUID, name: str, file_id: uuid.UUID
-    ) -> tuple[list[dict[str, Any]], uuid.UUID | None]:
+    ) -> tuple[list[dict[str, Any]], Examples | None]:
+        """The problems of the examples, and the examples read (None when they cannot be)."""
         try:
-            examples = await self._read_examples(user_id, file_id)
+            examples = await self._read_examples(user_id, file_id, None)
         except NotFound as missing:
             return [{"field": name, "code": missing.code, "detail": missing.detail}], None
-        return check_examples(name, examples.columns, examples.rows, self._limits), examples.dataset_id
+        return check_examples(name, examples.columns, examples.rows, self._limits), examples
 
     async def get(self, user_id: uuid.UUID, job_id: uuid.UUID) -> TuneJob:
         async with self._uow() as uow:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
-from mlp.registry.domain.models import ModelVersion
+from mlp.registry.domain.models import ModelRef, ModelVersion, NewVersion
 from mlp.registry.domain.tune_jobs import ModelSpec, TuneEvent, TuneJob
 
 TUNE_JOB_ENTRYPOINT = "registry.run_tune_job"
@@ -17,8 +17,9 @@ TUNE_JOB_ENTRYPOINT = "registry.run_tune_job"
 ResolveModel = Callable[[uuid.UUID, ModelSpec], Awaitable[ModelVersion]]
 """The caller's model version named ``name:version`` or ``name@alias`` (NotFound otherwise)."""
 
-ReadExamples = Callable[[uuid.UUID, uuid.UUID], Awaitable["Examples"]]
-"""The examples of a dataset (its latest ready version) or of a JSONL file, by (user id, id)."""
+ReadExamples = Callable[[uuid.UUID, uuid.UUID, int | None], Awaitable["Examples"]]
+"""The examples of a dataset or of a JSONL file, by (user id, id, dataset version): the dataset's
+latest ready version when the version is None. NotFound when they cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Examples:
     rows: list[list[Any]]
     dataset_id: uuid.UUID | None
     """The dataset read; None when the id was a JSONL file's."""
+    dataset_version: int | None = None
+    """The version of the dataset read; None for a JSONL file."""
 
 
 class TuneJobRepository(Protocol):
@@ -57,6 +60,12 @@ class TuneJobRepository(Protocol):
         ...
 
 
+class VersionRegistrar(Protocol):
+    """Registers the version a succeeded job made (the model registry's ModelVersions)."""
+
+    async def create(self, user_id: uuid.UUID, ref: ModelRef, request: NewVersion) -> ModelVersion: ...
+
+
 class TuneOutbox(Protocol):
     async def audit(self, events: Sequence[OperationEventIn]) -> None: ...
 
@@ -80,7 +89,7 @@ class TuneUnitOfWork(Protocol):
 
 @dataclass(frozen=True)
 class TrainerState:
-    """What the trainer says of a job: ``status`` is running, succeeded, failed or cancelled."""
+    """What the trainer says of a job: ``status`` is queued, running, succeeded, failed or cancelled."""
 
     status: str
     trained_tokens: int | None = None
@@ -89,9 +98,19 @@ class TrainerState:
     error: str | None = None
 
 
+class TrainerRefused(Exception):
+    """The trainer refused the files or the job (a 4xx no retry can fix); the message is its reason."""
+
+
 class Trainer(Protocol):
-    async def start(self, job: TuneJob) -> str:
-        """Starts training; the trainer's id of the job."""
+    async def find(self, job_id: uuid.UUID) -> str | None:
+        """The trainer's id of the job already started for this tune job, if any (a worker that
+        started it may have died before saving the id)."""
+        ...
+
+    async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
+        """Hands the trainer the training (and validation) JSONL and starts training, marked with
+        the job's id for ``find``; the trainer's id of the job. TrainerRefused when it says no."""
         ...
 
     async def poll(self, external_id: str) -> TrainerState: ...

@@ -168,6 +168,9 @@ class TuneJob:
     error: str | None = None
     finished_at: datetime | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    training_dataset_version: int | None = None
+    """The dataset version validated at create (None for a JSONL file): the one trained on."""
+    validation_dataset_version: int | None = None
 
 
 @dataclass(frozen=True)

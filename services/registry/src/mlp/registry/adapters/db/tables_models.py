@@ -165,6 +165,9 @@ tune_jobs = Table(
     Column("validation_file", Text),
     Column("fine_tuned_model", Text),
     Column("trained_tokens", Integer),
+    # the dataset versions validated at create (null for a JSONL file): the worker reads exactly these
+    Column("training_dataset_version", Integer),
+    Column("validation_dataset_version", Integer),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("error", Text),
     Column("started_at", DateTime(timezone=True)),
