@@ -1,8 +1,13 @@
-"""The SQLAlchemy async engine of a service: created in the app's lifespan, disposed after."""
+"""The SQLAlchemy async engine of a service (created in the app's lifespan, disposed after) and the
+asyncpg connection under one of its transactions."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from typing import cast
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
 def async_database_url(url: str) -> str:
@@ -28,3 +33,15 @@ def create_engine(url: str, pool_size: int = 20) -> AsyncEngine:
         max_overflow=0,
         pool_recycle=1800,
     )
+
+
+async def raw_connection_in_transaction(connection: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under ``connection``, for COPY and the job queue, inside the caller's
+    transaction (whose BEGIN SQLAlchemy's asyncpg dialect sends lazily, with the first statement:
+    without it, a raw write would land outside the transaction and survive a rollback)."""
+    if not connection.in_transaction():
+        raise RuntimeError("raw writes go in the caller's transaction: begin one first")
+    raw = cast(asyncpg.Connection, (await connection.get_raw_connection()).driver_connection)
+    if not raw.is_in_transaction():
+        await connection.execute(text("SELECT 1"))
+    return raw

@@ -11,16 +11,15 @@ service may queue jobs of its own (``enqueue``) for its worker.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final, TypeVar, cast
+from typing import Final, TypeVar
 
-import asyncpg
 import msgspec
 from pgqueuer.db import AsyncpgDriver
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.common.contracts.audit import MAX_AUDIT_BATCH, OperationEventBatch, OperationEventIn
 from mlp.common.contracts.usage import MAX_USAGE_BATCH, UsageEventBatch, UsageEventIn
+from mlp.common.runtime.database import raw_connection_in_transaction
 from mlp.common.runtime.queue import queue_queries
 from mlp.common.runtime.tracing import trace_headers
 
@@ -51,7 +50,7 @@ class Outbox:
             return
         count = len(payloads)
         carrier = trace_headers()  # the trace of the change, continued by the worker that relays it
-        queries = queue_queries(AsyncpgDriver(await self._raw_connection_in_transaction()), self._schema)
+        queries = queue_queries(AsyncpgDriver(await raw_connection_in_transaction(self._connection)), self._schema)
         await queries.enqueue(
             [entrypoint] * count,
             list(payloads),
@@ -68,16 +67,6 @@ class Outbox:
     async def usage(self, events: Sequence[UsageEventIn]) -> None:
         batches = _chunks(events, MAX_USAGE_BATCH)
         await self.enqueue(USAGE_ENTRYPOINT, [msgspec.json.encode(UsageEventBatch(events=b)) for b in batches])
-
-    async def _raw_connection_in_transaction(self) -> asyncpg.Connection:
-        if not self._connection.in_transaction():
-            raise RuntimeError("the outbox writes in the caller's transaction: begin one first")
-        raw = cast(asyncpg.Connection, (await self._connection.get_raw_connection()).driver_connection)
-        if not raw.is_in_transaction():
-            # SQLAlchemy's asyncpg dialect sends BEGIN lazily, with the first statement; without
-            # one yet, the job would be written outside the transaction (and survive a rollback).
-            await self._connection.execute(text("SELECT 1"))
-        return raw
 
 
 def _chunks(items: Sequence[T], size: int) -> list[list[T]]:

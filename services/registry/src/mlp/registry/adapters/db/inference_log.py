@@ -8,11 +8,13 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Date, Row, cast, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mlp.common.contracts.usage import UsageEventIn
+from mlp.common.runtime.database import raw_connection_in_transaction
 from mlp.registry.adapters.db.cursors import decode_cursor, encode_cursor
 from mlp.registry.adapters.db.tables_serving import deployments, inference_requests
 from mlp.registry.application.serving_ports import EventOutbox, InferenceFilter, InferencePage
@@ -28,17 +30,32 @@ class SqlInferenceLogWriter:
         self._outbox_factory = outbox_factory
 
     async def write(self, batch: Sequence[tuple[InferenceRecord, Sequence[UsageEventIn]]]) -> None:
-        """Calls of deployments purged meanwhile (their user was deleted) are dropped, usage included."""
+        """Calls of deployments purged meanwhile (their user was deleted) are dropped, usage included.
+
+        COPY, because a batch is written while calls wait on the same event loop and an INSERT of
+        hundreds of rows spends tens of milliseconds in SQLAlchemy's parameter handling. A batch
+        already written once (its commit's answer was lost, so it is retried) is written again
+        with INSERT ... ON CONFLICT DO NOTHING; billing deduplicates its usage events."""
+        try:
+            await self._write(batch, copy=True)
+        except asyncpg.UniqueViolationError:
+            await self._write(batch, copy=False)
+
+    async def _write(self, batch: Sequence[tuple[InferenceRecord, Sequence[UsageEventIn]]], copy: bool) -> None:
         async with self._engine.begin() as conn:
             wanted = list({record.deployment_id for record, _ in batch})
             query = select(deployments.c.id).where(deployments.c.id.in_(wanted))
             existing = set((await conn.execute(query)).scalars())
-            kept = [(record, usage) for record, usage in batch if record.deployment_id in existing]
-            if kept:
-                # a shallow copy: dataclasses.asdict deep-copies every value (seen costing more than the call itself)
-                rows = [{name: getattr(record, name) for name in _COLUMNS} for record, _ in kept]
+            kept = [record for record, _ in batch if record.deployment_id in existing]
+            if kept and copy:
+                raw = await raw_connection_in_transaction(conn)
+                records = [tuple(getattr(record, name) for name in _COLUMNS) for record in kept]
+                table, schema = inference_requests.name, inference_requests.schema
+                await raw.copy_records_to_table(table, schema_name=schema, columns=_COLUMNS, records=records)
+            elif kept:
+                rows = [{name: getattr(record, name) for name in _COLUMNS} for record in kept]
                 await conn.execute(insert(inference_requests).on_conflict_do_nothing(index_elements=[_i.id]), rows)
-            events = [event for _, usage in kept for event in usage]
+            events = [event for record, usage in batch if record.deployment_id in existing for event in usage]
             if events:
                 await self._outbox_factory(conn).usage(events)
 
