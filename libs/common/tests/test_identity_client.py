@@ -89,3 +89,35 @@ async def test_concurrent_requests_of_a_grant_ask_identity_once() -> None:
     client = client_for(identity)
     await asyncio.gather(*(client.check_grant(f"token-{i}", token(issued_at=200)) for i in range(32)))
     assert len(identity.calls) == 1
+
+
+class SlowIdentity(Identity):
+    """Answers after 10 ms (so concurrent requests overlap); ``no_store`` plays a key with a quota."""
+
+    def __init__(self, *, no_store: bool = False) -> None:
+        super().__init__()
+        self.no_store = no_store
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.01)
+        response = self(request)
+        if self.no_store:
+            response.headers["cache-control"] = "no-store"
+        return response
+
+
+async def test_concurrent_calls_with_one_api_key_ask_identity_once() -> None:
+    identity = SlowIdentity()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(identity.handle))
+    client = IdentityVerifyClient(http, "http://identity")
+    principals = await asyncio.gather(*(client.verify("Bearer mlp_key") for _ in range(32)))
+    assert {p.user_id for p in principals} == {USER}
+    assert len(identity.calls) == 1
+
+
+async def test_every_call_with_a_counted_key_reaches_identity_even_when_concurrent() -> None:
+    identity = SlowIdentity(no_store=True)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(identity.handle))
+    client = IdentityVerifyClient(http, "http://identity")
+    await asyncio.gather(*(client.verify("Bearer mlp_quota_key") for _ in range(8)))
+    assert len(identity.calls) == 8

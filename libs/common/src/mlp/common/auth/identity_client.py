@@ -69,18 +69,34 @@ class IdentityVerifyClient:
         self._answers: TtlLru[bytes, Principal | Refusal] = TtlLru(self._ttl, cache_size)
         self._grants: TtlLru[Grant, int] = TtlLru(self._ttl, cache_size)
         self._asking: dict[Grant, tuple[str, asyncio.Future[tuple[VerifiedCaller | Refusal, float]]]] = {}
+        self._verifying: dict[bytes, asyncio.Future[tuple[VerifiedCaller | Refusal, float]]] = {}
 
     async def verify(self, authorization: str) -> Principal:
         """An API key or a Firebase ID token: the principal identity answers."""
         key = hashlib.sha256(authorization.encode()).digest()
         cached = self._answers.get(key)
         if cached is None:
-            answer, reusable = await self._ask_identity(authorization)
+            answer, reusable = await self._ask_shared(key, authorization)
             cached = answer if isinstance(answer, Refusal) else answer.principal
             self._answers.put(key, cached, self._refusal_ttl if isinstance(answer, Refusal) else reusable)
         if isinstance(cached, Refusal):
             raise cached.error()
         return cached
+
+    async def _ask_shared(self, key: bytes, authorization: str) -> tuple[VerifiedCaller | Refusal, float]:
+        """Concurrent requests with one credential whose answer expired ask identity once (else
+        every expiry under load sends a burst of identical calls and stalls them all). An answer
+        identity says must not be reused (a key with a quota: every call is counted) is not
+        shared either: each waiter then asks for itself and is counted."""
+        asked = self._verifying.get(key)
+        if asked is None:
+            asked = self._verifying[key] = asyncio.ensure_future(self._ask_identity(authorization))
+            asked.add_done_callback(lambda _: self._verifying.pop(key, None))
+            return await asyncio.shield(asked)
+        answer, reusable = await asyncio.shield(asked)
+        if not reusable and not isinstance(answer, Refusal):
+            return await self._ask_identity(authorization)
+        return answer, reusable
 
     def known_grant(self, token: VerifiedToken) -> bool:
         """True when identity vouched for this token's grant moments ago (no I/O)."""

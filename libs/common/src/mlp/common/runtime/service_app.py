@@ -13,6 +13,7 @@ would replace both).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -87,7 +88,7 @@ def build_service_app(
         if before_request is None
         else _both(refuse_unstorable_text, before_request),
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
-        lifespan=[engine_lifespan, *lifespans],
+        lifespan=[engine_lifespan, *lifespans, _freeze_startup_objects],
         state=State(
             {
                 "service": name,
@@ -112,6 +113,16 @@ def build_service_app(
     )
     require_declared_access(app, public_paths)
     return app
+
+
+@asynccontextmanager
+async def _freeze_startup_objects(app: Litestar) -> AsyncIterator[None]:
+    """Moves what startup built (the app, its routes, SQLAlchemy's tables, pools) out of the
+    collector's reach: without it, every full collection walks them all and stalls the event loop
+    for tens of milliseconds under load (seen as the proxy's p99)."""
+    gc.collect()
+    gc.freeze()
+    yield
 
 
 def state_dependencies(*names: str) -> dict[str, Provide]:
