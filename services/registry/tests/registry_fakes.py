@@ -425,6 +425,7 @@ class InMemoryTuneJobs:
         self.events_by_job: dict[uuid.UUID, list[TuneEvent]] = {}
         self.model_of: dict[uuid.UUID, uuid.UUID] = {}
         self.made_by: dict[uuid.UUID, tuple[uuid.UUID, int]] = {}
+        self.artifact_uris: dict[uuid.UUID, str] = {}
 
     async def add(self, job: TuneJob) -> None:
         self.jobs[job.id] = job
@@ -459,6 +460,9 @@ class InMemoryTuneJobs:
 
     async def model_of_version(self, version_id: uuid.UUID) -> uuid.UUID:
         return self.model_of[version_id]
+
+    async def artifact_uri_of_version(self, version_id: uuid.UUID) -> str | None:
+        return self.artifact_uris.get(version_id)
 
     async def version_made_by(self, job_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
         return self.made_by.get(job_id)
@@ -499,6 +503,7 @@ class ScriptedTrainer:
         self.states = list(states)
         self.jobs: dict[str, uuid.UUID] = {}
         self.started: list[tuple[uuid.UUID, bytes, bytes | None]] = []
+        self.base_models: list[str] = []
         self.polls = 0
         self.cancelled: list[str] = []
         self.die_after_start = False
@@ -507,11 +512,12 @@ class ScriptedTrainer:
     async def find(self, job_id: uuid.UUID) -> str | None:
         return next((external for external, tune_job in self.jobs.items() if tune_job == job_id), None)
 
-    async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
+    async def start(self, job: TuneJob, base_model: str, training: bytes, validation: bytes | None) -> str:
         if self.refusal is not None:
             raise TrainerRefused(self.refusal)
         external = f"ftjob-{len(self.jobs) + 1}"
         self.jobs[external] = job.id
+        self.base_models.append(base_model)
         self.started.append((job.id, training, validation))
         if self.die_after_start:
             self.die_after_start = False

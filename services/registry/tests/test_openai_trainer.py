@@ -25,7 +25,7 @@ async def test_a_refused_upload_is_trainer_refused_with_openais_message() -> Non
     at = datetime.now(UTC)
     job = TuneJob(uuid.uuid4(), uuid.uuid4(), "m:1", uuid.uuid4(), "f", None, None, {}, None, "queued", at)
     with pytest.raises(TrainerRefused, match="400: file is not JSONL"):
-        await refusing.start(job, b"{}\n", None)
+        await refusing.start(job, "base-model", b"{}\n", None)
 
 
 async def test_find_checks_the_metadata_and_pages_when_the_filter_is_ignored() -> None:

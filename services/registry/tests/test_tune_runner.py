@@ -86,6 +86,7 @@ async def test_the_pinned_examples_go_to_the_trainer_and_its_states_are_mirrored
     assert world.reads == [(TRAIN, 2), (CHECK, None)]
     [(started, training, validation)] = world.trainer.started
     assert started == job.id
+    assert world.trainer.base_models == ["base:1"]  # the base version's artifact is a file: its own name
     assert lines(training) == [{"messages": CHAT}] * 3
     assert lines(validation) == [{"messages": CHAT}]
     done = world.stored(job)
@@ -161,3 +162,10 @@ async def test_a_job_its_owner_cancelled_is_cancelled_at_the_trainer() -> None:
     await world.runner.run(tune_job_payload(job))
     assert world.trainer.cancelled == ["ftjob-7"]
     assert world.uow.outbox.audits == []
+
+
+async def test_the_trainer_fine_tunes_the_base_versions_artifact_uri() -> None:
+    world = World("succeeded")
+    world.uow.jobs.artifact_uris[BASE] = "gpt-4o-mini-2024-07-18"
+    await world.runner.run(tune_job_payload(world.job()))
+    assert world.trainer.base_models == ["gpt-4o-mini-2024-07-18"]

@@ -75,6 +75,7 @@ async def test_job_succeeds_registers_a_version_and_meters_tokens(
     assert job["status"] == "succeeded"
     [created] = tuning_server.created
     assert created["metadata"] == {"mlp_tune_job_id": job_id}
+    assert created["model"] == "s3://b/m"  # the base version's artifact URI, the trainer's name of it
     upload = tuning_server.uploads[created["training_file"]]
     assert (upload["filename"], upload["purpose"]) == (f"mlp-tune-{job_id}-train.jsonl", "fine-tune")
     lines = [json.loads(line) for line in upload["data"].decode().splitlines()]
@@ -141,7 +142,7 @@ async def test_a_start_whose_id_was_never_saved_is_found_not_repeated(
         for some_id in (job_id, other_id):  # a worker started this job, then died before saving the id
             job = await uow.jobs.get(me.id, uuid.UUID(some_id))
             assert job is not None
-            await trainer.start(job, b'{"messages": []}\n', None)
+            await trainer.start(job, "base-model", b'{"messages": []}\n', None)
     await runner.run(payload)
     assert len(tuning_server.created) == 2
     done = (await client.get(f"{JOBS}/{job_id}", headers=me.headers)).json()

@@ -49,9 +49,9 @@ class OpenAITrainer:
             params["after"] = jobs[-1]["id"]
         return None
 
-    async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
+    async def start(self, job: TuneJob, base_model: str, training: bytes, validation: bytes | None) -> str:
         body: dict[str, Any] = {
-            "model": job.model,
+            "model": base_model,
             "training_file": await self._upload(job, "train", training),
             "hyperparameters": job.hyperparameters,
             "metadata": {METADATA_KEY: str(job.id)},

@@ -55,6 +55,10 @@ class TuneJobRepository(Protocol):
         """The model a (base) version belongs to."""
         ...
 
+    async def artifact_uri_of_version(self, version_id: uuid.UUID) -> str | None:
+        """The (base) version's artifact URI: the model the trainer is asked to fine-tune."""
+        ...
+
     async def version_made_by(self, job_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
         """The version a job already registered (id, number): a re-run registers none twice."""
         ...
@@ -108,9 +112,10 @@ class Trainer(Protocol):
         started it may have died before saving the id)."""
         ...
 
-    async def start(self, job: TuneJob, training: bytes, validation: bytes | None) -> str:
-        """Hands the trainer the training (and validation) JSONL and starts training, marked with
-        the job's id for ``find``; the trainer's id of the job. TrainerRefused when it says no."""
+    async def start(self, job: TuneJob, base_model: str, training: bytes, validation: bytes | None) -> str:
+        """Hands the trainer the training (and validation) JSONL and starts fine-tuning
+        ``base_model`` (the trainer's name of it), marked with the job's id for ``find``; the
+        trainer's id of the job. TrainerRefused when it says no."""
         ...
 
     async def poll(self, external_id: str) -> TrainerState: ...

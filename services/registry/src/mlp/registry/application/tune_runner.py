@@ -74,7 +74,7 @@ class TuneRunner:
                 validation = None
                 if job.validation_file is not None:
                     validation = await self._jsonl(job, job.validation_file, job.validation_dataset_version)
-                external = await self._trainer.start(job, training, validation)
+                external = await self._trainer.start(job, await self._base_model(job), training, validation)
             except NotFound as gone:
                 await self._fail(job, f"the examples cannot be read any more: {gone.detail}")
                 return None
@@ -90,6 +90,15 @@ class TuneRunner:
     async def _fail(self, job: TuneJob, error: str) -> None:
         """Failed for good: no retry can read gone examples or change the trainer's mind."""
         await self._states.move(job, "failed", "error", f"Job failed: {error}", error=error)
+
+    async def _base_model(self, job: TuneJob) -> str:
+        """The trainer's name of the base model: the version's artifact URI (a provider's model
+        id such as ``gpt-4o-mini-2024-07-18``, the ``ft:`` id an earlier job registered, or weights
+        a self-hosted trainer loads); a version whose artifact is an uploaded file has none, and
+        the trainer is then asked for the job's own ``name:version``."""
+        async with self._uow() as uow:
+            uri = await uow.jobs.artifact_uri_of_version(job.base_model_version_id)
+        return uri or job.model
 
     async def _jsonl(self, job: TuneJob, file_id: str, dataset_version: int | None) -> bytes:
         examples = await self._read_examples(job.user_id, uuid.UUID(file_id), dataset_version)

@@ -110,6 +110,11 @@ class SqlTuneJobRepository:
         model_id: uuid.UUID = (await self._conn.execute(query)).scalar_one()
         return model_id
 
+    async def artifact_uri_of_version(self, version_id: uuid.UUID) -> str | None:
+        query = select(model_versions.c.artifact_uri).where(model_versions.c.id == version_id)
+        uri: str | None = (await self._conn.execute(query)).scalar_one()
+        return uri
+
     async def version_made_by(self, job_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
         v = model_versions.c
         row = (await self._conn.execute(select(v.id, v.version).where(v.source_tune_job_id == job_id))).first()
