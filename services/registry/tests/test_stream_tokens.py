@@ -29,3 +29,23 @@ def test_a_stream_with_usage_reports_it() -> None:
     tokens = StreamTokens()
     tokens.feed(CHUNKS + b'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\ndata: [DONE]\n\n')
     assert tokens.totals() == (3, 2)
+
+
+USAGE = b'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\n'
+
+
+def test_usage_the_client_did_not_ask_for_is_taken_out_of_the_stream_split_anywhere() -> None:
+    stream = CHUNKS.replace(b"\n\n", b"\r\n\r\n") + USAGE + b"data: [DONE]\n\n"
+    tokens = StreamTokens(hide_usage=True)
+    passed = b"".join(tokens.feed(stream[i : i + 5]) for i in range(0, len(stream), 5)) + tokens.rest()
+    assert tokens.totals() == (3, 2)
+    assert b"usage" not in passed
+    assert passed.count(b"data: ") == 4  # three chunks and [DONE]
+    assert passed.endswith(b"data: [DONE]\n\n")
+
+
+def test_without_hiding_every_chunk_passes_as_it_came() -> None:
+    tokens = StreamTokens()
+    assert tokens.feed(CHUNKS[:10]) == CHUNKS[:10]
+    assert tokens.feed(CHUNKS[10:] + USAGE) == CHUNKS[10:] + USAGE
+    assert tokens.rest() == b""

@@ -40,7 +40,11 @@ async def test_chat_completion_streams_chunks_as_they_arrive(
         )
         arrivals: list[tuple[float, str]] = []
         async for chunk in stream:
-            if chunk.choices and chunk.choices[0].delta.content:
+            # registry asked the upstream for usage (to bill it) but passes no usage-only chunk
+            # the client did not ask for: every chunk has a choice
+            assert chunk.choices
+            assert chunk.usage is None
+            if chunk.choices[0].delta.content:
                 arrivals.append((time.perf_counter() - started, chunk.choices[0].delta.content))
     finally:
         model_server.chunk_delay_seconds = 0.0
@@ -49,6 +53,22 @@ async def test_chat_completion_streams_chunks_as_they_arrive(
     # after the upstream finished (3 x 0.4 s)
     assert arrivals[-1][0] - arrivals[0][0] >= 0.6
     assert arrivals[0][0] < 1.2
+
+
+async def test_a_stream_asked_for_usage_ends_with_it(
+    registry: Registry, user: User, engine: AsyncEngine, model_server: ModelServer
+) -> None:
+    await deploy(user, engine, f"{model_server.url}/v1", name="counted")
+    stream = await client(registry, user).chat.completions.create(
+        model="counted",
+        messages=[{"role": "user", "content": "one two three"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = [chunk async for chunk in stream]
+    assert chunks[-1].choices == []
+    assert chunks[-1].usage is not None
+    assert (chunks[-1].usage.prompt_tokens, chunks[-1].usage.completion_tokens) == (3, 3)
 
 
 async def test_completion_and_embeddings(

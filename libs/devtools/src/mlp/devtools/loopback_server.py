@@ -24,7 +24,7 @@ class LoopbackServer:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not server.started:
-            if time.monotonic() > deadline:
+            if not self._thread.is_alive() or time.monotonic() > deadline:  # dead: e.g. its port is taken
                 raise RuntimeError(f"{type(self).__name__} did not start")
             time.sleep(0.01)
         self.url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"

@@ -22,6 +22,7 @@ from mlp.devtools.databases import migrate_all
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.postgres import embedded_postgres_running
 from mlp.devtools.processes import new_service_credentials, platform_env, start_platform, stop_all
+from mlp.devtools.stand_ins import start_stand_ins
 
 DATA_DIR = Path(os.environ.get("MLP_DATA_DIR", ".data")).resolve()
 PORT_OFFSET = int(os.environ.get("MLP_PORT_OFFSET", "0"))
@@ -69,6 +70,9 @@ def run_platform(database_url: str) -> None:
     print("migrated: " + ", ".join(SERVICES), flush=True)
     emulator = _firebase_emulator()
     extra = {EMULATOR_HOST_ENV: emulator.host_port} if emulator else {}
+    stand_ins = ExitStack()
+    stand_in_env, stand_in_lines = start_stand_ins(stand_ins, PORT_OFFSET)
+    extra.update(stand_in_env)
     # development: deployments may point at a model server on this machine (the SSRF guard is for production)
     extra.setdefault("REGISTRY_ALLOW_INTERNAL_UPSTREAMS", "true")
     env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
@@ -81,6 +85,7 @@ def run_platform(database_url: str) -> None:
         print(f"  {process.service:<11} {process.url}   docs: {process.url}/schema  (swagger: /schema/swagger)")
     if emulator:
         print(f"  firebase    {emulator.url}   (Auth emulator: sign users up with its REST API, see README)")
+    print("\n".join(stand_in_lines))
     print("\nCtrl-C stops everything.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     try:
@@ -91,6 +96,7 @@ def run_platform(database_url: str) -> None:
         pass
     finally:
         stop_all(processes)
+        stand_ins.close()
         if emulator:
             emulator.stop()
 

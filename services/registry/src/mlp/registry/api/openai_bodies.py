@@ -11,11 +11,16 @@ from mlp.registry.api.openai_errors import OpenAIError
 ABSENT = msgspec.Raw(b"")
 
 
+class StreamOptions(msgspec.Struct):
+    include_usage: bool | None = None
+
+
 class Envelope(msgspec.Struct):
     """The fields the proxy looks at; every other field passes through unread."""
 
     model: str | None = None
     stream: bool | None = None
+    stream_options: StreamOptions | None = None
     messages: msgspec.Raw = ABSENT
     prompt: msgspec.Raw = ABSENT
     input: msgspec.Raw = ABSENT
@@ -50,3 +55,14 @@ def read_envelope(body: bytes, endpoint: str) -> Envelope:
     if envelope.stream and endpoint == "embeddings":
         raise bad_request("embeddings cannot be streamed", "stream")
     return envelope
+
+
+def with_stream_usage(body: bytes, envelope: Envelope) -> bytes | None:
+    """A streamed call's body asking the upstream for its usage (``stream_options.include_usage``)
+    when the client did not: the call's exact tokens are then logged and billed, where counting
+    chunks would miss the prompt's. None when the body stays as it is."""
+    if not envelope.stream or (envelope.stream_options is not None and envelope.stream_options.include_usage):
+        return None
+    data = msgspec.json.decode(body)
+    data["stream_options"] = {**(data.get("stream_options") or {}), "include_usage": True}
+    return msgspec.json.encode(data)

@@ -20,7 +20,7 @@ from litestar.response import Stream
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.runtime.service_app import state_dependencies
-from mlp.registry.api.openai_bodies import read_envelope
+from mlp.registry.api.openai_bodies import read_envelope, with_stream_usage
 from mlp.registry.api.openai_errors import OPENAI_ERROR_HANDLERS, upstream_failure
 from mlp.registry.api.openai_views import ModelList, ModelView
 from mlp.registry.application.deployments import Deployments
@@ -31,7 +31,9 @@ INFERENCE = requires_scopes("inference")
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
-def _call(request: Request[Principal, Any, Any], endpoint: Endpoint, body: bytes, started: float) -> Call:
+def _call(
+    request: Request[Principal, Any, Any], endpoint: Endpoint, body: bytes, started: float, hide_usage: bool = False
+) -> Call:
     return Call(
         user_id=request.user.user_id,
         api_key_id=request.user.api_key_id,
@@ -39,6 +41,7 @@ def _call(request: Request[Principal, Any, Any], endpoint: Endpoint, body: bytes
         endpoint=endpoint,
         body=body,
         started=started,
+        hide_usage=hide_usage,
     )
 
 
@@ -127,4 +130,6 @@ class OpenAIInferenceController(Controller):
         started = time.perf_counter()
         body = await request.body()
         envelope = read_envelope(body, endpoint)
-        return await _proxy(proxy, _call(request, endpoint, body, started), bool(envelope.stream), envelope.model)
+        asking = with_stream_usage(body, envelope)
+        call = _call(request, endpoint, asking or body, started, hide_usage=asking is not None)
+        return await _proxy(proxy, call, bool(envelope.stream), envelope.model)

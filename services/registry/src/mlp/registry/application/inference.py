@@ -41,6 +41,8 @@ class Call:
     body: bytes
     started: float
     """``time.perf_counter()`` when the request arrived."""
+    hide_usage: bool = False
+    """The body asks the upstream for a stream's usage the client did not ask for (see StreamTokens)."""
 
 
 class InferenceProxy:
@@ -100,12 +102,15 @@ class InferenceProxy:
 
     async def relay(self, call: Call, route: Route, stream: UpstreamStream) -> AsyncIterator[bytes]:
         """The stream's chunks as they arrive; logs the call (tokens counted on the way) once it ends."""
-        tokens = StreamTokens()
+        tokens = StreamTokens(hide_usage=call.hide_usage)
         error: str | None = None
         try:
             async for chunk in stream.chunks():
-                tokens.feed(chunk)
-                yield chunk
+                passed = tokens.feed(chunk)
+                if passed:
+                    yield passed
+            if rest := tokens.rest():
+                yield rest
         except UpstreamError as exc:
             error = f"stream broken: {exc}"
         finally:

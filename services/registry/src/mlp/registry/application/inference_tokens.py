@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
 
@@ -30,6 +32,7 @@ class _Chunk(msgspec.Struct):
 
 _answer = msgspec.json.Decoder(_Answer)
 _chunk = msgspec.json.Decoder(_Chunk)
+_EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
 
 
 def answer_tokens(body: bytes) -> tuple[int | None, int | None]:
@@ -43,35 +46,53 @@ def answer_tokens(body: bytes) -> tuple[int | None, int | None]:
 
 class StreamTokens:
     """Reads server-sent events as they pass; a chunk carrying text counts as one output token unless the
-    stream reports ``usage`` (OpenAI sends it last when ``stream_options.include_usage`` is set)."""
+    stream reports ``usage`` (OpenAI sends it last when ``stream_options.include_usage`` is set).
 
-    def __init__(self) -> None:
+    With ``hide_usage`` (the proxy asked the upstream for usage the client did not ask for) the
+    usage-only event is taken out of what passes on: a client reading ``choices[0]`` of every chunk
+    would fail on it. Complete events pass then, a partial one waits for its end; without it every
+    chunk passes untouched, as it came."""
+
+    def __init__(self, hide_usage: bool = False) -> None:
+        self._hide_usage = hide_usage
         self._pending = b""
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
         self._counted = 0
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes) -> bytes:
+        """Counts the chunk's tokens; what to send on."""
         self._pending += chunk
-        *events, self._pending = self._pending.split(b"\n\n")
+        *events, self._pending = _EVENT_END.split(self._pending)
+        passed = []
         for event in events:
+            usage_only = False
             for line in event.splitlines():
                 if line.startswith(b"data:"):
-                    self._data(line[5:].strip())
+                    usage_only = self._data(line[5:].strip()) or usage_only
+            if not usage_only:
+                passed.append(event + b"\n\n")
+        return b"".join(passed) if self._hide_usage else chunk
 
-    def _data(self, data: bytes) -> None:
+    def rest(self) -> bytes:
+        """What is left to send once the stream ended (an event with no blank line after it)."""
+        return self._pending if self._hide_usage else b""
+
+    def _data(self, data: bytes) -> bool:
+        """Counts one event's data; True when it carries usage and no choice."""
         if not data or data == b"[DONE]":
-            return
+            return False
         try:
             chunk = _chunk.decode(data)
         except msgspec.DecodeError:
-            return
+            return False
         if chunk.usage is not None:
             self.prompt_tokens = chunk.usage.prompt_tokens
             self.completion_tokens = chunk.usage.completion_tokens
         for choice in chunk.choices:
             if (choice.delta and choice.delta.content) or choice.text:
                 self._counted += 1
+        return chunk.usage is not None and not chunk.choices
 
     def totals(self) -> tuple[int | None, int | None]:
         return self.prompt_tokens, self.completion_tokens if self.completion_tokens is not None else self._counted
