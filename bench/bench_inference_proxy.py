@@ -22,11 +22,12 @@ import statistics
 
 import httpx
 from harness import bench_database, server
-from inference_setup import MESSAGES, first_byte_ms, insert_api_key, insert_user_and_version, wrk_post
+from inference_setup import MESSAGES, first_byte_ms, insert_api_keys, insert_user_and_version, wrk_post
 
 from mlp.devtools.processes import platform_env
 
 IDENTITY, REGISTRY, MODEL, SLOW_MODEL = 19201, 19202, 19203, 19204
+MANY_KEYS = 2000
 Case = tuple[str, dict[str, object], dict[str, str]]
 
 
@@ -95,7 +96,8 @@ def main() -> None:
                 headers={"authorization": f"Bearer {env['REGISTRY_SERVICE_CREDENTIAL']}"},
             )
             session = {"authorization": f"Bearer {minted.json()['token']}"}
-            keyed = {"authorization": f"Bearer {asyncio.run(insert_api_key(database_url, user_id, ('inference',)))}"}
+            key, *many = asyncio.run(insert_api_keys(database_url, user_id, ("inference",), 1 + MANY_KEYS))
+            keyed = {"authorization": f"Bearer {key}"}
             deploy(registry, session, str(version_id), "bench-chat", model)
             deploy(registry, session, str(version_id), "bench-chat-50ms", slow_model)
             proxied = f"{registry}/v1/chat/completions"
@@ -105,6 +107,8 @@ def main() -> None:
             throughput = rounds(fast, connections=16, seconds=4)
             latency = rounds(fast, connections=1, seconds=3)
             model_like = rounds(realistic, connections=64, seconds=4)
+            url, body, _ = fast["proxy"]
+            rotating = [wrk_post(url, body, {}, seconds=4, keys=many) for _ in range(3)]
             ttfb_direct = first_byte_ms(*fast["sdirect"])
             ttfb_proxy = first_byte_ms(*fast["sproxy"])
             logged = httpx.get(f"{registry}/v1/inference-requests", params={"limit": 1}, headers=session).json()
@@ -116,6 +120,13 @@ def main() -> None:
     report("wrk -c1  (latency)   ", latency)
     print("model server answering in 50 ms, streams 5 ms a word:")
     report("wrk -c64 (throughput)", model_like)
+    rotating_rps = statistics.median(run["rps"] for run in rotating)
+    rotating_p50 = statistics.median(run["p50"] for run in rotating)
+    print(
+        f"plain  wrk -c16, {MANY_KEYS} API keys in turn (each verified by identity once per 3 s): "
+        f"{rotating_rps:.0f} req/s p50 {rotating_p50:.2f} ms | one key "
+        f"{statistics.median(run['rps'] for run in throughput['proxy']):.0f} req/s"
+    )
     print(f"stream time to first byte (sequential, median): direct {ttfb_direct:.2f} ms, registry {ttfb_proxy:.2f} ms")
 
 

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -46,27 +47,43 @@ async def insert_user_and_version(database_url: str) -> tuple[uuid.UUID, uuid.UU
         await conn.close()
 
 
-async def insert_api_key(database_url: str, user_id: uuid.UUID, scopes: tuple[str, ...]) -> str:
-    """An API key stored as identity stores it (creating one over HTTP needs a Firebase sign-in)."""
+async def insert_api_keys(database_url: str, user_id: uuid.UUID, scopes: tuple[str, ...], count: int) -> list[str]:
+    """API keys stored as identity stores them (creating one over HTTP needs a Firebase sign-in)."""
     engine = create_engine(database_url, pool_size=1)
+    hasher = key_hasher(IdentitySettings(environment="development"))
     try:
-        secret = key_hasher(IdentitySettings(environment="development")).new_key()
-        key = ApiKey(uuid.uuid4(), user_id, "bench", secret.prefix, scopes, datetime.now(UTC))
+        keys = []
         async with engine.begin() as conn:
-            await SqlApiKeyRepository(conn).add(key, secret.digest)
-        return secret.plaintext
+            for number in range(count):
+                secret = hasher.new_key()
+                key = ApiKey(uuid.uuid4(), user_id, f"bench-{number}", secret.prefix, scopes, datetime.now(UTC))
+                await SqlApiKeyRepository(conn).add(key, secret.digest)
+                keys.append(secret.plaintext)
+        return keys
     finally:
         await engine.dispose()
 
 
 def wrk_post(
-    url: str, body: dict[str, object], headers: dict[str, str], seconds: int = 4, connections: int = 16
+    url: str,
+    body: dict[str, object],
+    headers: dict[str, str],
+    seconds: int = 4,
+    connections: int = 16,
+    keys: Sequence[str] = (),
 ) -> dict[str, float]:
-    """req/s, p50 and p99 (ms) of wrk POSTing ``body``; fails on any non-2xx answer."""
+    """req/s, p50 and p99 (ms) of wrk POSTing ``body``; with ``keys``, each request carries the
+    next one as its bearer credential, in turn. Fails on any non-2xx answer."""
     script = "wrk.method = 'POST'\nwrk.body = [[" + json.dumps(body) + "]]\n"
     script += "".join(
         f"wrk.headers['{k}'] = '{v}'\n" for k, v in {"Content-Type": "application/json", **headers}.items()
     )
+    if keys:
+        script += "keys = {\n" + ",\n".join(f'"{key}"' for key in keys) + "\n}\ni = 0\n"
+        script += "request = function()\n  i = i + 1\n"
+        script += (
+            "  wrk.headers['Authorization'] = 'Bearer ' .. keys[(i - 1) % #keys + 1]\n  return wrk.format()\nend\n"
+        )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     args = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url]
