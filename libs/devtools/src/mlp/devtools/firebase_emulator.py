@@ -82,7 +82,11 @@ class FirebaseEmulator:
             self.process = subprocess.Popen(
                 command, cwd=TOOLS_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:  # Ctrl-C while it starts included: never leave it behind
+            self.stop()
+            raise
         return self
 
     def _wait_ready(self, timeout: float) -> None:

@@ -51,54 +51,54 @@ def _firebase_emulator() -> FirebaseEmulator | None:
 
 
 def main() -> None:
+    # Ctrl-C and SIGTERM stop everything, at any moment, even when a shell started this in the
+    # background (which leaves SIGINT ignored: Python would not raise KeyboardInterrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     with ExitStack() as started:
         try:
             database_url = os.environ.get("DATABASE_URL") or started.enter_context(
                 embedded_postgres_running(DATA_DIR / "postgres")
             )
-            run_platform(database_url)
+            run_platform(database_url, started)
         except KeyboardInterrupt:
-            print("interrupted while starting", flush=True)
+            print("stopping", flush=True)
     print("stopped.", flush=True)
 
 
-def run_platform(database_url: str) -> None:
-    """Migrate, start the services (and the emulator), and wait for Ctrl-C or a service exiting."""
+def run_platform(database_url: str, started: ExitStack) -> None:
+    """Migrate, start the services (the emulator and the stand-ins in ``started``), and wait for
+    Ctrl-C or a service exiting."""
     print(f"database: {database_url}", flush=True)
     asyncio.run(migrate_all(database_url))
     print("migrated: " + ", ".join(SERVICES), flush=True)
     emulator = _firebase_emulator()
+    if emulator:
+        started.callback(emulator.stop)
     extra = {EMULATOR_HOST_ENV: emulator.host_port} if emulator else {}
-    stand_ins = ExitStack()
-    stand_in_env, stand_in_lines = start_stand_ins(stand_ins, PORT_OFFSET)
+    stand_in_env, stand_in_lines = start_stand_ins(started, PORT_OFFSET)
     extra.update(stand_in_env)
     # development: deployments may point at a model server on this machine (the SSRF guard is for production)
     extra.setdefault("REGISTRY_ALLOW_INTERNAL_UPSTREAMS", "true")
     env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
-    processes = start_platform(env)
-    print("\nThe ML platform is up:")
-    for process in processes:
-        if process.worker:
-            print(f"  {process.service:<11} worker (mlp worker {process.service})")
-            continue
-        print(f"  {process.service:<11} {process.url}   docs: {process.url}/schema  (swagger: /schema/swagger)")
-    if emulator:
-        print(f"  firebase    {emulator.url}   (Auth emulator: sign users up with its REST API, see README)")
-    print("\n".join(stand_in_lines))
-    print("\nCtrl-C stops everything.", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    processes = start_platform(env)  # stops what it started when interrupted
     try:
+        print("\nThe ML platform is up:")
+        for process in processes:
+            if process.worker:
+                print(f"  {process.service:<11} worker (mlp worker {process.service})")
+                continue
+            print(f"  {process.service:<11} {process.url}   docs: {process.url}/schema  (swagger: /schema/swagger)")
+        if emulator:
+            print(f"  firebase    {emulator.url}   (Auth emulator: sign users up with its REST API, see README)")
+        print("\n".join(stand_in_lines))
+        print("\nCtrl-C stops everything.", flush=True)
         while all(p.process is not None and p.process.poll() is None for p in processes):
             time.sleep(0.5)
         print("a service exited; stopping the others", flush=True)
-    except KeyboardInterrupt:
-        pass
     finally:
         stop_all(processes)
-        stand_ins.close()
-        if emulator:
-            emulator.stop()
 
 
 if __name__ == "__main__":
