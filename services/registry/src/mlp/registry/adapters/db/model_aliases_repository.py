@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import RowMapping, delete, insert, select
+from sqlalchemy import RowMapping, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,6 +14,12 @@ from mlp.registry.adapters.db.tables import model_alias_events, model_aliases
 from mlp.registry.domain.models import AliasChange
 
 _EVENT_COLUMNS = [model_alias_events.c[name] for name in ("alias", "version", "version_id", "changed_at")]
+_UPSERT = upsert(model_aliases)
+_POINT = _UPSERT.on_conflict_do_update(
+    constraint="uq_model_aliases_model_alias",
+    set_={"version_id": _UPSERT.excluded.version_id, "updated_at": bindparam("now")},
+)
+_RECORD = insert(model_alias_events)
 
 
 def _change(row: RowMapping) -> AliasChange:
@@ -27,14 +33,8 @@ class SqlAliasRepository:
     async def point(
         self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str, version_id: uuid.UUID, now: datetime
     ) -> None:
-        statement = upsert(model_aliases).values(
-            model_id=model_id, user_id=user_id, alias=alias, version_id=version_id, created_at=now, updated_at=now
-        )
-        statement = statement.on_conflict_do_update(
-            constraint="uq_model_aliases_model_alias",
-            set_={"version_id": statement.excluded.version_id, "updated_at": now},
-        )
-        await self._conn.execute(statement)
+        values = {"model_id": model_id, "user_id": user_id, "alias": alias, "version_id": version_id}
+        await self._conn.execute(_POINT, {**values, "created_at": now, "updated_at": now, "now": now})
 
     async def remove(self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str) -> bool:
         statement = (
@@ -67,7 +67,7 @@ class SqlAliasRepository:
                 }
                 for c in changes
             ]
-            await self._conn.execute(insert(model_alias_events), rows)
+            await self._conn.execute(_RECORD, rows)
 
     async def at(self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str, when: datetime) -> AliasChange | None:
         rows = await self._changes(user_id, model_id, alias, 1, model_alias_events.c.changed_at <= when)

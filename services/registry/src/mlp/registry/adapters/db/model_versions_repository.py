@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.registry.adapters.db.model_statements import CALLER, PerRef
 from mlp.registry.adapters.db.models_rows import (
     LIVE_MODEL,
     LIVE_VERSION,
@@ -28,21 +29,40 @@ def _owned(user_id: uuid.UUID, ref: ModelRef) -> tuple[ColumnElement[bool], ...]
     return (model_ref(ref), models.c.user_id == user_id, LIVE_MODEL, model_versions.c.user_id == user_id, LIVE_VERSION)
 
 
+def _owned_by(model: ColumnElement[bool]) -> tuple[ColumnElement[bool], ...]:
+    return (model, models.c.user_id == CALLER, LIVE_MODEL, model_versions.c.user_id == CALLER, LIVE_VERSION)
+
+
+_SELECT = select(*VERSION_COLUMNS).select_from(VERSIONS_WITH_MODEL)
+_GET = PerRef.build(lambda model: _SELECT.where(*_owned_by(model), model_versions.c.version == bindparam("number")))
+_BY_ID = _SELECT.where(
+    model_versions.c.id == bindparam("version_id"), model_versions.c.user_id == CALLER, LIVE_VERSION, LIVE_MODEL
+)
+_POINTED = (
+    select(model_aliases.c.version_id)
+    .where(model_aliases.c.model_id == models.c.id, model_aliases.c.alias == bindparam("alias"))
+    .scalar_subquery()
+)
+_BY_ALIAS = PerRef.build(lambda model: _SELECT.where(*_owned_by(model), model_versions.c.id == _POINTED))
+# The UPDATE locks the model's row until commit: concurrent creates queue here and each
+# gets the next number; a rolled-back create leaves a gap, never a duplicate.
+_NEXT_NUMBER = PerRef.build(
+    lambda model: (
+        update(models)
+        .where(model, models.c.user_id == CALLER, LIVE_MODEL)
+        .values(last_version=models.c.last_version + 1, updated_at=bindparam("now"))
+        .returning(models.c.id, models.c.name, models.c.last_version)
+    )
+)
+_INSERT = insert(model_versions).returning(*VERSION_TABLE_COLUMNS)
+
+
 class SqlVersionRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, user_id: uuid.UUID, ref: ModelRef, request: NewVersion, now: datetime) -> ModelVersion | None:
-        # The UPDATE locks the model's row until commit: concurrent creates queue here and each
-        # gets the next number; a rolled-back create leaves a gap, never a duplicate.
-        bumped = (
-            await self._conn.execute(
-                update(models)
-                .where(model_ref(ref), models.c.user_id == user_id, LIVE_MODEL)
-                .values(last_version=models.c.last_version + 1, updated_at=now)
-                .returning(models.c.id, models.c.name, models.c.last_version)
-            )
-        ).first()
+        bumped = (await self._conn.execute(_NEXT_NUMBER[ref], {"model": ref, "caller": user_id, "now": now})).first()
         if bumped is None:
             return None
         values = {
@@ -64,25 +84,17 @@ class SqlVersionRepository:
             "created_at": now,
             "updated_at": now,
         }
-        inserted = insert(model_versions).values(values).returning(*VERSION_TABLE_COLUMNS)
-        row = (await self._conn.execute(inserted)).mappings().one()
+        row = (await self._conn.execute(_INSERT, values)).mappings().one()
         return to_version({**row, "model_name": bumped.name, "aliases": []})  # a new version has no alias yet
 
     async def get(self, user_id: uuid.UUID, ref: ModelRef, number: int) -> ModelVersion | None:
-        return await self._one(*_owned(user_id, ref), model_versions.c.version == number)
+        return await self._one(_GET[ref], {"model": ref, "caller": user_id, "number": number})
 
     async def by_id(self, user_id: uuid.UUID, version_id: uuid.UUID) -> ModelVersion | None:
-        return await self._one(
-            model_versions.c.id == version_id, model_versions.c.user_id == user_id, LIVE_VERSION, LIVE_MODEL
-        )
+        return await self._one(_BY_ID, {"version_id": version_id, "caller": user_id})
 
     async def by_alias(self, user_id: uuid.UUID, ref: ModelRef, alias: str) -> ModelVersion | None:
-        pointed = (
-            select(model_aliases.c.version_id)
-            .where(model_aliases.c.model_id == models.c.id, model_aliases.c.alias == alias)
-            .scalar_subquery()
-        )
-        return await self._one(*_owned(user_id, ref), model_versions.c.id == pointed)
+        return await self._one(_BY_ALIAS[ref], {"model": ref, "caller": user_id, "alias": alias})
 
     async def search(
         self, user_id: uuid.UUID, query: SearchQuery, model_id: uuid.UUID | None = None
@@ -120,9 +132,8 @@ class SqlVersionRepository:
             .values(deleted_at=now, updated_at=now)
         )
 
-    async def _one(self, *where: ColumnElement[bool]) -> ModelVersion | None:
-        query = select(*VERSION_COLUMNS).select_from(VERSIONS_WITH_MODEL).where(*where)
-        row = (await self._conn.execute(query)).mappings().first()
+    async def _one(self, statement: Select[Any], params: dict[str, Any]) -> ModelVersion | None:
+        row = (await self._conn.execute(statement, params)).mappings().first()
         return to_version(row) if row else None
 
     async def _update(
