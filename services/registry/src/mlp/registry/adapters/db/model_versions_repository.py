@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.registry.adapters.db.model_statements import CALLER, PerRef
@@ -33,17 +33,32 @@ def _owned_by(model: ColumnElement[bool]) -> tuple[ColumnElement[bool], ...]:
     return (model, models.c.user_id == CALLER, LIVE_MODEL, model_versions.c.user_id == CALLER, LIVE_VERSION)
 
 
+def _model_id(model: ColumnElement[bool]) -> ScalarSelect[uuid.UUID]:
+    """The model's id, found first (an InitPlan): the version is then one index lookup, whatever
+    the planner's statistics say (fresh tables' made it scan all of the user's versions)."""
+    return select(models.c.id).where(model, models.c.user_id == CALLER, LIVE_MODEL).correlate(None).scalar_subquery()
+
+
+def _pointed(model: ColumnElement[bool]) -> ScalarSelect[uuid.UUID]:
+    return (
+        select(model_aliases.c.version_id)
+        .where(model_aliases.c.model_id == _model_id(model), model_aliases.c.alias == bindparam("alias"))
+        .scalar_subquery()
+    )
+
+
 _SELECT = select(*VERSION_COLUMNS).select_from(VERSIONS_WITH_MODEL)
-_GET = PerRef.build(lambda model: _SELECT.where(*_owned_by(model), model_versions.c.version == bindparam("number")))
+_GET = PerRef.build(
+    lambda model: _SELECT.where(
+        *_owned_by(model),
+        model_versions.c.model_id == _model_id(model),
+        model_versions.c.version == bindparam("number"),
+    )
+)
 _BY_ID = _SELECT.where(
     model_versions.c.id == bindparam("version_id"), model_versions.c.user_id == CALLER, LIVE_VERSION, LIVE_MODEL
 )
-_POINTED = (
-    select(model_aliases.c.version_id)
-    .where(model_aliases.c.model_id == models.c.id, model_aliases.c.alias == bindparam("alias"))
-    .scalar_subquery()
-)
-_BY_ALIAS = PerRef.build(lambda model: _SELECT.where(*_owned_by(model), model_versions.c.id == _POINTED))
+_BY_ALIAS = PerRef.build(lambda model: _SELECT.where(*_owned_by(model), model_versions.c.id == _pointed(model)))
 # The UPDATE locks the model's row until commit: concurrent creates queue here and each
 # gets the next number; a rolled-back create leaves a gap, never a duplicate.
 _NEXT_NUMBER = PerRef.build(
