@@ -6,15 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.registry.adapters.db.model_statements import CALLER, PerRef
+from mlp.registry.adapters.db.model_version_numbering import NUMBERED_INSERT, numbered_insert_params
 from mlp.registry.adapters.db.models_rows import (
     LIVE_MODEL,
     LIVE_VERSION,
     VERSION_COLUMNS,
-    VERSION_TABLE_COLUMNS,
     VERSIONS_WITH_MODEL,
     model_ref,
     to_version,
@@ -59,17 +59,6 @@ _BY_ID = _SELECT.where(
     model_versions.c.id == bindparam("version_id"), model_versions.c.user_id == CALLER, LIVE_VERSION, LIVE_MODEL
 )
 _BY_ALIAS = PerRef.build(lambda model: _SELECT.where(*_owned_by(model), model_versions.c.id == _pointed(model)))
-# The UPDATE locks the model's row until commit: concurrent creates queue here and each
-# gets the next number; a rolled-back create leaves a gap, never a duplicate.
-_NEXT_NUMBER = PerRef.build(
-    lambda model: (
-        update(models)
-        .where(model, models.c.user_id == CALLER, LIVE_MODEL)
-        .values(last_version=models.c.last_version + 1, updated_at=bindparam("now"))
-        .returning(models.c.id, models.c.name, models.c.last_version)
-    )
-)
-_INSERT = insert(model_versions).returning(*VERSION_TABLE_COLUMNS)
 
 
 class SqlVersionRepository:
@@ -77,30 +66,9 @@ class SqlVersionRepository:
         self._conn = conn
 
     async def add(self, user_id: uuid.UUID, ref: ModelRef, request: NewVersion, now: datetime) -> ModelVersion | None:
-        bumped = (await self._conn.execute(_NEXT_NUMBER[ref], {"model": ref, "caller": user_id, "now": now})).first()
-        if bumped is None:
-            return None
-        values = {
-            "model_id": bumped.id,
-            "user_id": user_id,
-            "version": bumped.last_version,
-            "description": request.description,
-            "artifact_uri": request.artifact.uri,
-            "artifact_file_id": request.artifact.file_id,
-            "source_kind": request.source.kind,
-            "source_tune_job_id": request.source.tune_job_id,
-            "source_run_uri": request.source.run_uri,
-            "run_id": request.source.run_id,
-            "status": request.status,
-            "status_message": request.status_message,
-            "params": request.params,
-            "metrics": request.metrics,
-            "tags": request.tags,
-            "created_at": now,
-            "updated_at": now,
-        }
-        row = (await self._conn.execute(_INSERT, values)).mappings().one()
-        return to_version({**row, "model_name": bumped.name, "aliases": []})  # a new version has no alias yet
+        params = numbered_insert_params(user_id, ref, request, now)
+        row = (await self._conn.execute(NUMBERED_INSERT[ref], params)).mappings().first()
+        return to_version({**row, "aliases": []}) if row else None  # a new version has no alias yet
 
     async def get(self, user_id: uuid.UUID, ref: ModelRef, number: int) -> ModelVersion | None:
         return await self._one(_GET[ref], {"model": ref, "caller": user_id, "number": number})
