@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.common.runtime.driver_statements import DriverStatement
 from mlp.registry.adapters.db.model_statements import CALLER, PerRef
 from mlp.registry.adapters.db.model_version_numbering import NUMBERED_INSERT, numbered_insert_params
 from mlp.registry.adapters.db.models_rows import (
@@ -49,16 +50,22 @@ def _pointed(model: ColumnElement[bool]) -> ScalarSelect[uuid.UUID]:
 
 _SELECT = select(*VERSION_COLUMNS).select_from(VERSIONS_WITH_MODEL)
 _GET = PerRef.build(
-    lambda model: _SELECT.where(
-        *_owned_by(model),
-        model_versions.c.model_id == _model_id(model),
-        model_versions.c.version == bindparam("number"),
+    lambda model: DriverStatement(
+        _SELECT.where(
+            *_owned_by(model),
+            model_versions.c.model_id == _model_id(model),
+            model_versions.c.version == bindparam("number"),
+        )
     )
 )
-_BY_ID = _SELECT.where(
-    model_versions.c.id == bindparam("version_id"), model_versions.c.user_id == CALLER, LIVE_VERSION, LIVE_MODEL
+_BY_ID = DriverStatement(
+    _SELECT.where(
+        model_versions.c.id == bindparam("version_id"), model_versions.c.user_id == CALLER, LIVE_VERSION, LIVE_MODEL
+    )
 )
-_BY_ALIAS = PerRef.build(lambda model: _SELECT.where(*_owned_by(model), model_versions.c.id == _pointed(model)))
+_BY_ALIAS = PerRef.build(
+    lambda model: DriverStatement(_SELECT.where(*_owned_by(model), model_versions.c.id == _pointed(model)))
+)
 
 
 class SqlVersionRepository:
@@ -115,8 +122,8 @@ class SqlVersionRepository:
             .values(deleted_at=now, updated_at=now)
         )
 
-    async def _one(self, statement: Select[Any], params: dict[str, Any]) -> ModelVersion | None:
-        row = (await self._conn.execute(statement, params)).mappings().first()
+    async def _one(self, statement: DriverStatement, params: dict[str, Any]) -> ModelVersion | None:
+        row = await statement.fetchrow(self._conn, params)
         return to_version(row) if row else None
 
     async def _update(
