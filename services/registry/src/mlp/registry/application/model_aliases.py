@@ -49,8 +49,7 @@ class ModelAliases:
                 target = await version_or_404(uow, user_id, ref, version)
             else:
                 raise InvalidModelInput("name the version by number or id", field="version")
-            await uow.aliases.point(user_id, target.model_id, alias, target.id, now)
-            await uow.aliases.record(user_id, target.model_id, [AliasChange(alias, target.version, target.id, now)])
+            await uow.aliases.point(user_id, target.model_id, AliasChange(alias, target.version, target.id, now))
             event = registry_event(
                 user_id, "model_alias.set", "model", target.model_id, now, alias=alias, version=target.version
             )

@@ -82,10 +82,9 @@ class VersionRepository(Protocol):
 
 
 class AliasRepository(Protocol):
-    async def point(
-        self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str, version_id: uuid.UUID, now: datetime
-    ) -> None:
-        """Create the alias or move it to ``version_id`` (one version per alias per model)."""
+    async def point(self, user_id: uuid.UUID, model_id: uuid.UUID, change: AliasChange) -> None:
+        """Create the alias or move it to ``change.version_id`` (one version per alias per model), and
+        record the change in the alias's history."""
         ...
 
     async def remove(self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str) -> bool: ...

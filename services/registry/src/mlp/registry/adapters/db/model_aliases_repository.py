@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import RowMapping, delete, insert, select
+from sqlalchemy import Integer, RowMapping, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,6 +14,41 @@ from mlp.registry.adapters.db.tables import model_alias_events, model_aliases
 from mlp.registry.domain.models import AliasChange
 
 _EVENT_COLUMNS = [model_alias_events.c[name] for name in ("alias", "version", "version_id", "changed_at")]
+_UPSERT = upsert(model_aliases).values(
+    model_id=bindparam("model"),
+    user_id=bindparam("caller"),
+    alias=bindparam("name"),
+    version_id=bindparam("target"),
+    created_at=bindparam("now"),
+    updated_at=bindparam("now"),
+)
+_POINTED = (
+    _UPSERT.on_conflict_do_update(
+        constraint="uq_model_aliases_model_alias",
+        set_={"version_id": _UPSERT.excluded.version_id, "updated_at": _UPSERT.excluded.updated_at},
+    )
+    .returning(
+        model_aliases.c.model_id,
+        model_aliases.c.user_id,
+        model_aliases.c.alias,
+        model_aliases.c.version_id,
+        model_aliases.c.updated_at,
+    )
+    .cte("pointed")
+)
+_POINT_AND_RECORD = insert(model_alias_events).from_select(
+    ["model_id", "user_id", "alias", "version_id", "version", "changed_at"],
+    select(
+        _POINTED.c.model_id,
+        _POINTED.c.user_id,
+        _POINTED.c.alias,
+        _POINTED.c.version_id,
+        bindparam("version", type_=Integer),
+        _POINTED.c.updated_at,
+    ),
+)
+"""One round trip: the upsert of the alias (a CTE) and the insert of its change into the history."""
+_RECORD = insert(model_alias_events)
 
 
 def _change(row: RowMapping) -> AliasChange:
@@ -24,17 +59,9 @@ class SqlAliasRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def point(
-        self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str, version_id: uuid.UUID, now: datetime
-    ) -> None:
-        statement = upsert(model_aliases).values(
-            model_id=model_id, user_id=user_id, alias=alias, version_id=version_id, created_at=now, updated_at=now
-        )
-        statement = statement.on_conflict_do_update(
-            constraint="uq_model_aliases_model_alias",
-            set_={"version_id": statement.excluded.version_id, "updated_at": now},
-        )
-        await self._conn.execute(statement)
+    async def point(self, user_id: uuid.UUID, model_id: uuid.UUID, change: AliasChange) -> None:
+        params = {"model": model_id, "caller": user_id, "name": change.alias, "target": change.version_id}
+        await self._conn.execute(_POINT_AND_RECORD, {**params, "version": change.version, "now": change.changed_at})
 
     async def remove(self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str) -> bool:
         statement = (
@@ -67,7 +94,7 @@ class SqlAliasRepository:
                 }
                 for c in changes
             ]
-            await self._conn.execute(insert(model_alias_events), rows)
+            await self._conn.execute(_RECORD, rows)
 
     async def at(self, user_id: uuid.UUID, model_id: uuid.UUID, alias: str, when: datetime) -> AliasChange | None:
         rows = await self._changes(user_id, model_id, alias, 1, model_alias_events.c.changed_at <= when)

@@ -6,14 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.common.runtime.driver_statements import DriverStatement
+from mlp.registry.adapters.db.model_statements import CALLER, PerRef
+from mlp.registry.adapters.db.model_version_numbering import NUMBERED_INSERT, numbered_insert_params
 from mlp.registry.adapters.db.models_rows import (
     LIVE_MODEL,
     LIVE_VERSION,
     VERSION_COLUMNS,
-    VERSION_TABLE_COLUMNS,
     VERSIONS_WITH_MODEL,
     model_ref,
     to_version,
@@ -28,61 +30,61 @@ def _owned(user_id: uuid.UUID, ref: ModelRef) -> tuple[ColumnElement[bool], ...]
     return (model_ref(ref), models.c.user_id == user_id, LIVE_MODEL, model_versions.c.user_id == user_id, LIVE_VERSION)
 
 
+def _owned_by(model: ColumnElement[bool]) -> tuple[ColumnElement[bool], ...]:
+    return (model, models.c.user_id == CALLER, LIVE_MODEL, model_versions.c.user_id == CALLER, LIVE_VERSION)
+
+
+def _model_id(model: ColumnElement[bool]) -> ScalarSelect[uuid.UUID]:
+    """The model's id, found first (an InitPlan): the version is then one index lookup, whatever
+    the planner's statistics say (fresh tables' made it scan all of the user's versions)."""
+    return select(models.c.id).where(model, models.c.user_id == CALLER, LIVE_MODEL).correlate(None).scalar_subquery()
+
+
+def _pointed(model: ColumnElement[bool]) -> ScalarSelect[uuid.UUID]:
+    return (
+        select(model_aliases.c.version_id)
+        .where(model_aliases.c.model_id == _model_id(model), model_aliases.c.alias == bindparam("alias"))
+        .scalar_subquery()
+    )
+
+
+_SELECT = select(*VERSION_COLUMNS).select_from(VERSIONS_WITH_MODEL)
+_GET = PerRef.build(
+    lambda model: DriverStatement(
+        _SELECT.where(
+            *_owned_by(model),
+            model_versions.c.model_id == _model_id(model),
+            model_versions.c.version == bindparam("number"),
+        )
+    )
+)
+_BY_ID = DriverStatement(
+    _SELECT.where(
+        model_versions.c.id == bindparam("version_id"), model_versions.c.user_id == CALLER, LIVE_VERSION, LIVE_MODEL
+    )
+)
+_BY_ALIAS = PerRef.build(
+    lambda model: DriverStatement(_SELECT.where(*_owned_by(model), model_versions.c.id == _pointed(model)))
+)
+
+
 class SqlVersionRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, user_id: uuid.UUID, ref: ModelRef, request: NewVersion, now: datetime) -> ModelVersion | None:
-        # The UPDATE locks the model's row until commit: concurrent creates queue here and each
-        # gets the next number; a rolled-back create leaves a gap, never a duplicate.
-        bumped = (
-            await self._conn.execute(
-                update(models)
-                .where(model_ref(ref), models.c.user_id == user_id, LIVE_MODEL)
-                .values(last_version=models.c.last_version + 1, updated_at=now)
-                .returning(models.c.id, models.c.name, models.c.last_version)
-            )
-        ).first()
-        if bumped is None:
-            return None
-        values = {
-            "model_id": bumped.id,
-            "user_id": user_id,
-            "version": bumped.last_version,
-            "description": request.description,
-            "artifact_uri": request.artifact.uri,
-            "artifact_file_id": request.artifact.file_id,
-            "source_kind": request.source.kind,
-            "source_tune_job_id": request.source.tune_job_id,
-            "source_run_uri": request.source.run_uri,
-            "run_id": request.source.run_id,
-            "status": request.status,
-            "status_message": request.status_message,
-            "params": request.params,
-            "metrics": request.metrics,
-            "tags": request.tags,
-            "created_at": now,
-            "updated_at": now,
-        }
-        inserted = insert(model_versions).values(values).returning(*VERSION_TABLE_COLUMNS)
-        row = (await self._conn.execute(inserted)).mappings().one()
-        return to_version({**row, "model_name": bumped.name, "aliases": []})  # a new version has no alias yet
+        params = numbered_insert_params(user_id, ref, request, now)
+        row = (await self._conn.execute(NUMBERED_INSERT[ref], params)).mappings().first()
+        return to_version({**row, "aliases": []}) if row else None  # a new version has no alias yet
 
     async def get(self, user_id: uuid.UUID, ref: ModelRef, number: int) -> ModelVersion | None:
-        return await self._one(*_owned(user_id, ref), model_versions.c.version == number)
+        return await self._one(_GET[ref], {"model": ref, "caller": user_id, "number": number})
 
     async def by_id(self, user_id: uuid.UUID, version_id: uuid.UUID) -> ModelVersion | None:
-        return await self._one(
-            model_versions.c.id == version_id, model_versions.c.user_id == user_id, LIVE_VERSION, LIVE_MODEL
-        )
+        return await self._one(_BY_ID, {"version_id": version_id, "caller": user_id})
 
     async def by_alias(self, user_id: uuid.UUID, ref: ModelRef, alias: str) -> ModelVersion | None:
-        pointed = (
-            select(model_aliases.c.version_id)
-            .where(model_aliases.c.model_id == models.c.id, model_aliases.c.alias == alias)
-            .scalar_subquery()
-        )
-        return await self._one(*_owned(user_id, ref), model_versions.c.id == pointed)
+        return await self._one(_BY_ALIAS[ref], {"model": ref, "caller": user_id, "alias": alias})
 
     async def search(
         self, user_id: uuid.UUID, query: SearchQuery, model_id: uuid.UUID | None = None
@@ -120,9 +122,8 @@ class SqlVersionRepository:
             .values(deleted_at=now, updated_at=now)
         )
 
-    async def _one(self, *where: ColumnElement[bool]) -> ModelVersion | None:
-        query = select(*VERSION_COLUMNS).select_from(VERSIONS_WITH_MODEL).where(*where)
-        row = (await self._conn.execute(query)).mappings().first()
+    async def _one(self, statement: DriverStatement, params: dict[str, Any]) -> ModelVersion | None:
+        row = await statement.fetchrow(self._conn, params)
         return to_version(row) if row else None
 
     async def _update(

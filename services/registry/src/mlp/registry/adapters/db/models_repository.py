@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.registry.adapters.db.model_statements import CALLER, PerRef
 from mlp.registry.adapters.db.models_rows import (
     LIVE_MODEL,
     LIVE_VERSION,
@@ -29,6 +30,8 @@ from mlp.registry.domain.models import ModelRef, ModelVersion, RegisteredModel
 from mlp.registry.domain.models_errors import ModelAlreadyExists
 
 UNIQUE_NAME = "uq_models_user_name"
+_INSERT = insert(models)
+_GET = PerRef.build(lambda model: select(*MODEL_COLUMNS).where(model, models.c.user_id == CALLER, LIVE_MODEL))
 
 
 def name_taken(exc: IntegrityError, name: str, field: str) -> ModelAlreadyExists | IntegrityError:
@@ -42,17 +45,15 @@ class SqlModelRepository:
         self._conn = conn
 
     async def add(self, model: RegisteredModel) -> RegisteredModel:
-        values = {k: getattr(model, k) for k in ("id", "user_id", "name", "description", "task", "tags")}
-        statement = insert(models).values(**values, created_at=model.created_at, updated_at=model.updated_at)
+        columns = ("id", "user_id", "name", "description", "task", "tags", "created_at", "updated_at")
         try:
-            await self._conn.execute(statement)
+            await self._conn.execute(_INSERT, {k: getattr(model, k) for k in columns})
         except IntegrityError as exc:
             raise name_taken(exc, model.name, "name") from None
         return model
 
     async def get(self, user_id: uuid.UUID, ref: ModelRef) -> RegisteredModel | None:
-        query = select(*MODEL_COLUMNS).where(model_ref(ref), models.c.user_id == user_id, LIVE_MODEL)
-        row = (await self._conn.execute(query)).mappings().first()
+        row = (await self._conn.execute(_GET[ref], {"model": ref, "caller": user_id})).mappings().first()
         return to_model(row) if row else None
 
     async def search(self, user_id: uuid.UUID, query: SearchQuery) -> list[RegisteredModel]:
