@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gc
 import gzip
 
 import pytest
@@ -81,3 +82,14 @@ def test_rows_past_the_limit_are_a_problem() -> None:
     reader = read(b"a\n" + b"1\n" * 50, 10, max_rows=20)
     assert reader.problems == [Problem(51, "more than 20 rows")]
     assert reader.rows == []
+
+
+def test_the_garbage_collector_is_left_as_it_was() -> None:
+    read(TRICKY, 4096)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read(TRICKY, 4096)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
