@@ -93,3 +93,21 @@ def test_the_garbage_collector_is_left_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["1", "1234567890123456789"], "integer"),
+        (["12345678901234567890"], "float"),
+        (["-1", "+2", "3"], "integer"),
+        (["1-2"], "string"),
+        (["\u0661\u0662"], "string"),
+        (["TRUE", "false", "True"], "boolean"),
+        (["true", "no"], "string"),
+    ],
+    ids=["19-digits", "20-digits", "signed", "not-a-number", "arabic-indic-digits", "booleans", "not-boolean"],
+)
+def test_a_column_type_takes_every_cell_into_account(cells: list[str], expected: str) -> None:
+    reader = read(b"c\n" + "\n".join(cells).encode() + b"\n", 4096)
+    assert [c.type for c in reader.columns] == [expected]
