@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gc
 import gzip
 
 import pytest
@@ -81,3 +82,32 @@ def test_rows_past_the_limit_are_a_problem() -> None:
     reader = read(b"a\n" + b"1\n" * 50, 10, max_rows=20)
     assert reader.problems == [Problem(51, "more than 20 rows")]
     assert reader.rows == []
+
+
+def test_the_garbage_collector_is_left_as_it_was() -> None:
+    read(TRICKY, 4096)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read(TRICKY, 4096)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["1", "1234567890123456789"], "integer"),
+        (["12345678901234567890"], "float"),
+        (["-1", "+2", "3"], "integer"),
+        (["1-2"], "string"),
+        (["\u0661\u0662"], "string"),
+        (["TRUE", "false", "True"], "boolean"),
+        (["true", "no"], "string"),
+    ],
+    ids=["19-digits", "20-digits", "signed", "not-a-number", "arabic-indic-digits", "booleans", "not-boolean"],
+)
+def test_a_column_type_takes_every_cell_into_account(cells: list[str], expected: str) -> None:
+    reader = read(b"c\n" + "\n".join(cells).encode() + b"\n", 4096)
+    assert [c.type for c in reader.columns] == [expected]

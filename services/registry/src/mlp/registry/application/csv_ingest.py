@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable
+from typing import Final
 
 from mlp.registry.application.csv_reader import CsvLimits, CsvStreamReader, DialectHint
 from mlp.registry.application.ports import BlobStorage, DatasetRepository
@@ -12,6 +14,8 @@ from mlp.registry.domain.datasets import DatasetVersion, Problem
 from mlp.registry.domain.errors import InvalidInput
 
 Progress = Callable[[int], Awaitable[None]]
+PROGRESS_EVERY_SECONDS: Final = 1.0
+"""Each report is a transaction of its own (a commit, an fsync): one a chunk cost seconds on a large file."""
 
 
 class CsvRejected(InvalidInput):
@@ -24,6 +28,20 @@ class CsvRejected(InvalidInput):
             problems=[{"line": p.line, "message": p.message} for p in problems],
         )
         self.problems = problems
+
+
+class _Throttled:
+    """Reports rows not reported yet, at most once a ``PROGRESS_EVERY_SECONDS``."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._rows = 0
+        self._next_at = 0.0
+
+    async def __call__(self, rows: int) -> None:
+        if rows > self._rows and time.monotonic() >= self._next_at:
+            self._rows, self._next_at = rows, time.monotonic() + PROGRESS_EVERY_SECONDS
+            await self._progress(rows)
 
 
 async def ingest_csv(
@@ -43,6 +61,7 @@ async def ingest_csv(
     reader = CsvStreamReader(limits, hint)
     next_row = 1
     copying: asyncio.Task[None] | None = None
+    report = _Throttled(progress) if progress is not None else None
 
     async def store(rows: list[list[str]]) -> None:
         nonlocal next_row, copying
@@ -55,8 +74,8 @@ async def ingest_csv(
     try:
         async for chunk in storage.read(storage_key):
             await store(reader.feed(chunk))
-            if progress is not None:
-                await progress(next_row - 1)
+            if report is not None:
+                await report(next_row - 1)
         await store(reader.finish())
     except BaseException:
         if copying is not None:  # let it end before the transaction is rolled back; its error is secondary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
+from mlp.registry.application.collector import collector_paused
 from mlp.registry.application.csv_decoding import (
     GZIP_MAGIC,
     DecodeFailure,
@@ -74,13 +75,16 @@ class CsvStreamReader:
             self._head += data
             if len(self._head) < SNIFF_BYTES:
                 return []
-            return self._start()
-        return self._read(self._inflate(data), final=False)
+            with collector_paused():
+                return self._start()
+        with collector_paused():
+            return self._read(self._inflate(data), final=False)
 
     def finish(self) -> list[list[str]]:
-        rows = self._start() if self._decoder is None else []
-        if not self._stopped:
-            rows += self._read(b"", final=True)
+        with collector_paused():
+            rows = self._start() if self._decoder is None else []
+            if not self._stopped:
+                rows += self._read(b"", final=True)
         if self._records is not None and self._records.header is None and not self.problems:
             self._problem(1, "the file is empty: a header line is required")
         return rows

@@ -47,11 +47,14 @@ def _fits(candidate: ColumnType, cells: list[str]) -> bool:
     ``nan``, ``inf``); integers are at most 18 digits so that they fit a 64-bit integer.
     """
     if candidate == "integer":
-        return not "".join(cells).translate(_INTEGER_CHARS) and max(map(len, cells)) <= 19 and _all_convert(int, cells)
+        joined = "".join(cells)
+        if joined.isascii() and joined.isdigit():  # unsigned: no conversion needed to know
+            return max(map(len, cells)) <= 19
+        return not joined.translate(_INTEGER_CHARS) and max(map(len, cells)) <= 19 and _all_convert(int, cells)
     if candidate == "float":
         return not "".join(cells).translate(_FLOAT_CHARS) and _all_convert(float, cells)
     if candidate == "boolean":
-        return set(map(str.lower, cells)) <= _BOOLEANS
+        return {cell.lower() for cell in set(cells)} <= _BOOLEANS
     return all(map(_is_json_container, cells))
 
 

@@ -1,18 +1,17 @@
-"""Datasets, their versions and rows in PostgreSQL; rows go in with COPY, pages come out by primary key."""
+"""Datasets, their versions and rows in PostgreSQL; rows go in as blocks with COPY, pages come out by primary key."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-import msgspec
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mlp.registry.adapters.db.dataset_rows_copy import copy_text, once
+from mlp.registry.adapters.db.dataset_row_blocks import copy_blocks, once, rows_of_blocks
 from mlp.registry.adapters.db.dataset_versions_mapping import to_version, version_values
-from mlp.registry.adapters.db.tables_files import dataset_rows, dataset_versions, datasets
+from mlp.registry.adapters.db.tables_files import dataset_row_blocks, dataset_versions, datasets
 from mlp.registry.domain.datasets import Dataset, DatasetVersion
 
 _latest_ready = (
@@ -22,7 +21,6 @@ _latest_ready = (
     .scalar_subquery()
     .label("latest_version")
 )
-_decode_cells = msgspec.json.Decoder(list[str]).decode
 _DATASET = (datasets.c.id, datasets.c.user_id, datasets.c.name, datasets.c.description, datasets.c.created_at)
 
 
@@ -79,7 +77,7 @@ class SqlDatasetRepository:
         return version_ids
 
     async def drop_rows(self, version_ids: list[uuid.UUID]) -> None:
-        await self._conn.execute(delete(dataset_rows).where(dataset_rows.c.version_id.in_(version_ids)))
+        await self._conn.execute(delete(dataset_row_blocks).where(dataset_row_blocks.c.version_id.in_(version_ids)))
 
     async def add_version(self, version: DatasetVersion) -> None:
         await self._conn.execute(
@@ -140,20 +138,23 @@ class SqlDatasetRepository:
     async def append_rows(self, version_id: uuid.UUID, first_row_number: int, rows: list[list[str]]) -> None:
         raw = await self._conn.get_raw_connection()
         await raw.driver_connection.copy_to_table(  # type: ignore[union-attr]
-            "dataset_rows",
-            source=once(copy_text(version_id, first_row_number, rows)),
-            columns=("version_id", "row_number", "cells"),
+            "dataset_row_blocks",
+            source=once(copy_blocks(version_id, first_row_number, rows)),
+            columns=("version_id", "first_row", "cells"),
             schema_name="registry",
-            format="text",
+            format="binary",
         )
 
     async def rows(self, version_id: uuid.UUID, after_row: int, limit: int) -> list[tuple[int, list[str]]]:
+        """The blocks from the one holding row ``after_row + 1`` to the one holding ``after_row + limit``."""
         raw = await self._conn.get_raw_connection()
         found = await raw.driver_connection.fetch(  # type: ignore[union-attr]
-            "SELECT row_number, cells::text FROM registry.dataset_rows"
-            " WHERE version_id = $1 AND row_number > $2 ORDER BY row_number LIMIT $3",
+            "SELECT first_row, cells::text FROM registry.dataset_row_blocks"
+            " WHERE version_id = $1 AND first_row <= $3 AND first_row >= coalesce("
+            "(SELECT max(first_row) FROM registry.dataset_row_blocks WHERE version_id = $1 AND first_row <= $2), 1)"
+            " ORDER BY first_row",
             version_id,
-            after_row,
-            limit,
+            after_row + 1,
+            after_row + limit,
         )
-        return [(n, _decode_cells(cells)) for n, cells in found]
+        return rows_of_blocks(found, after_row, limit)

@@ -11,7 +11,7 @@ from mlp.registry.adapters.db.metadata import SCHEMA, metadata
 from mlp.registry.adapters.db.tables_files import (
     DATASET_STATUSES,
     FILE_STATUSES,
-    dataset_rows,
+    dataset_row_blocks,
     dataset_versions,
     datasets,
     files,
@@ -43,7 +43,7 @@ __all__ = [
     "SCHEMA",
     "TUNE_JOB_STATUSES",
     "VERSION_SOURCE_KINDS",
-    "dataset_rows",
+    "dataset_row_blocks",
     "dataset_versions",
     "datasets",
     "deployment_revisions",

@@ -104,15 +104,17 @@ dataset_versions = Table(
     Index("ix_dataset_versions_source_file_id", "source_file_id"),
 )
 
-dataset_rows = Table(
-    "dataset_rows",
+dataset_row_blocks = Table(
+    "dataset_row_blocks",
     metadata,
     # no foreign key: rows are COPYed by the million and removed with their version by its use case
     Column("version_id", UUID(as_uuid=True), nullable=False),
-    Column("row_number", BigInteger, nullable=False),
-    # the cells as the file had them, a JSON array of strings (typed when read with the version's
-    # column types); ``json`` rather than ``jsonb``: stored as sent, so COPY does not rebuild it
+    Column("first_row", BigInteger, nullable=False),
+    # consecutive rows from ``first_row`` on, a JSON array of rows, each a JSON array of the cells as
+    # the file had them (typed when read with the version's column types); ``json`` rather than
+    # ``jsonb``: stored as sent, so COPY does not rebuild it. Blocks, not a tuple per row: see
+    # adapters/db/dataset_row_blocks.py
     Column("cells", JSON, nullable=False),
     # a page of rows is an index range scan on the primary key
-    PrimaryKeyConstraint("version_id", "row_number", name="pk_dataset_rows"),
+    PrimaryKeyConstraint("version_id", "first_row", name="pk_dataset_row_blocks"),
 )
