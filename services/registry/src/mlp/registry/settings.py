@@ -52,7 +52,7 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     deployment_probe_interval_seconds: float = 30.0
     upstream_max_connections: int = 200
     """Pooled connections per upstream origin."""
-    inference_log_batch_size: int = 500
+    inference_log_batch_size: int = 100
     inference_log_capacity: int = 10_000
     inference_log_flush_seconds: float = 0.5
     # fine-tuning

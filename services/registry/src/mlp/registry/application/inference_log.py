@@ -6,6 +6,9 @@ the batch's usage events (the outbox). When the buffer is full, callers wait for
 (backpressure) instead of losing records. ``close()`` flushes what is left: nothing is lost on a
 clean stop. A crash loses what was buffered and not yet flushed: at most one flush interval of
 records (bounded by ``capacity``). A failed flush is retried with the batch kept in front.
+
+Batches are small (100) because a flush runs on the event loop the calls wait on: a batch of 500
+held it for about 14 ms, which showed as the proxy's p99.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ class InferenceLog:
         self,
         writer: InferenceLogWriter,
         *,
-        batch_size: int = 500,
+        batch_size: int = 100,
         capacity: int = 10_000,
         flush_interval_seconds: float = 0.5,
         retry_seconds: float = 1.0,
@@ -88,8 +91,8 @@ class InferenceLog:
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
             try:
-                while await self.flush() == self._batch_size:
-                    pass
+                while await self.flush() == self._batch_size:  # noqa: ASYNC110 (a yield, not a wait)
+                    await asyncio.sleep(0)  # the calls waiting on this event loop go first
             except Exception:
                 log.exception("inference log flush failed; will retry", buffered=len(self._buffer))
                 await asyncio.sleep(self._retry_seconds)

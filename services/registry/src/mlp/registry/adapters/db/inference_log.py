@@ -22,6 +22,7 @@ from mlp.registry.domain.inference import DailyStats, InferenceRecord
 
 _i = inference_requests.c
 _COLUMNS = tuple(field.name for field in fields(InferenceRecord))
+_EXISTING = f"SELECT id FROM {deployments.schema}.{deployments.name} WHERE id = ANY($1::uuid[])"
 
 
 class SqlInferenceLogWriter:
@@ -43,12 +44,11 @@ class SqlInferenceLogWriter:
 
     async def _write(self, batch: Sequence[tuple[InferenceRecord, Sequence[UsageEventIn]]], copy: bool) -> None:
         async with self._engine.begin() as conn:
+            raw = await raw_connection_in_transaction(conn)
             wanted = list({record.deployment_id for record, _ in batch})
-            query = select(deployments.c.id).where(deployments.c.id.in_(wanted))
-            existing = set((await conn.execute(query)).scalars())
+            existing = {row[0] for row in await raw.fetch(_EXISTING, wanted)}
             kept = [record for record, _ in batch if record.deployment_id in existing]
             if kept and copy:
-                raw = await raw_connection_in_transaction(conn)
                 records = [tuple(getattr(record, name) for name in _COLUMNS) for record in kept]
                 table, schema = inference_requests.name, inference_requests.schema
                 await raw.copy_records_to_table(table, schema_name=schema, columns=_COLUMNS, records=records)
