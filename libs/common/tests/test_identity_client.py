@@ -121,3 +121,53 @@ async def test_every_call_with_a_counted_key_reaches_identity_even_when_concurre
     client = IdentityVerifyClient(http, "http://identity")
     await asyncio.gather(*(client.verify("Bearer mlp_quota_key") for _ in range(8)))
     assert len(identity.calls) == 8
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_an_answer_in_its_last_second_is_used_and_asked_again_in_the_background() -> None:
+    identity, clock = Identity(), FakeClock()
+    client = IdentityVerifyClient(httpx.AsyncClient(transport=httpx.MockTransport(identity)), "http://i", clock=clock)
+    await client.verify("Bearer mlp_key")
+    clock.now += 2.5  # half a second left: answered from memory, asked again meanwhile
+    assert (await client.verify("Bearer mlp_key")).user_id == USER
+    await settle()
+    assert len(identity.calls) == 2
+    clock.now += 1.0  # past the first answer's 3 s, within the refreshed one's
+    await client.verify("Bearer mlp_key")
+    assert len(identity.calls) == 2
+
+
+async def test_a_background_refresh_that_is_refused_refuses_the_next_call() -> None:
+    identity, clock = Identity(), FakeClock()
+    client = IdentityVerifyClient(httpx.AsyncClient(transport=httpx.MockTransport(identity)), "http://i", clock=clock)
+    await client.verify("Bearer mlp_key")
+    identity.refuse = True  # revoked meanwhile
+    clock.now += 2.5
+    await client.verify("Bearer mlp_key")  # still within the answer's 3 s
+    await settle()
+    with pytest.raises(CredentialRevoked):
+        await client.verify("Bearer mlp_key")
+
+
+async def test_a_grant_in_its_last_second_is_checked_again_in_the_background() -> None:
+    identity, clock = Identity(valid_after=100), FakeClock()
+    client = IdentityVerifyClient(httpx.AsyncClient(transport=httpx.MockTransport(identity)), "http://i", clock=clock)
+    await client.check_grant("token-a", token(issued_at=200))
+    clock.now += 2.5
+    await client.check_grant("token-a", token(issued_at=200))
+    await settle()
+    assert len(identity.calls) == 2
+    clock.now += 1.0
+    assert client.known_grant(token(issued_at=200))

@@ -3,8 +3,10 @@ ID tokens (who is it?), and the user's platform tokens (is their session, key an
 good?).
 
 Answers are reused for at most ``MAX_REUSE_SECONDS`` (identity's own replicas agree within
-2 s more), so a revocation reaches this service within 5 s. Answers identity marks ``no-store``
-(API keys with quotas, counted on every call) and 429s are never reused. A platform token's
+2 s more), so a revocation reaches this service within 5 s. An answer in its last second is
+still used while it is asked again in the background: busy credentials never wait for identity.
+Answers identity marks ``no-store`` (API keys with quotas, counted on every call) and 429s are
+never reused. A platform token's
 answer is kept per grant (user, session, key): one call per grant and 3 s, however many tokens
 the grant has; each token's ``iat`` is then compared locally with the user's revocation epoch.
 Refusals are kept as data (status, code, detail), never as a raised exception instance.
@@ -14,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import httpx
@@ -29,6 +34,9 @@ from mlp.common.contracts.auth import SERVICE_CREDENTIAL_HEADER, VerifiedCaller
 VERIFY_PATH = "/v1/auth/verify"
 MAX_REUSE_SECONDS = 3.0
 """The longest a service trusts identity's answer (identity's own caches add at most 2 s)."""
+REFRESH_AHEAD_SECONDS = 1.0
+"""An answer this close to expiring is still used, and asked again in the background: a busy
+credential is never left without an answer, so no call of it waits for identity."""
 
 Grant = tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None]
 
@@ -59,6 +67,7 @@ class IdentityVerifyClient:
         ttl_seconds: float = MAX_REUSE_SECONDS,
         refusal_ttl_seconds: float = MAX_REUSE_SECONDS,
         cache_size: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._url = identity_url.rstrip("/") + VERIFY_PATH
@@ -66,8 +75,9 @@ class IdentityVerifyClient:
         self._ttl = min(ttl_seconds, MAX_REUSE_SECONDS)
         self._refusal_ttl = min(refusal_ttl_seconds, MAX_REUSE_SECONDS)
         self.reuse_seconds = max(self._ttl, self._refusal_ttl)
-        self._answers: TtlLru[bytes, Principal | Refusal] = TtlLru(self._ttl, cache_size)
-        self._grants: TtlLru[Grant, int] = TtlLru(self._ttl, cache_size)
+        self._answers: TtlLru[bytes, Principal | Refusal] = TtlLru(self._ttl, cache_size, clock)
+        self._grants: TtlLru[Grant, int] = TtlLru(self._ttl, cache_size, clock)
+        self._refreshing: set[asyncio.Task[None]] = set()
         self._asking: dict[Grant, tuple[str, asyncio.Future[tuple[VerifiedCaller | Refusal, float]]]] = {}
         self._verifying: dict[bytes, asyncio.Future[tuple[VerifiedCaller | Refusal, float]]] = {}
 
@@ -76,12 +86,29 @@ class IdentityVerifyClient:
         key = hashlib.sha256(authorization.encode()).digest()
         cached = self._answers.get(key)
         if cached is None:
-            answer, reusable = await self._ask_shared(key, authorization)
-            cached = answer if isinstance(answer, Refusal) else answer.principal
-            self._answers.put(key, cached, self._refusal_ttl if isinstance(answer, Refusal) else reusable)
+            cached = await self._ask_and_keep(key, authorization)
+        elif self._answers.expires_in(key) < REFRESH_AHEAD_SECONDS and key not in self._verifying:
+            self._in_background(self._ask_and_keep(key, authorization))
         if isinstance(cached, Refusal):
             raise cached.error()
         return cached
+
+    async def _ask_and_keep(self, key: bytes, authorization: str) -> Principal | Refusal:
+        answer, reusable = await self._ask_shared(key, authorization)
+        kept = answer if isinstance(answer, Refusal) else answer.principal
+        self._answers.put(key, kept, self._refusal_ttl if isinstance(answer, Refusal) else reusable)
+        return kept
+
+    def _in_background(self, refresh: Awaitable[object]) -> None:
+        """A refresh that fails (identity down, a 429) leaves the entry to expire as it would have."""
+
+        async def run() -> None:
+            with suppress(Exception):
+                await refresh
+
+        task = asyncio.ensure_future(run())
+        self._refreshing.add(task)
+        task.add_done_callback(self._refreshing.discard)
 
     async def _ask_shared(self, key: bytes, authorization: str) -> tuple[VerifiedCaller | Refusal, float]:
         """Concurrent requests with one credential whose answer expired ask identity once (else
@@ -106,6 +133,9 @@ class IdentityVerifyClient:
     async def check_grant(self, raw_token: str, token: VerifiedToken) -> None:
         """Refuses a user's platform token whose session, key or user was revoked."""
         if self.known_grant(token):
+            grant = grant_of(token.principal)
+            if self._grants.expires_in(grant) < REFRESH_AHEAD_SECONDS and grant not in self._asking:
+                self._in_background(self._refresh_grant(grant, raw_token))
             return
         key = hashlib.sha256(raw_token.encode()).digest()
         refused = self._answers.get(key)
@@ -121,6 +151,14 @@ class IdentityVerifyClient:
                 raise CredentialRevoked("this token was issued before the user revoked their credentials")
         if isinstance(refused, Refusal):
             raise refused.error()
+
+    async def _refresh_grant(self, grant: Grant, raw_token: str) -> None:
+        """A refusal is not kept for the grant: the next call of it asks identity itself."""
+        answer = await self._ask_once(grant, raw_token)
+        if isinstance(answer, Refusal):
+            self._grants.forget(grant)
+        else:
+            self._grants.put(grant, answer.tokens_valid_after)
 
     async def _ask_once(self, grant: Grant, raw_token: str) -> VerifiedCaller | Refusal:
         """One question per grant at a time: concurrent requests of the grant share its answer

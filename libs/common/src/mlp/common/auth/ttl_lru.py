@@ -29,6 +29,11 @@ class TtlLru(Generic[K, V]):
         self._entries.move_to_end(key)
         return entry[0]
 
+    def expires_in(self, key: K) -> float:
+        """Seconds until ``key``'s entry expires (0 when there is none)."""
+        entry = self._entries.get(key)
+        return max(entry[1] - self._clock(), 0.0) if entry is not None else 0.0
+
     def put(self, key: K, value: V, ttl_seconds: float | None = None) -> None:
         ttl = self.ttl_seconds if ttl_seconds is None else ttl_seconds
         if ttl <= 0:
