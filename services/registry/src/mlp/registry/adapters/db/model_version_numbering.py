@@ -18,19 +18,10 @@ from mlp.registry.adapters.db.models_rows import LIVE_MODEL, VERSION_TABLE_COLUM
 from mlp.registry.adapters.db.tables import model_versions, models
 from mlp.registry.domain.models import ModelRef, NewVersion
 
-_GIVEN = (
-    "description",
-    "artifact_uri",
-    "artifact_file_id",
-    "source_kind",
-    "source_tune_job_id",
-    "source_run_uri",
-    "run_id",
-    "status",
-    "status_message",
-    "params",
-    "metrics",
-    "tags",
+_GIVEN = tuple(
+    column.name
+    for column in VERSION_TABLE_COLUMNS
+    if column.name not in {"id", "model_id", "user_id", "version", "created_at", "updated_at"}
 )
 """Columns whose values the request gives (parameters ``v_<column>``)."""
 
