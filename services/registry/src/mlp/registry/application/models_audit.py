@@ -12,7 +12,13 @@ SERVICE = "registry"
 
 
 def registry_event(
-    user_id: uuid.UUID, action: str, resource_type: str, resource_id: uuid.UUID, at: datetime, **details: Any
+    user_id: uuid.UUID,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID,
+    at: datetime,
+    outcome: str = "success",
+    **details: Any,
 ) -> OperationEventIn:
     """``action`` is ``<resource>.<verb>`` (``model.create``, ``model_version.update``, ``model_alias.set`` …)."""
     return OperationEventIn(
@@ -23,5 +29,6 @@ def registry_event(
         resource_id=str(resource_id),
         occurred_at=at,
         service=SERVICE,
+        outcome=outcome,
         details={k: v for k, v in details.items() if v is not None},
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
-from mlp.registry.application.models_audit import SERVICE
+from mlp.registry.application.models_audit import registry_event
 from mlp.registry.application.models_ports import Clock
 from mlp.registry.application.tune_ports import TuneUnitOfWork
 from mlp.registry.domain.tune_jobs import FINISHED, TuneEvent, TuneJob
@@ -27,17 +27,8 @@ def tune_status_event(job: TuneJob, from_status: str, at: datetime) -> Operation
         "fine_tuned_model": job.fine_tuned_model,
         "error": job.error,
     }
-    return OperationEventIn(
-        event_id=uuid.uuid4(),
-        user_id=job.user_id,
-        action=f"tune_job.{job.status}",
-        resource_type="tune_job",
-        resource_id=str(job.id),
-        occurred_at=at,
-        service=SERVICE,
-        outcome="failure" if job.status == "failed" else "success",
-        details={k: v for k, v in details.items() if v is not None},
-    )
+    outcome = "failure" if job.status == "failed" else "success"
+    return registry_event(job.user_id, f"tune_job.{job.status}", "tune_job", job.id, at, outcome, **details)
 
 
 class TuneTransitions:
