@@ -12,6 +12,7 @@ Exits non-zero when a check fails. Everything it starts is stopped before it ret
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -147,8 +148,24 @@ def make_handler(service: str) -> type[BaseHTTPRequestHandler]:
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.connections: list[socket.socket] = []
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections.append(request)
+        super().process_request(request, client_address)
+
+    def go_down(self) -> None:
+        """Stop listening and cut the keep-alive connections nginx holds: a server that went away."""
+        self.shutdown()
+        self.server_close()
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # nginx closing keep-alive connections
+        if not isinstance(sys.exc_info()[1], ConnectionError | OSError):  # nginx closing keep-alive connections
             super().handle_error(request, client_address)
 
 
@@ -218,8 +235,7 @@ def main() -> int:
                     return 1
                 time.sleep(0.05)
         run_checks(gateway_port, results)
-        servers[0].shutdown()  # identity goes away
-        servers[0].server_close()
+        servers[0].go_down()  # identity goes away
         status, _, body = request(gateway_port, "GET", "/registry/v1/models", {"Authorization": "Bearer good"})
         ok = status == 503 and json.loads(body)["type"] == "urn:mlp:problem:auth-unavailable"
         results.append(("identity_down_is_503", ok, f"got {status} {body[:200]!r}"))
