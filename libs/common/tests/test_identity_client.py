@@ -54,6 +54,7 @@ async def test_one_question_per_grant_whatever_the_number_of_tokens() -> None:
     await client.check_grant("token-b", token(issued_at=300))
     assert len(identity.calls) == 1
     assert identity.calls[0].headers[SERVICE_CREDENTIAL_HEADER].startswith("mlpsvc_registry_")
+    assert identity.calls[0].headers["prefer"] == "return=minimal"  # no platform token to mint for us
     assert client.known_grant(token(issued_at=300))
 
 

@@ -116,3 +116,13 @@ async def test_revoke_all_stops_the_firebase_token_and_what_was_minted_from_it(
     assert (await client.get("/v1/whoami", headers=bearer(minted))).status_code == 401
     again = await client.post("/v1/auth/sign-in", json={"id_token": id_token})
     assert again.status_code == 401
+
+
+async def test_a_service_preferring_a_minimal_answer_gets_no_platform_token(client: Client, sign_in: Any) -> None:
+    me: SignedInUser = await sign_in()
+    secret = await new_key(client, me)
+    minimal = await client.get("/v1/auth/verify", headers={**bearer(secret), **AS_GATEWAY, "prefer": "return=minimal"})
+    assert minimal.status_code == 200
+    assert minimal.json()["principal"]["user_id"] == me.user_id
+    assert "x-platform-token" not in minimal.headers
+    assert minimal.json()["platform_token"] == ""

@@ -71,7 +71,10 @@ class IdentityVerifyClient:
     ) -> None:
         self._client = client
         self._url = identity_url.rstrip("/") + VERIFY_PATH
-        self._headers = {SERVICE_CREDENTIAL_HEADER: service_credential} if service_credential else {}
+        # a service checks the calls it serves itself: no platform token to forward (RFC 7240)
+        self._headers = {"prefer": "return=minimal"}
+        if service_credential:
+            self._headers[SERVICE_CREDENTIAL_HEADER] = service_credential
         self._ttl = min(ttl_seconds, MAX_REUSE_SECONDS)
         self._refusal_ttl = min(refusal_ttl_seconds, MAX_REUSE_SECONDS)
         self.reuse_seconds = max(self._ttl, self._refusal_ttl)

@@ -3,7 +3,8 @@
 200 with the principal (body), or a 401/403/429 problem. GET serves nginx's ``auth_request``;
 POST serves direct callers. The platform token for the upstream (``x-platform-token``) is in
 the answer only when the gateway or a service asks, with its credential in
-``x-service-credential``.
+``x-service-credential``, and does not send ``Prefer: return=minimal`` (services checking the
+calls they serve send it: they forward nothing, and minting costs an RSA signature).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ async def verify_caller(
         raise AuthError("missing Authorization header")
     service_credential = scope_header(request.scope, SERVICE_CREDENTIAL_HEADER.encode())
     try:
-        verified, issued = await caller_verification.verify(authorization, service_credential)
+        verified, issued = await caller_verification.verify(
+            authorization, service_credential, want_token=not _prefers_minimal(request)
+        )
     except QuotaExceeded as refused:  # a flood of these is answered here, not by the exception machinery
         return problem_response(request, refused.status_code, refused.code, refused.detail, headers=refused.headers)
     principal = verified.principal
@@ -56,3 +59,9 @@ async def verify_caller(
     if issued is not None:
         headers[PLATFORM_TOKEN_HEADER] = issued.token
     return Response(body, headers=headers)
+
+
+def _prefers_minimal(request: Request[Any, Any, Any]) -> bool:
+    """``Prefer: return=minimal`` (RFC 7240): the verdict without a platform token to forward."""
+    prefer = scope_header(request.scope, b"prefer") or ""
+    return "return=minimal" in prefer.replace(" ", "").lower()

@@ -57,14 +57,19 @@ class CallerVerification:
                 return await verifier.verify(token)
         raise InvalidCredential("unrecognised credential: expected a Firebase ID token, an API key or a platform token")
 
-    async def verify(self, authorization: str, service_credential: str | None) -> tuple[Verified, IssuedToken | None]:
-        """The caller's verdict, and a platform token only when a platform component asks."""
+    async def verify(
+        self, authorization: str, service_credential: str | None, want_token: bool = True
+    ) -> tuple[Verified, IssuedToken | None]:
+        """The caller's verdict, and a platform token only when a platform component asks (and
+        wants one: a service checking a call it serves itself has no use for it)."""
         verified = await self.resolve(authorization)
         presented = bearer_token(authorization)
         platform_caller = bool(service_credential) and self._services.service_for(service_credential or "") is not None
         if not platform_caller:
             if verified.principal.api_key_id is not None and is_platform_token(presented):
                 raise InvalidCredential("a token minted for an API key is for the platform's upstreams only")
+            return verified, None
+        if not want_token:
             return verified, None
         if is_platform_token(presented):
             entry = self._platform_verifier.cached_token(presented)
