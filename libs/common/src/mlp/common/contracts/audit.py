@@ -27,6 +27,30 @@ class OperationEventIn(msgspec.Struct, frozen=True, kw_only=True):
     details: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+def operation_event(
+    service: str,
+    user_id: uuid.UUID,
+    action: str,
+    resource_type: str,
+    resource_id: object,
+    at: datetime,
+    outcome: str = "success",
+    details: dict[str, Any] | None = None,
+) -> OperationEventIn:
+    """A new event (its own id) about one resource; ``resource_id`` is kept to its first 128 characters."""
+    return OperationEventIn(
+        event_id=uuid.uuid4(),
+        user_id=user_id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=str(resource_id)[:128],
+        occurred_at=at,
+        service=service,
+        outcome=outcome,
+        details=details or {},
+    )
+
+
 class OperationEventBatch(msgspec.Struct, frozen=True, kw_only=True):
     events: Annotated[list[OperationEventIn], msgspec.Meta(min_length=1, max_length=MAX_AUDIT_BATCH)]
 

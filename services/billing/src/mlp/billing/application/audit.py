@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from mlp.common.contracts.audit import OperationEventIn
+from mlp.common.contracts.audit import OperationEventIn, operation_event
 
 
 def operation(
@@ -18,13 +18,5 @@ def operation(
     **details: Any,
 ) -> OperationEventIn:
     """``user_id`` None: an operator's change (price books, reconciliation), recorded on the nil user."""
-    return OperationEventIn(
-        event_id=uuid.uuid4(),
-        user_id=user_id or uuid.UUID(int=0),
-        action=action,
-        resource_type=resource_type,
-        resource_id=str(resource_id)[:128],
-        occurred_at=at,
-        service="billing",
-        details={k: str(v) if not isinstance(v, int | str | bool | None) else v for k, v in details.items()},
-    )
+    flat = {k: str(v) if not isinstance(v, int | str | bool | None) else v for k, v in details.items()}
+    return operation_event("billing", user_id or uuid.UUID(int=0), action, resource_type, resource_id, at, details=flat)

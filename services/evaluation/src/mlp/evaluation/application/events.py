@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from mlp.common.contracts.audit import OperationEventIn
+from mlp.common.contracts.audit import OperationEventIn, operation_event
 from mlp.common.contracts.usage import EVAL_JUDGE_TOKENS, EVAL_ROWS, UsageEventIn
 
 SERVICE = "evaluation"
@@ -21,16 +21,7 @@ def audit_event(
     at: datetime,
     details: dict[str, Any] | None = None,
 ) -> OperationEventIn:
-    return OperationEventIn(
-        event_id=uuid.uuid4(),
-        user_id=user_id,
-        action=action,
-        resource_type=resource_type,
-        resource_id=str(resource_id),
-        occurred_at=at,
-        service=SERVICE,
-        details=details or {},
-    )
+    return operation_event(SERVICE, user_id, action, resource_type, resource_id, at, details=details)
 
 
 def usage_events(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from mlp.registry.application.file_events import audit_event
+from mlp.registry.application.models_audit import registry_event
 from mlp.registry.application.ports import Clock, FilesUnitOfWork
 from mlp.registry.domain.datasets import Dataset, DatasetVersion
 from mlp.registry.domain.errors import NotFound
@@ -111,7 +111,7 @@ class DatasetReads:
             now: datetime = self._clock()
             if await uow.datasets.delete(user_id, dataset_id, now) is None:
                 raise _missing(dataset_id)
-            await uow.outbox.audit([audit_event(user_id, "dataset.delete", "dataset", dataset_id, now)])
+            await uow.outbox.audit([registry_event(user_id, "dataset.delete", "dataset", dataset_id, now)])
             payload = rows_job_payload(await uow.datasets.version_ids(dataset_id))
             await uow.outbox.enqueue(DROP_ROWS_JOB, [payload], [f"drop-rows:{dataset_id}"])
             await uow.commit()

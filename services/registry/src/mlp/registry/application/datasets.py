@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from mlp.registry.application.csv_ingest import CsvRejected, Progress, ingest_csv
 from mlp.registry.application.csv_reader import CsvLimits, DialectHint
-from mlp.registry.application.file_events import audit_event
+from mlp.registry.application.models_audit import registry_event
 from mlp.registry.application.ports import BlobStorage, Clock, FilesUnitOfWork
 from mlp.registry.domain.datasets import Dataset, DatasetVersion, Dialect, Problem
 from mlp.registry.domain.errors import DomainError, InvalidInput, NotFound
@@ -48,7 +48,9 @@ class Datasets:
             if dataset is None:
                 raise Conflict("dataset-name-taken", f"you already have a dataset named {name!r}", field="name")
             version = await self._new_version(uow, dataset, 1, source, hint)
-            await uow.outbox.audit([audit_event(user_id, "dataset.create", "dataset", dataset.id, version.created_at)])
+            await uow.outbox.audit(
+                [registry_event(user_id, "dataset.create", "dataset", dataset.id, version.created_at)]
+            )
             await uow.commit()
         if version.status == "ready":
             dataset = dataclasses.replace(dataset, latest_version=version.version)
@@ -66,7 +68,7 @@ class Datasets:
             version = await self._new_version(uow, dataset, number, source, hint)
             await uow.outbox.audit(
                 [
-                    audit_event(
+                    registry_event(
                         user_id, "dataset.version.create", "dataset", dataset_id, version.created_at, version=number
                     )
                 ]

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-from mlp.registry.application.file_events import audit_event, stored_bytes_event
+from mlp.registry.application.file_events import stored_bytes_event
+from mlp.registry.application.models_audit import registry_event
 from mlp.registry.application.ports import BlobStorage, Clock, FilesUnitOfWork
 from mlp.registry.application.uploads import PendingUpload, too_large
 from mlp.registry.domain.content_types import sniff_content_type
@@ -83,7 +84,7 @@ class Files:
                 raise too_large(upload.max_bytes, max(self._limits.quota_bytes - used, 0))
             await uow.files.add(stored)
             await uow.outbox.audit(
-                [audit_event(upload.user_id, "file.create", "file", upload.id, now, bytes=upload.size)]
+                [registry_event(upload.user_id, "file.create", "file", upload.id, now, bytes=upload.size)]
             )
             await uow.outbox.usage([stored_bytes_event(upload.user_id, upload.id, upload.size, now)])
             await uow.commit()
@@ -116,7 +117,7 @@ class Files:
             if stored is None:
                 raise NotFound("file-not-found", f"no file {file_id}", field="file_id")
             now = self._clock()
-            await uow.outbox.audit([audit_event(user_id, "file.delete", "file", file_id, now)])
+            await uow.outbox.audit([registry_event(user_id, "file.delete", "file", file_id, now)])
             await uow.outbox.enqueue(SWEEP_BLOB_JOB, [stored.storage_key.encode()], [stored.storage_key])
             await uow.commit()
         return stored

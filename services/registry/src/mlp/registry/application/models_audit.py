@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from mlp.common.contracts.audit import OperationEventIn
+from mlp.common.contracts.audit import OperationEventIn, operation_event
 
 SERVICE = "registry"
 
@@ -21,14 +21,5 @@ def registry_event(
     **details: Any,
 ) -> OperationEventIn:
     """``action`` is ``<resource>.<verb>`` (``model.create``, ``model_version.update``, ``model_alias.set`` …)."""
-    return OperationEventIn(
-        event_id=uuid.uuid4(),
-        user_id=user_id,
-        action=action,
-        resource_type=resource_type,
-        resource_id=str(resource_id),
-        occurred_at=at,
-        service=SERVICE,
-        outcome=outcome,
-        details={k: v for k, v in details.items() if v is not None},
-    )
+    details = {k: v for k, v in details.items() if v is not None}
+    return operation_event(SERVICE, user_id, action, resource_type, resource_id, at, outcome, details)
