@@ -26,6 +26,7 @@ import httpx
 import msgspec
 
 from mlp.common.auth.errors import ERRORS_BY_CODE, AuthError, AuthUnavailable, CredentialRevoked
+from mlp.common.auth.in_flight import InFlight
 from mlp.common.auth.platform_token import VerifiedToken
 from mlp.common.auth.principal import Principal
 from mlp.common.auth.ttl_lru import TtlLru
@@ -51,6 +52,10 @@ class Refusal:
 
     def error(self) -> AuthError:
         return ERRORS_BY_CODE.get(self.code, AuthError)(self.detail, headers=dict(self.headers))
+
+
+Answer = tuple[VerifiedCaller | Refusal, float]
+"""identity's answer and how long it may be reused (0: not at all)."""
 
 
 def grant_of(principal: Principal) -> Grant:
@@ -81,8 +86,8 @@ class IdentityVerifyClient:
         self._answers: TtlLru[bytes, Principal | Refusal] = TtlLru(self._ttl, cache_size, clock)
         self._grants: TtlLru[Grant, int] = TtlLru(self._ttl, cache_size, clock)
         self._refreshing: set[asyncio.Task[None]] = set()
-        self._asking: dict[Grant, tuple[str, asyncio.Future[tuple[VerifiedCaller | Refusal, float]]]] = {}
-        self._verifying: dict[bytes, asyncio.Future[tuple[VerifiedCaller | Refusal, float]]] = {}
+        self._asking: InFlight[Grant, Answer] = InFlight()
+        self._verifying: InFlight[bytes, Answer] = InFlight()
 
     async def verify(self, authorization: str) -> Principal:
         """An API key or a Firebase ID token: the principal identity answers."""
@@ -113,20 +118,14 @@ class IdentityVerifyClient:
         self._refreshing.add(task)
         task.add_done_callback(self._refreshing.discard)
 
-    async def _ask_shared(self, key: bytes, authorization: str) -> tuple[VerifiedCaller | Refusal, float]:
-        """Concurrent requests with one credential whose answer expired ask identity once (else
-        every expiry under load sends a burst of identical calls and stalls them all). An answer
-        identity says must not be reused (a key with a quota: every call is counted) is not
-        shared either: each waiter then asks for itself and is counted."""
-        asked = self._verifying.get(key)
-        if asked is None:
-            asked = self._verifying[key] = asyncio.ensure_future(self._ask_identity(authorization))
-            asked.add_done_callback(lambda _: self._verifying.pop(key, None))
-            return await asyncio.shield(asked)
-        answer, reusable = await asyncio.shield(asked)
-        if not reusable and not isinstance(answer, Refusal):
-            return await self._ask_identity(authorization)
-        return answer, reusable
+    async def _ask_shared(self, key: bytes, authorization: str) -> Answer:
+        """An answer identity says must not be reused (a key with a quota: every call is counted)
+        is not shared: each waiter then asks for itself and is counted."""
+
+        def counted(answer: Answer, _: str) -> bool:
+            return not answer[1] and not isinstance(answer[0], Refusal)
+
+        return await self._verifying.ask(key, authorization, self._ask_identity, counted)
 
     def known_grant(self, token: VerifiedToken) -> bool:
         """True when identity vouched for this token's grant moments ago (no I/O)."""
@@ -164,19 +163,15 @@ class IdentityVerifyClient:
             self._grants.put(grant, answer.tokens_valid_after)
 
     async def _ask_once(self, grant: Grant, raw_token: str) -> VerifiedCaller | Refusal:
-        """One question per grant at a time: concurrent requests of the grant share its answer
-        (when the grant's entry expires under load, 32 requests ask once, not 32 times)."""
-        asked = self._asking.get(grant)
-        if asked is None:
-            pending = asyncio.ensure_future(self._ask_identity(f"Bearer {raw_token}"))
-            asked = self._asking[grant] = (raw_token, pending)
-            pending.add_done_callback(lambda _: self._asking.pop(grant, None))
-        answer, _ = await asyncio.shield(asked[1])
-        if isinstance(answer, Refusal) and asked[0] != raw_token:  # a refusal may be the other token's own
-            answer, _ = await self._ask_identity(f"Bearer {raw_token}")
+        """One question per grant at a time, whichever of the grant's tokens asks."""
+
+        def others_refusal(answer: Answer, asked_with: str) -> bool:  # a refusal may be the other token's own
+            return isinstance(answer[0], Refusal) and asked_with != f"Bearer {raw_token}"
+
+        answer, _ = await self._asking.ask(grant, f"Bearer {raw_token}", self._ask_identity, others_refusal)
         return answer
 
-    async def _ask_identity(self, authorization: str) -> tuple[VerifiedCaller | Refusal, float]:
+    async def _ask_identity(self, authorization: str) -> Answer:
         """The answer and how long it may be reused: identity says ``no-store`` for credentials
         that must be counted on every call (API keys with quotas), and 429s are never reused."""
         try:
