@@ -8,7 +8,6 @@ JSON route, no middleware), served the same way in the same run.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import statistics
@@ -22,7 +21,7 @@ from pathlib import Path
 import httpx
 from litestar import Litestar, get
 
-from mlp.devtools.databases import create_database, drop_database, migrate_all
+from mlp.devtools.databases import migrated_database
 from mlp.devtools.postgres import test_server_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,13 +35,8 @@ def ensure_wrk() -> str:
 
 @contextmanager
 def bench_database(services: Sequence[str]) -> Iterator[str]:
-    server = test_server_url(None, ROOT / ".data/pgtest")
-    url = asyncio.run(create_database(server, prefix="mlp_bench"))
-    try:
-        asyncio.run(migrate_all(url, tuple(services)))
+    with migrated_database(test_server_url(None, ROOT / ".data/pgtest"), "mlp_bench", services) as url:
         yield url
-    finally:
-        asyncio.run(drop_database(server, url))
 
 
 @contextmanager

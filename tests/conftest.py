@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,7 +12,7 @@ import pytest
 
 from mlp.common.auth.principal import Principal
 from mlp.common.runtime.database import create_engine, plain_database_url
-from mlp.devtools.databases import create_database, drop_database, migrate_all
+from mlp.devtools.databases import migrated_database
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.processes import ServiceProcess, platform_env, start_platform, stop_all
 from mlp.identity.platform_token_wiring import platform_tokens
@@ -37,10 +36,8 @@ LOOPBACK_UPSTREAMS = {"REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true"}
 def database_url(pg_server_url: str) -> Iterator[str]:
     """The cross-service tests' own database (overriding the plugin's): their platform's workers
     consume its queues, which the services' own tests, on the plugin's database, look into."""
-    url = asyncio.run(create_database(pg_server_url, prefix="mlp_platform"))
-    asyncio.run(migrate_all(url))
-    yield url
-    asyncio.run(drop_database(pg_server_url, url))
+    with migrated_database(pg_server_url, "mlp_platform") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

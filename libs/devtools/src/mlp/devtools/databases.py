@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -41,3 +43,14 @@ async def drop_database(server_url: str, database_url: str) -> None:
 async def migrate_all(database_url: str, services: tuple[str, ...] = SERVICES) -> None:
     for service in services:
         await asyncio.to_thread(upgrade_to_head, f"mlp.{service}", database_url)
+
+
+@contextmanager
+def migrated_database(server_url: str, prefix: str, services: Sequence[str] = SERVICES) -> Iterator[str]:
+    """A new database with ``services`` migrated to head, dropped on the way out."""
+    url = asyncio.run(create_database(server_url, prefix))
+    try:
+        asyncio.run(migrate_all(url, tuple(services)))
+        yield url
+    finally:
+        asyncio.run(drop_database(server_url, url))

@@ -34,6 +34,15 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
+async def read_body(receive: Receive) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += bytes(message.get("body", b""))
+        if not message.get("more_body"):
+            return body
+
+
 def words(text: str) -> list[str]:
     return text.split()
 
@@ -57,12 +66,7 @@ class ModelServer(LoopbackServer):
         if scope["type"] != "http":
             return
         self.requests += 1
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = dict(scope["headers"])
         if self.api_key and headers.get(b"authorization") != f"Bearer {self.api_key}".encode():
             await self._json(send, 401, {"error": {"message": "bad api key", "type": "auth", "code": "invalid_key"}})

@@ -6,14 +6,13 @@ installed and down), else an embedded one under ``.data/pgtest``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from mlp.devtools.databases import create_database, drop_database, migrate_all
+from mlp.devtools.databases import create_database, drop_database, migrated_database
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.postgres import test_server_url
 
@@ -26,10 +25,8 @@ def pg_server_url() -> str:
 @pytest.fixture(scope="session")
 def database_url(pg_server_url: str) -> Iterator[str]:
     """One database for the session with every service migrated to head."""
-    url = asyncio.run(create_database(pg_server_url))
-    asyncio.run(migrate_all(url))
-    yield url
-    asyncio.run(drop_database(pg_server_url, url))
+    with migrated_database(pg_server_url, "mlp_test") as url:
+        yield url
 
 
 @pytest.fixture

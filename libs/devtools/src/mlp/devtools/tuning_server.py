@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from mlp.devtools.loopback_server import LoopbackServer
-from mlp.devtools.model_server import Receive, Scope, Send
+from mlp.devtools.model_server import Receive, Scope, Send, read_body
 from mlp.devtools.multipart_form import form_parts
 
 FILES = "/v1/files"
@@ -38,12 +38,7 @@ class TuningServer(LoopbackServer):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = dict(scope["headers"])
         if self.api_key and headers.get(b"authorization") != f"Bearer {self.api_key}".encode():
             await _json(send, 401, {"error": {"message": "bad api key", "code": "invalid_key"}})
