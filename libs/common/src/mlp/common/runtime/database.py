@@ -35,13 +35,18 @@ def create_engine(url: str, pool_size: int = 20) -> AsyncEngine:
     )
 
 
+async def raw_connection(connection: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under ``connection`` (reads; writes go through the next one)."""
+    return cast(asyncpg.Connection, (await connection.get_raw_connection()).driver_connection)
+
+
 async def raw_connection_in_transaction(connection: AsyncConnection) -> asyncpg.Connection:
     """The asyncpg connection under ``connection``, for COPY and the job queue, inside the caller's
     transaction (whose BEGIN SQLAlchemy's asyncpg dialect sends lazily, with the first statement:
     without it, a raw write would land outside the transaction and survive a rollback)."""
     if not connection.in_transaction():
         raise RuntimeError("raw writes go in the caller's transaction: begin one first")
-    raw = cast(asyncpg.Connection, (await connection.get_raw_connection()).driver_connection)
+    raw = await raw_connection(connection)
     if not raw.is_in_transaction():
         await connection.execute(text("SELECT 1"))
     return raw

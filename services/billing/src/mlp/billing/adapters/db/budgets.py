@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-import asyncpg
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mlp.billing.adapters.db.metadata import as_dict
 from mlp.billing.adapters.db.tables import billing_alerts, budgets
 from mlp.billing.domain.budgets import Budget
+from mlp.common.runtime.database import raw_connection
 
 
 class SqlBudgets:
@@ -55,7 +55,7 @@ class SqlBudgets:
 
     async def owners_among(self, user_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
         """On the raw connection: it runs with every ingested batch."""
-        raw = cast(asyncpg.Connection, (await self._connection.get_raw_connection()).driver_connection)
+        raw = await raw_connection(self._connection)
         rows = await raw.fetch("SELECT user_id FROM billing.budgets WHERE user_id = ANY($1::uuid[])", list(user_ids))
         return [r["user_id"] for r in rows]
 

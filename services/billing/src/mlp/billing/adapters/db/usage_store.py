@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mlp.billing.domain.rating import DailyUsage
 from mlp.billing.domain.stripe_objects import MeterEvent
 from mlp.billing.domain.usage import UsageEvent
+from mlp.common.runtime.database import raw_connection
 
 INSERT_BATCH = """
 WITH input AS (
@@ -67,7 +68,7 @@ class SqlUsageStore:
         self._connection = connection
 
     async def _raw(self) -> asyncpg.Connection:
-        return cast(asyncpg.Connection, (await self._connection.get_raw_connection()).driver_connection)
+        return await raw_connection(self._connection)
 
     async def insert(
         self, events: Sequence[UsageEvent]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.common.runtime.database import raw_connection, raw_connection_in_transaction
 from mlp.registry.adapters.db.dataset_row_blocks import copy_blocks, once, rows_of_blocks
 from mlp.registry.adapters.db.dataset_versions_mapping import to_version, version_values
 from mlp.registry.adapters.db.tables_files import dataset_row_blocks, dataset_versions, datasets
@@ -136,8 +138,8 @@ class SqlDatasetRepository:
         return [to_version(row) for row in rows]
 
     async def append_rows(self, version_id: uuid.UUID, first_row_number: int, rows: list[list[str]]) -> None:
-        raw = await self._conn.get_raw_connection()
-        await raw.driver_connection.copy_to_table(  # type: ignore[union-attr]
+        raw = await raw_connection_in_transaction(self._conn)  # the rows commit with their version
+        await raw.copy_to_table(
             "dataset_row_blocks",
             source=once(copy_blocks(version_id, first_row_number, rows)),
             columns=("version_id", "first_row", "cells"),
@@ -147,8 +149,7 @@ class SqlDatasetRepository:
 
     async def rows(self, version_id: uuid.UUID, after_row: int, limit: int) -> list[tuple[int, list[str]]]:
         """The blocks from the one holding row ``after_row + 1`` to the one holding ``after_row + limit``."""
-        raw = await self._conn.get_raw_connection()
-        found = await raw.driver_connection.fetch(  # type: ignore[union-attr]
+        found: list[Any] = await (await raw_connection(self._conn)).fetch(
             "SELECT first_row, cells::text FROM registry.dataset_row_blocks"
             " WHERE version_id = $1 AND first_row <= $3 AND first_row >= coalesce("
             "(SELECT max(first_row) FROM registry.dataset_row_blocks WHERE version_id = $1 AND first_row <= $2), 1)"
