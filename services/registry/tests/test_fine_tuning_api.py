@@ -185,5 +185,24 @@ async def test_a_jsonl_file_of_mine_is_a_training_file(client: Client, new_user:
     nobody = await client.post(
         JOBS, json={"model": f"{name}:1", "training_file": str(uuid.uuid4())}, headers=me.headers
     )
-    assert nobody.status_code == 400
-    assert nobody.json()["problems"][0]["code"] == "file-not-found"
+    assert nobody.status_code == 404
+    assert nobody.json()["type"] == "urn:mlp:problem:file-not-found"
+
+
+async def test_a_job_on_another_users_dataset_or_model_is_404(client: Client, new_user: Callable[..., User]) -> None:
+    me, other = new_user(SCOPES), new_user(SCOPES)
+    theirs_model = await base_model(client, other)
+    theirs_data = await dataset(client, other, chat_csv([CHAT] * 12))
+    mine_model = await base_model(client, me)
+    mine_data = await dataset(client, me, chat_csv([CHAT] * 12))
+    cases = (
+        ({"model": f"{theirs_model}:1", "training_file": mine_data}, "model"),
+        ({"model": f"{mine_model}:1", "training_file": theirs_data}, "training_file"),
+        ({"model": f"{mine_model}:1", "training_file": mine_data, "validation_file": theirs_data}, "validation_file"),
+    )
+    for body, field in cases:
+        refused = await client.post(JOBS, json=body, headers=me.headers)
+        assert refused.status_code == 404, refused.text
+        assert refused.json().get("field") == field, refused.text
+    listed = await client.get(JOBS, headers=me.headers)
+    assert listed.json()["data"] == []

@@ -14,7 +14,7 @@ from mlp.registry.application.tune_jobs import NewTuneJob, TuneJobs
 from mlp.registry.application.tune_ports import Examples
 from mlp.registry.domain.errors import NotFound
 from mlp.registry.domain.models import Artifact, ModelVersion, VersionSource
-from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingDataInvalid
+from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec
 
 CHAT = json.dumps([{"role": "user", "content": "hi"}])
 ME = uuid.uuid4()
@@ -97,12 +97,11 @@ async def test_create_pins_the_dataset_versions_it_validated(setup: Setup) -> No
     assert setup.uow.jobs.jobs[job.id] == job
 
 
-async def test_training_and_validation_problems_come_together_and_nothing_is_queued(setup: Setup) -> None:
+async def test_a_file_that_is_not_mine_is_not_found_and_nothing_is_queued(setup: Setup) -> None:
     missing = uuid.uuid4()
-    with pytest.raises(TrainingDataInvalid) as refused:
+    with pytest.raises(NotFound) as refused:
         await setup.jobs.create(ME, NewTuneJob("base:1", str(missing), validation_file=str(missing)))
-    fields = [p["field"] for p in refused.value.extra["problems"]]
-    assert fields == ["training_file", "validation_file"]
+    assert refused.value.field == "training_file"
     assert setup.uow.outbox.jobs == []
     assert setup.uow.jobs.jobs == {}
 

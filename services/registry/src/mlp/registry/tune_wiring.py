@@ -30,6 +30,7 @@ from mlp.registry.application.tune_ports import (
 from mlp.registry.application.tune_runner import TuneRunner
 from mlp.registry.domain.errors import NotFound
 from mlp.registry.domain.models import ModelVersion
+from mlp.registry.domain.models_errors import ModelNotFound
 from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec, TrainingDataInvalid, jsonl_examples
 from mlp.registry.settings import RegistrySettings
 
@@ -39,10 +40,14 @@ TUNE_ERROR_HANDLERS: ExceptionHandlersMap = {TrainingDataInvalid: on_training_da
 
 def model_resolver(versions: ModelVersions, aliases: ModelAliases) -> ResolveModel:
     async def resolve(user_id: uuid.UUID, spec: ModelSpec) -> ModelVersion:
-        if spec.alias is not None:
-            return await aliases.resolve(user_id, spec.name, spec.alias)
-        assert spec.version is not None
-        return await versions.get(user_id, spec.name, spec.version)
+        """Another user's model looks like none at all: a 404 naming ``model``."""
+        try:
+            if spec.alias is not None:
+                return await aliases.resolve(user_id, spec.name, spec.alias)
+            assert spec.version is not None
+            return await versions.get(user_id, spec.name, spec.version)
+        except ModelNotFound as missing:
+            raise NotFound("model-not-found", missing.detail, field="model") from None
 
     return resolve
 

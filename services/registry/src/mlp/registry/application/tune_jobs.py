@@ -99,8 +99,8 @@ class TuneJobs:
             model=request.model,
             base_model_version_id=base.id,
             training_file=request.training_file,
-            dataset_id=trained.dataset_id if trained else None,
-            training_dataset_version=trained.dataset_version if trained else None,
+            dataset_id=trained.dataset_id,
+            training_dataset_version=trained.dataset_version,
             validation_file=request.validation_file,
             validation_dataset_version=validated.dataset_version if validated else None,
             hyperparameters=hyperparameters,
@@ -120,14 +120,13 @@ class TuneJobs:
             await uow.commit()
         return job
 
-    async def _check(
-        self, user_id: uuid.UUID, name: str, file_id: uuid.UUID
-    ) -> tuple[list[dict[str, Any]], Examples | None]:
-        """The problems of the examples, and the examples read (None when they cannot be)."""
+    async def _check(self, user_id: uuid.UUID, name: str, file_id: uuid.UUID) -> tuple[list[dict[str, Any]], Examples]:
+        """The problems of the examples, and the examples read. A file or dataset that is not the
+        caller's (or none at all) is a 404 naming the field, as another user's model is."""
         try:
             examples = await self._read_examples(user_id, file_id, None)
         except NotFound as missing:
-            return [{"field": name, "code": missing.code, "detail": missing.detail}], None
+            raise NotFound(missing.code, missing.detail, field=name) from None
         return check_examples(name, examples.columns, examples.rows, self._limits), examples
 
     async def get(self, user_id: uuid.UUID, job_id: uuid.UUID) -> TuneJob:
