@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
 
     settings = load_settings(ServiceSettings, args.service)
     if args.command == "migrate":
-        upgrade_to_head(f"mlp.{args.service}", settings.database_url)
+        upgrade_to_head(f"mlp.{args.service}", settings.database_url, settings.migration_lock_timeout_seconds)
         return
     uvicorn.run(
         f"mlp.{args.service}.app:create_app",

@@ -45,6 +45,9 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Cap of the retry delay: a receiver down for days is still retried every 5 minutes."""
     outbox_heartbeat_timeout_seconds: float = 30.0
     """A job whose worker sent no heartbeat for this long (killed) is picked up by another."""
+    migration_lock_timeout_seconds: float = 5.0
+    """How long one migration statement waits for a table lock held by live traffic before failing
+    (the migration Job retries) instead of queueing every later query behind it."""
     outbox_dequeue_timeout_seconds: float = 10.0
     """The worker's longest wait for a NOTIFY before it polls the queue anyway (how it finds a dead
     worker's job: recovered within heartbeat timeout + this)."""
