@@ -13,6 +13,7 @@ from alembic import command
 
 from mlp.common.runtime.database import plain_database_url
 from mlp.common.runtime.migrations import alembic_config, head_revision, upgrade_to_head
+from mlp.common.runtime.schema_gate import wait_for_schema
 from mlp.devtools.databases import SERVICES
 
 
@@ -66,3 +67,36 @@ async def test_a_migration_behind_a_held_lock_gives_up_and_leaves_the_schema_as_
     assert await _revision(empty_database_url, "billing") == before
     await asyncio.to_thread(upgrade_to_head, package, empty_database_url)
     assert await _revision(empty_database_url, "billing") == head_revision(package)
+
+
+async def test_a_worker_waits_for_its_schema_then_goes(empty_database_url: str) -> None:
+    package = "mlp.evaluation"
+    config = alembic_config(package, empty_database_url)
+    await asyncio.to_thread(command.upgrade, config, "head")
+    await asyncio.to_thread(command.downgrade, config, "-1")
+    pool = await asyncpg.create_pool(plain_database_url(empty_database_url), min_size=1, max_size=2)
+    try:
+        gate = asyncio.ensure_future(wait_for_schema(pool, "evaluation", package, poll_seconds=0.05))
+        await asyncio.sleep(0.5)
+        assert not gate.done(), "a schema behind the code must hold the worker"
+        await asyncio.to_thread(upgrade_to_head, package, empty_database_url)
+        assert await asyncio.wait_for(gate, 5) == head_revision(package)
+    finally:
+        await pool.close()
+
+
+async def test_a_schema_ahead_of_the_code_lets_the_worker_go(empty_database_url: str) -> None:
+    """A newer release migrated first (rolling deploy): old workers keep working."""
+    await asyncio.to_thread(upgrade_to_head, "mlp.evaluation", empty_database_url)
+    conn = await asyncpg.connect(plain_database_url(empty_database_url))
+    try:
+        await conn.execute("UPDATE evaluation.alembic_version SET version_num = '9999_from_the_future'")
+    finally:
+        await conn.close()
+    pool = await asyncpg.create_pool(plain_database_url(empty_database_url), min_size=1, max_size=2)
+    try:
+        assert (
+            await asyncio.wait_for(wait_for_schema(pool, "evaluation", "mlp.evaluation"), 5) == "9999_from_the_future"
+        )
+    finally:
+        await pool.close()

@@ -12,6 +12,8 @@ A pgqueuer worker on the service's queue (its own schema). Each entrypoint is a 
 - **A killed worker's job is picked up again.** While a job runs its worker writes heartbeats;
   a job still ``picked`` whose heartbeat is older than ``outbox_heartbeat_timeout_seconds`` is
   dequeued again by a live worker at its next poll (``outbox_dequeue_timeout_seconds``).
+- **Schema first.** A worker takes no job until its schema is at its code's head (or ahead):
+  :mod:`mlp.common.runtime.schema_gate`.
 - **Graceful stop.** SIGTERM or SIGINT stops taking jobs and lets the running ones finish.
 - **Observed.** Job latency and failures are Prometheus metrics, served on
   ``worker_metrics_port`` (:mod:`mlp.common.runtime.worker_metrics`); with tracing on, a job's
@@ -41,6 +43,7 @@ from mlp.common.runtime.liveness import touch_while_running
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT, USAGE_ENTRYPOINT
 from mlp.common.runtime.queue import queue_queries, queue_settings
 from mlp.common.runtime.relays import AuditRelay, UsageRelay
+from mlp.common.runtime.schema_gate import wait_for_schema
 from mlp.common.runtime.service_tokens import ServiceTokens, TokenSource
 from mlp.common.runtime.settings import ServiceSettings
 from mlp.common.runtime.tracing import continued_trace, enable_tracing
@@ -130,15 +133,29 @@ async def run_service_worker(
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, queue.shutdown.set)
-            _log.info("worker started", service=service, entrypoints=sorted({**relays, **entrypoints}))
             alive = asyncio.create_task(touch_while_running(settings.worker_liveness_file))
             try:
-                await queue.run(
-                    dequeue_timeout=timedelta(seconds=settings.outbox_dequeue_timeout_seconds),
-                    heartbeat_timeout=timedelta(seconds=settings.outbox_heartbeat_timeout_seconds),
-                )
+                if await _schema_ready_unless_stopped(pool, schema, f"mlp.{service}", queue.shutdown):
+                    _log.info("worker started", service=service, entrypoints=sorted({**relays, **entrypoints}))
+                    await queue.run(
+                        dequeue_timeout=timedelta(seconds=settings.outbox_dequeue_timeout_seconds),
+                        heartbeat_timeout=timedelta(seconds=settings.outbox_heartbeat_timeout_seconds),
+                    )
             finally:
                 alive.cancel()
             _log.info("worker stopped", service=service)
     finally:
         await pool.close()
+
+
+async def _schema_ready_unless_stopped(pool: asyncpg.Pool, schema: str, package: str, stop: asyncio.Event) -> bool:
+    """Wait for the schema; False when told to stop first."""
+    gate = asyncio.ensure_future(wait_for_schema(pool, schema, package))
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({gate, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if stopped.done():
+        gate.cancel()
+        return False
+    stopped.cancel()
+    gate.result()  # a database error stops the worker, which its supervisor restarts
+    return True
