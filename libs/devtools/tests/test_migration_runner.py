@@ -100,3 +100,14 @@ async def test_a_schema_ahead_of_the_code_lets_the_worker_go(empty_database_url:
         )
     finally:
         await pool.close()
+
+
+async def test_mlp_migrate_downgrades_to_a_named_revision(empty_database_url: str) -> None:
+    """The rollback procedure of deploy/README: ``mlp migrate <service> --downgrade-to REV``."""
+    await asyncio.to_thread(upgrade_to_head, "mlp.identity", empty_database_url)
+    env = {**os.environ, "DATABASE_URL": empty_database_url, "IDENTITY_DATABASE_URL": empty_database_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mlp.common.runtime.cli", "migrate", "identity", "--downgrade-to", "0003", env=env
+    )
+    assert await process.wait() == 0
+    assert await _revision(empty_database_url, "identity") == "0003"

@@ -47,6 +47,12 @@ def upgrade_to_head(
     command.upgrade(alembic_config(package, database_url, lock_timeout_seconds), "head")
 
 
+def downgrade_to(
+    package: str, database_url: str, revision: str, lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+) -> None:
+    command.downgrade(alembic_config(package, database_url, lock_timeout_seconds), revision)
+
+
 def head_revision(package: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(package)).get_current_head()
 
