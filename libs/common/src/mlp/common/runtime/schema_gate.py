@@ -38,3 +38,16 @@ async def wait_for_schema(pool: asyncpg.Pool, schema: str, package: str, poll_se
             _log.warning("waiting for migrations", schema=schema, revision=current, expected=head)
             reported = current
         await asyncio.sleep(poll_seconds)
+
+
+async def schema_ready_unless_stopped(pool: asyncpg.Pool, schema: str, package: str, stop: asyncio.Event) -> bool:
+    """Wait for the schema; False when told to stop first."""
+    gate = asyncio.ensure_future(wait_for_schema(pool, schema, package))
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({gate, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if stopped.done():
+        gate.cancel()
+        return False
+    stopped.cancel()
+    gate.result()  # a database error stops the worker, which its supervisor restarts
+    return True
