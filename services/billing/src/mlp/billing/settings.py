@@ -19,6 +19,10 @@ class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
     page_size_max: int = 100
     alert_webhook_timeout_seconds: float = 5.0
     meter_push_batch: int = 1000
+    retention_usage_events_days: float = 400.0
+    """Raw usage events (a year and a month: a disputed yearly invoice can be re-rated); daily aggregates stay."""
+    retention_webhook_events_days: float = 90.0
+    """Processed Stripe webhook events (Stripe itself keeps 30 days of events)."""
 
 
 def billing_settings() -> BillingSettings:

@@ -13,6 +13,7 @@ import asyncio
 import httpx
 import structlog
 
+from mlp.billing.adapters.db.retention import billing_retention
 from mlp.billing.adapters.db.tables import SCHEMA
 from mlp.billing.adapters.http.alert_webhooks import HttpAlertWebhooks
 from mlp.billing.adapters.outbox import billing_outbox
@@ -43,7 +44,11 @@ async def run_worker(settings: BillingSettings) -> None:
                     handlers.pop(needs_stripe)
                 _log.warning("no BILLING_STRIPE_API_KEY: meter pushes and reconciliation runs wait")
             await run_service_worker(
-                settings, "billing", SCHEMA, entrypoints={name: Entrypoint(h) for name, h in handlers.items()}
+                settings,
+                "billing",
+                SCHEMA,
+                entrypoints={name: Entrypoint(h) for name, h in handlers.items()},
+                retention=billing_retention(settings),
             )
     finally:
         await engine.dispose()

@@ -13,6 +13,7 @@ import asyncio
 import uuid
 
 from mlp.common.runtime.database import create_engine
+from mlp.common.runtime.inbox import received_events_retention
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import Entrypoint, JobFailed, run_service_worker
 from mlp.evaluation.adapters.db.tables import SCHEMA
@@ -46,7 +47,13 @@ async def run_worker(settings: EvaluationSettings) -> None:
                 await executor.execute(run_id)
 
             entrypoints = {RUN_ENTRYPOINT: Entrypoint(execute_run, concurrency_limit=settings.run_jobs_per_worker)}
-            await run_service_worker(settings, "evaluation", SCHEMA, entrypoints=entrypoints)
+            await run_service_worker(
+                settings,
+                "evaluation",
+                SCHEMA,
+                entrypoints=entrypoints,
+                retention=(received_events_retention(settings.retention_received_events_days),),
+            )
     finally:
         await engine.dispose()
 

@@ -53,6 +53,12 @@ class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
         "registry=http://127.0.0.1:8002,evaluation=http://127.0.0.1:8003,billing=http://127.0.0.1:8004"
     )
     """Comma-separated ``name=base URL`` of the services told when a user is deleted."""
+    retention_operation_events_days: float = 400.0
+    """The audit trail: a year and a month, so a yearly review finds the whole year."""
+    retention_ended_sessions_days: float = 30.0
+    """Sessions this long past their expiry or revocation (a refresh token for them is refused either way)."""
+    retention_quota_months_days: float = 400.0
+    """Monthly quota counters (minute counters go after a day: only the current minute counts)."""
 
 
 def identity_settings() -> IdentitySettings:

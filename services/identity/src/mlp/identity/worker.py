@@ -26,6 +26,7 @@ from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.relays import DeliveryRefused
 from mlp.common.runtime.service_tokens import TokenSource
 from mlp.common.runtime.worker import Entrypoint, run_service_worker
+from mlp.identity.adapters.db.retention import identity_retention
 from mlp.identity.adapters.db.tables import SCHEMA
 from mlp.identity.adapters.outbox import DELIVER_USER_DELETED, UserDeletedDelivery, parse_subscribers
 from mlp.identity.platform_token_wiring import platform_tokens
@@ -77,7 +78,12 @@ async def run_worker(settings: IdentitySettings) -> None:
         async with service_http_client(settings.http_timeout_seconds, settings.http_retries) as http:
             relay = UserDeletedRelay(http, subscribers, service_token)
             await run_service_worker(
-                settings, "identity", SCHEMA, {DELIVER_USER_DELETED: Entrypoint(relay)}, token_source=service_token
+                settings,
+                "identity",
+                SCHEMA,
+                {DELIVER_USER_DELETED: Entrypoint(relay)},
+                token_source=service_token,
+                retention=identity_retention(settings),
             )
     finally:
         await engine.dispose()

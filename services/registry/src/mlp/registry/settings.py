@@ -67,6 +67,8 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     trainer_api_key: str = ""
     tune_poll_seconds: float = 10.0
     """How often the worker asks the trainer about a running job."""
+    retention_inference_requests_days: float = 90.0
+    """The inference log (the usage it billed is in billing, which keeps its own)."""
 
 
 def registry_settings() -> RegistrySettings:

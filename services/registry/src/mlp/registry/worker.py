@@ -15,6 +15,7 @@ from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import Entrypoint, run_service_worker
 from mlp.registry.adapters.db.outbox import registry_outbox
+from mlp.registry.adapters.db.retention import registry_retention
 from mlp.registry.adapters.db.tables import SCHEMA
 from mlp.registry.adapters.openai_trainer import OpenAITrainer
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
@@ -41,7 +42,9 @@ async def run_worker(settings: RegistrySettings) -> None:
                 **files.job_handlers(settings.csv_ingest_concurrency),
                 TUNE_JOB_ENTRYPOINT: Entrypoint(tuning.run),
             }
-            await run_service_worker(settings, "registry", SCHEMA, entrypoints=entrypoints)
+            await run_service_worker(
+                settings, "registry", SCHEMA, entrypoints=entrypoints, retention=registry_retention(settings)
+            )
     finally:
         probes.cancel()
         with suppress(asyncio.CancelledError):

@@ -1,6 +1,7 @@
 """``mlp``: the one command a service's container or a developer runs.
 
     mlp migrate <service>          upgrade the service's schema to head
+    mlp migrate <service> --downgrade-to REV   roll the schema back to revision REV (deploy/README)
     mlp serve <service> [--port N] run the service's HTTP API (uvicorn)
     mlp worker <service>           run the service's background worker (``mlp.<service>.worker:main``)
 
@@ -15,7 +16,7 @@ import os
 
 import uvicorn
 
-from mlp.common.runtime.migrations import upgrade_to_head
+from mlp.common.runtime.migrations import downgrade_to, upgrade_to_head
 from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 SERVICES = ("identity", "registry", "evaluation", "billing")
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     migrate = commands.add_parser("migrate", help="upgrade a service's schema to head")
     migrate.add_argument("service", choices=SERVICES)
+    migrate.add_argument("--downgrade-to", metavar="REVISION", default=None)
     serve = commands.add_parser("serve", help="run a service's HTTP API")
     serve.add_argument("service", choices=SERVICES)
     serve.add_argument("--host", default=None)
@@ -49,7 +51,11 @@ def main(argv: list[str] | None = None) -> None:
 
     settings = load_settings(ServiceSettings, args.service)
     if args.command == "migrate":
-        upgrade_to_head(f"mlp.{args.service}", settings.database_url)
+        package, timeout = f"mlp.{args.service}", settings.migration_lock_timeout_seconds
+        if args.downgrade_to:
+            downgrade_to(package, settings.database_url, args.downgrade_to, timeout)
+        else:
+            upgrade_to_head(package, settings.database_url, timeout)
         return
     uvicorn.run(
         f"mlp.{args.service}.app:create_app",

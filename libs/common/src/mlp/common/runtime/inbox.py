@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from litestar import Request, post
@@ -36,6 +37,7 @@ from mlp.common.auth.principal import Principal
 from mlp.common.contracts.events import USER_DELETED_KIND, USER_DELETED_PATH, PurgeReceipt, UserDeleted
 from mlp.common.runtime.columns import user_id_column, user_index
 from mlp.common.runtime.problems import Problem
+from mlp.common.runtime.retention import RetentionRule
 
 OnUserDeleted = Callable[[AsyncConnection, UserDeleted], Awaitable[None]]
 
@@ -52,6 +54,11 @@ def received_events_table(metadata: MetaData) -> Table:
         Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         user_index("received_events"),
     )
+
+
+def received_events_retention(keep_days: float) -> RetentionRule:
+    """An inbox only needs an event id while a redelivery may still come (minutes, not months)."""
+    return RetentionRule("received_events", "received_at", timedelta(days=keep_days))
 
 
 async def record_event_once(

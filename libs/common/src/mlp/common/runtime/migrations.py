@@ -2,6 +2,12 @@
 
 Each service's ``migrations/env.py`` calls :func:`run_migrations`; tools call
 :func:`upgrade_to_head` and readiness compares :func:`current_revision` to :func:`head_revision`.
+
+Safe for rolling deploys and for two migration Jobs started at once: a session advisory lock per
+schema lets one ``mlp migrate`` run at a time (the second waits, then finds nothing to do); each
+revision runs in its own transaction (so a revision may build an index ``CONCURRENTLY`` in an
+``autocommit_block``); ``lock_timeout`` bounds how long a DDL statement queues behind live
+traffic's locks (it fails instead of stalling every query queued behind it, and the Job retries).
 """
 
 from __future__ import annotations
@@ -20,19 +26,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from mlp.common.runtime.database import async_database_url
 
 VERSION_TABLE = "alembic_version"
+DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
 
 
-def alembic_config(package: str, database_url: str | None = None) -> Config:
+def alembic_config(
+    package: str, database_url: str | None = None, lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+) -> Config:
     """Config for the migrations shipped inside ``package`` (e.g. ``mlp.identity``)."""
     config = Config()
     config.set_main_option("script_location", str(files(package) / "migrations"))
+    config.attributes["lock_timeout_ms"] = max(1, int(lock_timeout_seconds * 1000))
     if database_url:
         config.set_main_option("sqlalchemy.url", async_database_url(database_url).replace("%", "%%"))
     return config
 
 
-def upgrade_to_head(package: str, database_url: str) -> None:
-    command.upgrade(alembic_config(package, database_url), "head")
+def upgrade_to_head(
+    package: str, database_url: str, lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+) -> None:
+    command.upgrade(alembic_config(package, database_url, lock_timeout_seconds), "head")
+
+
+def downgrade_to(
+    package: str, database_url: str, revision: str, lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
+) -> None:
+    command.downgrade(alembic_config(package, database_url, lock_timeout_seconds), revision)
 
 
 def head_revision(package: str) -> str | None:
@@ -68,21 +86,33 @@ def run_migrations(metadata: MetaData, schema: str, ignore_tables: Collection[st
             return name == schema
         return not (type_ == "table" and name in ignore_tables)
 
+    lock_timeout_ms = int(context.config.attributes.get("lock_timeout_ms", DEFAULT_LOCK_TIMEOUT_SECONDS * 1000))
+    lock_key = f"mlp.migrate.{schema}"
+
     def migrate(connection: Connection) -> None:
+        connection.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": lock_key})
+        connection.execute(text(f"SET lock_timeout = {lock_timeout_ms}"))
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            version_table_schema=schema,
-            include_schemas=True,
-            include_name=include_name,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=metadata,
+                version_table_schema=schema,
+                include_schemas=True,
+                include_name=include_name,
+                transaction_per_migration=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            connection.rollback()
+            connection.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": lock_key})
+            connection.commit()
 
     async def run() -> None:
         engine = create_async_engine(context.config.get_main_option("sqlalchemy.url") or "")
-        async with engine.begin() as connection:
+        async with engine.connect() as connection:
             await connection.run_sync(migrate)
         await engine.dispose()
 

@@ -45,6 +45,17 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Cap of the retry delay: a receiver down for days is still retried every 5 minutes."""
     outbox_heartbeat_timeout_seconds: float = 30.0
     """A job whose worker sent no heartbeat for this long (killed) is picked up by another."""
+    retention_interval_seconds: float = 3600.0
+    """How often ``mlp worker`` deletes what outlived its retention (one replica at a time)."""
+    retention_batch_size: int = 5000
+    """Rows deleted per statement (one short transaction each)."""
+    retention_finished_jobs_days: float = 14.0
+    """How long the queue's log of finished jobs (``pgqueuer_log``) is kept."""
+    retention_received_events_days: float = 30.0
+    """How long an inbox remembers an event id (redeliveries come within minutes)."""
+    migration_lock_timeout_seconds: float = 5.0
+    """How long one migration statement waits for a table lock held by live traffic before failing
+    (the migration Job retries) instead of queueing every later query behind it."""
     outbox_dequeue_timeout_seconds: float = 10.0
     """The worker's longest wait for a NOTIFY before it polls the queue anyway (how it finds a dead
     worker's job: recovered within heartbeat timeout + this)."""

@@ -12,6 +12,11 @@ A pgqueuer worker on the service's queue (its own schema). Each entrypoint is a 
 - **A killed worker's job is picked up again.** While a job runs its worker writes heartbeats;
   a job still ``picked`` whose heartbeat is older than ``outbox_heartbeat_timeout_seconds`` is
   dequeued again by a live worker at its next poll (``outbox_dequeue_timeout_seconds``).
+- **Schema first.** A worker takes no job until its schema is at its code's head (or ahead):
+  :mod:`mlp.common.runtime.schema_gate`.
+- **Retention.** Every ``retention_interval_seconds`` one replica deletes, in bounded batches,
+  what outlived its retention: the queue's finished-job log and the service's own ``retention``
+  rules (:mod:`mlp.common.runtime.retention`).
 - **Graceful stop.** SIGTERM or SIGINT stops taking jobs and lets the running ones finish.
 - **Observed.** Job latency and failures are Prometheus metrics, served on
   ``worker_metrics_port`` (:mod:`mlp.common.runtime.worker_metrics`); with tracing on, a job's
@@ -23,9 +28,9 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -41,6 +46,8 @@ from mlp.common.runtime.liveness import touch_while_running
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT, USAGE_ENTRYPOINT
 from mlp.common.runtime.queue import queue_queries, queue_settings
 from mlp.common.runtime.relays import AuditRelay, UsageRelay
+from mlp.common.runtime.retention import RetentionRule, run_retention
+from mlp.common.runtime.schema_gate import schema_ready_unless_stopped
 from mlp.common.runtime.service_tokens import ServiceTokens, TokenSource
 from mlp.common.runtime.settings import ServiceSettings
 from mlp.common.runtime.tracing import continued_trace, enable_tracing
@@ -107,6 +114,7 @@ async def run_service_worker(
     schema: str,
     entrypoints: Mapping[str, Entrypoint],
     token_source: TokenSource | None = None,
+    retention: Sequence[RetentionRule] = (),
 ) -> None:
     """Consume ``schema``'s queue until SIGTERM/SIGINT, then finish the jobs in flight."""
     enable_tracing(f"{service}-worker", settings.otlp_endpoint)
@@ -130,15 +138,35 @@ async def run_service_worker(
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, queue.shutdown.set)
-            _log.info("worker started", service=service, entrypoints=sorted({**relays, **entrypoints}))
             alive = asyncio.create_task(touch_while_running(settings.worker_liveness_file))
             try:
-                await queue.run(
-                    dequeue_timeout=timedelta(seconds=settings.outbox_dequeue_timeout_seconds),
-                    heartbeat_timeout=timedelta(seconds=settings.outbox_heartbeat_timeout_seconds),
-                )
+                if await schema_ready_unless_stopped(pool, schema, f"mlp.{service}", queue.shutdown):
+                    _log.info("worker started", service=service, entrypoints=sorted({**relays, **entrypoints}))
+                    cleaner = asyncio.create_task(_retention(pool, schema, settings, retention))
+                    try:
+                        await queue.run(
+                            dequeue_timeout=timedelta(seconds=settings.outbox_dequeue_timeout_seconds),
+                            heartbeat_timeout=timedelta(seconds=settings.outbox_heartbeat_timeout_seconds),
+                        )
+                    finally:
+                        cleaner.cancel()
             finally:
                 alive.cancel()
             _log.info("worker stopped", service=service)
     finally:
         await pool.close()
+
+
+async def _retention(
+    pool: asyncpg.Pool, schema: str, settings: ServiceSettings, rules: Sequence[RetentionRule]
+) -> None:
+    """The service's rules and the queue's log of finished jobs."""
+    finished_jobs = RetentionRule("pgqueuer_log", "created", timedelta(days=settings.retention_finished_jobs_days))
+    await run_retention(
+        pool,
+        schema,
+        (finished_jobs, *rules),
+        lambda: datetime.now(UTC),
+        settings.retention_interval_seconds,
+        settings.retention_batch_size,
+    )
