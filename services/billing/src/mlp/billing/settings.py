@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mlp.billing.domain.metrics import MetricCatalogue
+from mlp.common.contracts.usage import METRICS
 from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 
@@ -19,6 +21,12 @@ class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
     page_size_max: int = 100
     alert_webhook_timeout_seconds: float = 5.0
     meter_push_batch: int = 1000
+    extra_metrics: str = ""
+    """Platform metrics known beyond the contract's, space-separated (a metric a service started
+    emitting before the contract release reached billing); events parked for it can then be replayed."""
+
+    def metric_catalogue(self) -> MetricCatalogue:
+        return MetricCatalogue(METRICS | frozenset(self.extra_metrics.split()))
 
 
 def billing_settings() -> BillingSettings:

@@ -51,10 +51,11 @@ def use_cases(
         max_ahead=timedelta(seconds=settings.usage_max_ahead_seconds),
     )
     customers = CustomerLinks(tx, stripe, clock)
+    metrics = settings.metric_catalogue()
     return UseCases(
-        usage_ingestion=UsageIngestion(tx, clock, window),
+        usage_ingestion=UsageIngestion(tx, clock, metrics, window),
         usage_reports=UsageReports(tx, clock),
-        price_books=PriceBooks(tx, clock),
+        price_books=PriceBooks(tx, clock, metrics),
         budgets=Budgets(tx, clock, sender),
         invoices=Invoices(tx),
         stripe_webhooks=StripeWebhooks(tx, clock),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 
 from mlp.billing.api.callers import USAGE_WRITERS, usage_caller
 from mlp.billing.api.cloudevents import CLOUDEVENT, CLOUDEVENTS_BATCH, CloudEvent, to_raw
@@ -96,11 +96,18 @@ async def report_usage(
     summary="An event's status: accepted, rated (period, amount) or pushed to Stripe",
 )
 async def usage_event_status(
-    event_id: FromPath[str], request: Request[Principal, Any, State], usage_reports: NamedDependency[UsageReports]
+    event_id: FromPath[str],
+    request: Request[Principal, Any, State],
+    usage_reports: NamedDependency[UsageReports],
+    source: Annotated[
+        str | None,
+        QueryParameter(max_length=64, description="who reported it (a service, or user); default: the platform's"),
+    ] = None,
 ) -> UsageEventStatusView:
-    found = await usage_reports.event_status(request.user.user_id, event_id)
+    found = await usage_reports.event_status(request.user.user_id, event_id, source)
     return UsageEventStatusView(
         event_id=found["event_id"],
+        source=found["source"],
         status=found["status"],
         metric=found["metric"],
         quantity=found["quantity"],

@@ -13,6 +13,8 @@ import msgspec
 
 class UsageEventStatusView(msgspec.Struct, frozen=True, kw_only=True):
     event_id: str
+    source: str
+    """Who reported it: a platform service, or ``user`` (the user's own ``custom.*`` usage)."""
     status: str
     metric: str
     quantity: Decimal

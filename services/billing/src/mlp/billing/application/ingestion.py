@@ -1,8 +1,9 @@
 """Usage ingestion: validate each event on its own, store the new ones with their aggregates, say what became of each.
 
 Per event: an unknown metric, a bad quantity or a timestamp outside the window is a 422; an
-event for another user sent with a user's credential is a 403; an id already stored with the
-same payload is a duplicate (accepted again, counted once), with another payload a 409. The new
+event for another user, or of a platform metric, sent with a user's credential is a 403; an id
+already stored for the same (user, source) with the same payload is a duplicate (accepted again,
+counted once), with another payload a 409. The new
 events, their daily aggregates and the follow-up jobs (meter events for Stripe, budget checks)
 commit together, so a crash loses nothing acknowledged and a retry counts nothing twice.
 """
@@ -17,11 +18,13 @@ import msgspec
 from mlp.billing.application.event_validation import Caller, RawUsageEvent, validated_event
 from mlp.billing.application.jobs import CHECK_BUDGET, PUSH_METER_EVENTS, BudgetCheck, MeterPush
 from mlp.billing.application.ports import Clock, Transaction, Transactions
+from mlp.billing.domain.metrics import MetricCatalogue
 from mlp.billing.domain.usage import EventRejected, IngestWindow, UsageEvent
 from mlp.common.contracts.usage import UsageBatchReceipt, UsageEventIn, UsageEventResult
 
 Key = tuple[int, str]
-"""(user id as an int, event id): hashing ``uuid.UUID`` objects is Python code, per event, several times."""
+"""(user id as an int, event id) of one caller's batch (one source): hashing ``uuid.UUID`` objects is
+Python code, per event, several times."""
 
 
 def _result(event_id: str, status: str, code: int, detail: str | None = None) -> UsageEventResult:
@@ -29,9 +32,12 @@ def _result(event_id: str, status: str, code: int, detail: str | None = None) ->
 
 
 class UsageIngestion:
-    def __init__(self, transactions: Transactions, clock: Clock, window: IngestWindow | None = None) -> None:
+    def __init__(
+        self, transactions: Transactions, clock: Clock, metrics: MetricCatalogue, window: IngestWindow | None = None
+    ) -> None:
         self._tx = transactions
         self._clock = clock
+        self._metrics = metrics
         self._window = window or IngestWindow()
 
     async def ingest(self, raws: Sequence[RawUsageEvent | UsageEventIn], caller: Caller) -> UsageBatchReceipt:
@@ -41,7 +47,7 @@ class UsageIngestion:
         pending: list[tuple[int, Key, bytes]] = []
         for index, raw in enumerate(raws):
             try:
-                event = validated_event(raw, caller, bounds)
+                event = validated_event(raw, caller, bounds, self._metrics)
             except EventRejected as exc:
                 results[index] = _result(_event_id(raw), "invalid", 422, f"{exc.field}: {exc.detail}")
                 continue
