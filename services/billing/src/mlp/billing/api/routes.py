@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlp.billing.api.budgets import delete_budget, get_budget, list_alerts, set_budget
 from mlp.billing.api.invoices import get_invoice, list_invoices
+from mlp.billing.api.parked_usage import list_parked, replay_parked
 from mlp.billing.api.price_books import create_price_book, end_price_book, list_price_books
 from mlp.billing.api.reconciliation import get_run, list_runs, start_run
 from mlp.billing.api.stripe_webhook import stripe_webhook
@@ -13,6 +14,8 @@ from mlp.billing.api.usage_events import report_usage, usage_event_status
 ROUTES = [
     report_usage,
     usage_event_status,
+    list_parked,
+    replay_parked,
     usage_summary,
     usage_daily,
     create_price_book,

@@ -14,6 +14,7 @@ from litestar.params import FromPath, QueryParameter
 
 from mlp.billing.api.callers import USAGE_WRITERS, usage_caller
 from mlp.billing.api.cloudevents import CLOUDEVENT, CLOUDEVENTS_BATCH, CloudEvent, to_raw
+from mlp.billing.api.parked_usage import count_parked
 from mlp.billing.api.views import UsageEventStatusView
 from mlp.billing.application.event_validation import RawUsageEvent
 from mlp.billing.application.ingestion import UsageIngestion
@@ -86,7 +87,9 @@ async def report_usage(
     events = _decode(await request.body(), content_type)
     if not 1 <= len(events) <= MAX_USAGE_BATCH:
         raise Problem(422, "invalid-batch-size", f"a batch holds 1 to {MAX_USAGE_BATCH} events", field="events")
-    return await usage_ingestion.ingest(events, caller)
+    receipt = await usage_ingestion.ingest(events, caller)
+    count_parked(caller.source, receipt)
+    return receipt
 
 
 @get(

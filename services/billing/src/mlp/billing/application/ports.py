@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from mlp.billing.domain.budgets import Budget
+from mlp.billing.domain.parked import ParkedEvent
 from mlp.billing.domain.price_books import PriceBook
 from mlp.billing.domain.rating import DailyUsage
 from mlp.billing.domain.stripe_objects import InvoiceSnapshot, MeterEvent, StripeEvent
@@ -161,6 +162,16 @@ class ReconciliationRepository(Protocol):
     async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]: ...
 
 
+class ParkedEventRepository(Protocol):
+    async def park(self, events: Sequence[ParkedEvent]) -> None: ...
+
+    async def oldest(self, limit: int, source: str | None) -> list[dict[str, Any]]: ...
+
+    async def take(self, ids: Sequence[uuid.UUID] | None, limit: int) -> list[dict[str, Any]]: ...
+
+    async def remove(self, ids: Sequence[uuid.UUID]) -> None: ...
+
+
 class Transaction(Protocol):
     @property
     def usage(self) -> UsageStore: ...
@@ -178,6 +189,8 @@ class Transaction(Protocol):
     def webhooks(self) -> WebhookEventRepository: ...
     @property
     def reconciliation(self) -> ReconciliationRepository: ...
+    @property
+    def parked(self) -> ParkedEventRepository: ...
     @property
     def outbox(self) -> Outbox: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Index, Integer, LargeBinary, SmallInteger, Table, Text, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import UUID
 
 from mlp.billing.adapters.db.metadata import metadata
 from mlp.common.runtime.columns import id_column
@@ -17,7 +17,8 @@ parked_usage_events = Table(
     Column("event_id", Text, nullable=False),
     # NULL when the event's own user_id was not a UUID.
     Column("user_id", UUID(as_uuid=True)),
-    Column("event", JSONB, nullable=False),
+    # ASCII JSON, not jsonb: a refused event may hold a NUL or a lone surrogate (kept escaped).
+    Column("event", Text, nullable=False),
     # SHA-256 of the event as sent: a redelivery of the same event is parked once.
     Column("event_digest", LargeBinary, nullable=False),
     Column("status_code", SmallInteger, nullable=False),

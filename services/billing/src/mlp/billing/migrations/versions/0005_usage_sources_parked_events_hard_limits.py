@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -39,7 +38,7 @@ def upgrade() -> None:
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("event_id", sa.Text(), nullable=False),
         sa.Column("user_id", sa.UUID(), nullable=True),
-        sa.Column("event", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("event", sa.Text(), nullable=False),
         sa.Column("event_digest", sa.LargeBinary(), nullable=False),
         sa.Column("status_code", sa.SmallInteger(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
