@@ -92,6 +92,8 @@ class BudgetView(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
     thresholds: list[int]
     webhook_url: str | None
+    hard_limit: bool = False
+    """At 100 %, the user's inference, tuning and evaluation calls are refused (429 insufficient_quota)."""
     webhook_secret: str | None = None
     """Shown once, when the budget is first given a webhook: sign checks use it."""
 
