@@ -9,7 +9,8 @@ identity client's rule). When billing cannot answer, calls are let through and t
 logged: a billing outage must not stop the platform, and the usage is still metered and billed.
 
 ``refuse_when_limit_reached`` is a Litestar guard for the routes that start spending: a user
-whose hard limit is exhausted gets OpenAI's ``insufficient_quota`` answer (429).
+whose hard limit is exhausted gets OpenAI's ``insufficient_quota`` answer (429). Reads (GET,
+HEAD) of a guarded controller pass: they spend nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import structlog
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ExceptionHandlersMap
 
 from mlp.common.auth.in_flight import InFlight
 from mlp.common.auth.principal import Principal
@@ -69,12 +71,15 @@ class SpendStateClient:
         self._tokens = tokens
         self._max_age = min(max_age_seconds, MAX_AGE_SECONDS)
         self._states: TtlLru[uuid.UUID, bool] = TtlLru(self._max_age, cache_size, clock)
+        self._unanswered: TtlLru[uuid.UUID, bool] = TtlLru(UNANSWERED_RETRY_SECONDS, cache_size, clock)
         self._asking: InFlight[uuid.UUID, bool] = InFlight()
         self._refreshing: set[asyncio.Task[None]] = set()
 
     async def exhausted(self, user_id: uuid.UUID) -> bool:
         known = self._states.get(user_id)
         if known is None:
+            if self._unanswered.get(user_id):
+                return False
             return await self._ask_shared(user_id)
         if self._states.expires_in(user_id) < REFRESH_AHEAD_SECONDS and user_id not in self._asking:
             task = asyncio.ensure_future(self._refresh(user_id))
@@ -97,7 +102,7 @@ class SpendStateClient:
             exhausted = msgspec.json.decode(response.content, type=SpendState).exhausted
         except (httpx.HTTPError, msgspec.DecodeError) as exc:
             _log.warning("spend state unavailable: calls pass", user_id=str(user_id), error=str(exc)[:200])
-            self._states.put(user_id, False, UNANSWERED_RETRY_SECONDS)
+            self._unanswered.put(user_id, True)
             return False
         self._states.put(user_id, exhausted)
         return exhausted
@@ -107,7 +112,7 @@ async def refuse_when_limit_reached(connection: ASGIConnection[Any, Any, Any, An
     """Guard of a route that starts spending: ``app.state.spend_limits`` (a :class:`SpendLimits`)
     is asked for a user's call; a platform service's own calls are not limited."""
     principal: Principal = connection.user
-    if principal.kind != "user":
+    if principal.kind != "user" or connection.scope.get("method") in ("GET", "HEAD"):
         return
     limits: SpendLimits = connection.app.state.spend_limits
     if await limits.exhausted(principal.user_id):
@@ -130,4 +135,4 @@ def insufficient_quota(_: Request[Any, Any, Any], __: SpendLimitReached) -> Resp
     return Response(INSUFFICIENT_QUOTA, status_code=429, media_type="application/json")
 
 
-SPEND_LIMIT_HANDLERS = {SpendLimitReached: insufficient_quota}
+SPEND_LIMIT_HANDLERS: ExceptionHandlersMap = {SpendLimitReached: insufficient_quota}
