@@ -15,6 +15,8 @@ from typing import Any
 from billing_harness import Billing, Tokens
 from test_usage_ingestion import event, post, summary
 
+from mlp.billing.application.jobs import PUSH_METER_EVENTS
+
 EVERY_KEY_SCOPE = (
     "models:* datasets:* tune:* inference evals:* billing:read billing:write usage:write audit:read profile:read"
 )
@@ -142,3 +144,22 @@ async def test_a_users_metric_is_named_custom_and_priced_only_by_a_book_naming_i
     assert ("custom.api_calls", 8) in lines
     from_service = await post(billing, tokens.service(), [event(user, billing, metric="custom.api_calls")])
     assert from_service["results"][0]["status_code"] == 422  # a service reports platform metrics only
+
+
+async def test_the_same_id_from_a_service_and_from_the_user_is_pushed_to_stripe_as_two_meter_events(
+    billing: Billing, tokens: Tokens
+) -> None:
+    user = uuid.uuid4()
+    await rows_book(billing, tokens, user, {"metric": "custom.api_calls", "model": "per_unit", "unit_price": "1"})
+    shared = f"tune:{uuid.uuid4()}"
+    await post(billing, tokens.service(), [event(user, billing, event_id=shared, metric="eval.rows", quantity=2)])
+    await post(
+        billing, tokens.user(user, "usage:write"), [event(user, billing, event_id=shared, metric="custom.api_calls")]
+    )
+    await billing.run_jobs(PUSH_METER_EVENTS)
+    pushed = [e for e, _ in billing.stripe.meter_events.values() if e.user_id == user]
+    assert sorted((e.source, e.metric) for e in pushed) == [("registry", "eval.rows"), ("user", "custom.api_calls")]
+    assert len({e.identifier for e in pushed}) == 2
+    for source in ("registry", "user"):
+        status = await billing.client.get(f"/v1/usage-events/{shared}?source={source}", headers=tokens.user(user))
+        assert status.json()["status"] == "pushed"
