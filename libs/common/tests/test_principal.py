@@ -17,6 +17,9 @@ from mlp.common.auth.principal import Principal, scope_grants
         ("datasets:*", "models:read", False),
         ("*", "billing:read", True),
         ("inference", "inference", True),
+        ("*", "usage:write", False),  # opt-in: a session's * does not report usage
+        ("usage:*", "usage:write", False),
+        ("usage:write", "usage:write", True),
     ],
 )
 def test_scope_grants(granted: str, wanted: str, expected: bool) -> None:

@@ -72,7 +72,10 @@ async def test_a_batch_answers_per_event_and_counts_each_event_once(billing: Bil
 
 async def test_a_user_credential_reports_only_its_own_usage(billing: Billing, tokens: Tokens) -> None:
     me, other = uuid.uuid4(), uuid.uuid4()
-    receipt = await post(billing, tokens.user(me, "usage:write"), [event(me, billing), event(other, billing)])
+    mine = {"metric": "custom.api_calls"}
+    receipt = await post(
+        billing, tokens.user(me, "usage:write"), [event(me, billing, **mine), event(other, billing, **mine)]
+    )
     assert [r["status_code"] for r in receipt["results"]] == [202, 403]
     refused = await billing.client.post(
         "/v1/usage-events", json={"events": [event(me, billing)]}, headers=tokens.user(me, "billing:read")

@@ -1,4 +1,5 @@
-"""identity's user.deleted: usage, budget, alerts and the customer link go; invoices stay as financial records."""
+"""identity's user.deleted: usage (parked too), budget, alerts and the customer link go; invoices stay as
+financial records."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ async def count(billing: Billing, table: str, user: uuid.UUID) -> int:
 
 async def test_user_deleted_purges_usage_but_keeps_invoices(billing: Billing, tokens: Tokens) -> None:
     user = uuid.uuid4()
-    await post(billing, tokens.service(), [event(user, billing)])
+    await post(billing, tokens.service(), [event(user, billing), event(user, billing, metric="not.known")])
+    assert await count(billing, "parked_usage_events", user) == 1
     assert (
         await billing.client.put(
             "/v1/budgets", json={"monthly_amount_minor": 5, "currency": "USD"}, headers=tokens.user(user)
@@ -37,7 +39,14 @@ async def test_user_deleted_purges_usage_but_keeps_invoices(billing: Billing, to
         "/internal/v1/events/user-deleted", json=announcement, headers=tokens.service("identity")
     )
     assert purged.status_code == 200, purged.text
-    for table in ("usage_events", "usage_daily", "budgets", "billing_alerts", "stripe_customers"):
+    for table in (
+        "usage_events",
+        "usage_daily",
+        "parked_usage_events",
+        "budgets",
+        "billing_alerts",
+        "stripe_customers",
+    ):
         assert await count(billing, table, user) == 0, table
     assert await count(billing, "billing_invoices", user) == 1
     again = await billing.client.post(

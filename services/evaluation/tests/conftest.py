@@ -20,6 +20,7 @@ from litestar.testing import AsyncTestClient
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.resolver import ServiceCredentialResolver
 from mlp.common.runtime.database import create_engine
+from mlp.devtools.spend_limits import SettableSpendLimits
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.evaluation.adapters.outbox import QueueOutbox
 from mlp.evaluation.app import create_app
@@ -64,10 +65,18 @@ def resolver(signing_key: rsa.RSAPrivateKey) -> ServiceCredentialResolver:
 
 
 @pytest.fixture(scope="session")
+def spend_limits() -> SettableSpendLimits:
+    return SettableSpendLimits()
+
+
+@pytest.fixture(scope="session")
 async def client(
-    evaluation_settings: EvaluationSettings, gateways: Gateways, resolver: ServiceCredentialResolver
+    evaluation_settings: EvaluationSettings,
+    gateways: Gateways,
+    resolver: ServiceCredentialResolver,
+    spend_limits: SettableSpendLimits,
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = create_app(evaluation_settings, gateways=gateways, resolver=resolver)
+    app = create_app(evaluation_settings, gateways=gateways, resolver=resolver, spend_limits=spend_limits)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
 

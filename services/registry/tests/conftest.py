@@ -18,6 +18,7 @@ from registry_users import User
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.runtime.database import create_engine
+from mlp.devtools.spend_limits import SettableSpendLimits
 from mlp.registry.app import create_app
 from mlp.registry.settings import RegistrySettings
 
@@ -52,10 +53,15 @@ def registry_settings(database_url: str, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
+def spend_limits() -> SettableSpendLimits:
+    return SettableSpendLimits()
+
+
+@pytest.fixture(scope="session")
 async def client(
-    registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox
+    registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox, spend_limits: SettableSpendLimits
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = create_app(registry_settings, outbox=outbox, resolver=keys.resolver())
+    app = create_app(registry_settings, outbox=outbox, resolver=keys.resolver(), spend_limits=spend_limits)
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
 

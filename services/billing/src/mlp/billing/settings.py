@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mlp.billing.domain.metrics import MetricCatalogue
+from mlp.common.contracts.usage import METRICS
 from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 
@@ -23,6 +25,12 @@ class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
     """Raw usage events (a year and a month: a disputed yearly invoice can be re-rated); daily aggregates stay."""
     retention_webhook_events_days: float = 90.0
     """Processed Stripe webhook events (Stripe itself keeps 30 days of events)."""
+    extra_metrics: str = ""
+    """Platform metrics known beyond the contract's, space-separated (a metric a service started
+    emitting before the contract release reached billing); events parked for it can then be replayed."""
+
+    def metric_catalogue(self) -> MetricCatalogue:
+        return MetricCatalogue(METRICS | frozenset(self.extra_metrics.split()))
 
 
 def billing_settings() -> BillingSettings:

@@ -12,6 +12,7 @@ from mlp.billing.application.budgets import Budgets
 from mlp.billing.application.ingestion import UsageIngestion
 from mlp.billing.application.invoices import Invoices
 from mlp.billing.application.meter_push import CustomerLinks, MeterPusher
+from mlp.billing.application.parking import ParkedUsage
 from mlp.billing.application.ports import Clock, StripeGateway, WebhookSender
 from mlp.billing.application.price_books import PriceBooks
 from mlp.billing.application.reconciliation import Reconciliation
@@ -24,6 +25,7 @@ from mlp.billing.settings import BillingSettings
 @dataclass(frozen=True)
 class UseCases:
     usage_ingestion: UsageIngestion
+    parked_usage: ParkedUsage
     usage_reports: UsageReports
     price_books: PriceBooks
     budgets: Budgets
@@ -51,10 +53,13 @@ def use_cases(
         max_ahead=timedelta(seconds=settings.usage_max_ahead_seconds),
     )
     customers = CustomerLinks(tx, stripe, clock)
+    metrics = settings.metric_catalogue()
+    ingestion = UsageIngestion(tx, clock, metrics, window)
     return UseCases(
-        usage_ingestion=UsageIngestion(tx, clock, window),
+        usage_ingestion=ingestion,
+        parked_usage=ParkedUsage(tx, ingestion),
         usage_reports=UsageReports(tx, clock),
-        price_books=PriceBooks(tx, clock),
+        price_books=PriceBooks(tx, clock, metrics),
         budgets=Budgets(tx, clock, sender),
         invoices=Invoices(tx),
         stripe_webhooks=StripeWebhooks(tx, clock),

@@ -18,6 +18,8 @@ from mlp.common.runtime.inbox import user_deleted_receiver
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
+from mlp.common.runtime.spend_limits import SPEND_LIMIT_HANDLERS, SpendLimits
+from mlp.common.runtime.spend_wiring import spend_limits_lifespan
 from mlp.evaluation.adapters.db.purge import purge_user
 from mlp.evaluation.adapters.db.tables import SCHEMA, received_events
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
@@ -40,6 +42,7 @@ def create_app(
     *,
     gateways: Gateways | None = None,
     resolver: CredentialResolver | None = None,
+    spend_limits: SpendLimits | None = None,
 ) -> Litestar:
     settings = settings or evaluation_settings()
     configure_logging("evaluation", settings.log_level)
@@ -78,11 +81,12 @@ def create_app(
             whoami,
             user_deleted_receiver("evaluation", received_events, on_user_deleted=purge_user),
         ],
-        lifespans=[*auth, wire],
+        lifespans=[*auth, spend_limits_lifespan(settings, "evaluation", spend_limits), wire],
         dependencies=state_dependencies(*USE_CASES),
         exception_handlers_extra={
             InvalidInput: domain_error_handler(400),
             NotFound: domain_error_handler(404),
             Conflict: domain_error_handler(409),
+            **SPEND_LIMIT_HANDLERS,
         },
     )

@@ -17,6 +17,8 @@ from mlp.common.runtime.inbox import OnUserDeleted, nothing_to_purge_yet, user_d
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.problems import domain_error_handler
 from mlp.common.runtime.service_app import build_service_app, state_dependencies
+from mlp.common.runtime.spend_limits import SPEND_LIMIT_HANDLERS, SpendLimits
+from mlp.common.runtime.spend_wiring import spend_limits_lifespan
 from mlp.registry.adapters.db.files_purge import files_purge
 from mlp.registry.adapters.db.models_purge import purge_user_models
 from mlp.registry.adapters.db.outbox import registry_outbox
@@ -74,9 +76,10 @@ def create_app(
     *,
     outbox: OutboxFactory | None = None,
     resolver: CredentialResolver | None = None,
+    spend_limits: SpendLimits | None = None,
 ) -> Litestar:
     """``outbox`` defaults to the transactional outbox in schema ``registry``; ``resolver`` replaces
-    asking identity (tests sign their own platform tokens)."""
+    asking identity (tests sign their own platform tokens); ``spend_limits`` replaces asking billing."""
     settings = settings or registry_settings()
     outbox = outbox or registry_outbox
     configure_logging("registry", settings.log_level)
@@ -110,6 +113,7 @@ def create_app(
         ],
         lifespans=[
             identity_auth_lifespan(settings),
+            spend_limits_lifespan(settings, "registry", spend_limits),
             wire_files,
             models_lifespan(outbox, settings.model_page_size_max),
             serving_lifespan(settings, outbox),
@@ -121,5 +125,6 @@ def create_app(
             **MODEL_ERROR_HANDLERS,
             **SERVING_ERRORS,
             **TUNE_ERROR_HANDLERS,
+            **SPEND_LIMIT_HANDLERS,
         },
     )

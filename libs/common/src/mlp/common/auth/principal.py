@@ -9,10 +9,18 @@ import msgspec
 
 PrincipalKind = Literal["user", "service"]
 
+OPT_IN_SCOPES = frozenset({"usage:write"})
+"""Held only when asked for by name: a session's ``*`` (or any wildcard) never implies them."""
+
 
 def scope_grants(granted: str, wanted: str) -> bool:
-    """True when ``granted`` covers ``wanted``: equal, ``*``, or ``datasets:*`` for ``datasets:read``."""
-    if granted in ("*", wanted):
+    """True when ``granted`` covers ``wanted``: equal, ``*``, or ``datasets:*`` for ``datasets:read``
+    (an opt-in scope only when named)."""
+    if granted == wanted:
+        return True
+    if wanted in OPT_IN_SCOPES:
+        return False
+    if granted == "*":
         return True
     if granted.endswith(":*"):
         return wanted.startswith(granted[:-1])

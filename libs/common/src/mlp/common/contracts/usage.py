@@ -58,12 +58,17 @@ class UsageEventBatch(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class UsageEventResult(msgspec.Struct, frozen=True, kw_only=True):
-    """Billing's answer per event: ``accepted``, ``duplicate``, ``conflict`` (409) or ``invalid`` (422)."""
+    """Billing's answer per event: ``accepted``, ``duplicate``, ``conflict`` (409) or ``invalid`` (422).
+
+    ``parked``: refused, but kept by billing with its reason (a platform service's event), to be
+    replayed once the cause is fixed: the sender has nothing more to do with it.
+    """
 
     event_id: str
     status: str
     status_code: int
     detail: str | None = None
+    parked: bool = False
 
 
 class UsageBatchReceipt(msgspec.Struct, frozen=True, kw_only=True):

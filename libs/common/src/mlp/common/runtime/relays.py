@@ -52,8 +52,9 @@ class AuditRelay:
 class UsageRelay:
     """Delivers ``UsageEventBatch`` jobs to billing's ingest.
 
-    An event billing refuses for good (a conflict or an invalid event: 409/422 per event) is
-    logged and not retried: resending the same bytes cannot change the answer.
+    An event billing refuses (a conflict or an invalid event: 409/422 per event) is not retried:
+    resending the same bytes cannot change the answer. Billing parks a service's refused events
+    with the reason and replays them once the cause is fixed; one it did not park is an error.
     """
 
     def __init__(self, http: httpx.AsyncClient, billing_url: str, tokens: TokenSource) -> None:
@@ -67,4 +68,10 @@ class UsageRelay:
         receipt = msgspec.json.decode(response.content, type=UsageBatchReceipt)
         for result in receipt.results:
             if result.status_code >= 400:
-                _log.error("usage event refused by billing", event_id=result.event_id, status=result.status)
+                log = _log.warning if result.parked else _log.error
+                log(
+                    "usage event refused by billing",
+                    event_id=result.event_id,
+                    status=result.status,
+                    parked=result.parked,
+                )

@@ -24,6 +24,8 @@ class BudgetIn(msgspec.Struct, frozen=True, kw_only=True):
     currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
     thresholds: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=1000)]], msgspec.Meta(max_length=10)] | None = None
     webhook_url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
+    hard_limit: bool = False
+    """At 100 % of the amount, refuse the user's inference, tuning and evaluation calls."""
 
 
 def budget_view(budget: Budget, show_secret: bool) -> BudgetView:
@@ -32,6 +34,7 @@ def budget_view(budget: Budget, show_secret: bool) -> BudgetView:
         currency=budget.currency,
         thresholds=list(budget.thresholds),
         webhook_url=budget.webhook_url,
+        hard_limit=budget.hard_limit,
         webhook_secret=budget.webhook_secret if show_secret else None,
     )
 
@@ -41,7 +44,12 @@ async def set_budget(
     data: JSONBody[BudgetIn], request: Request[Principal, Any, State], budgets: NamedDependency[Budgets]
 ) -> BudgetView:
     budget = await budgets.put(
-        request.user.user_id, data.monthly_amount_minor, data.currency, data.thresholds, data.webhook_url
+        request.user.user_id,
+        data.monthly_amount_minor,
+        data.currency,
+        data.thresholds,
+        data.webhook_url,
+        hard_limit=data.hard_limit,
     )
     return budget_view(budget, show_secret=True)
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 
 from mlp.billing.api.callers import USAGE_WRITERS, usage_caller
 from mlp.billing.api.cloudevents import CLOUDEVENT, CLOUDEVENTS_BATCH, CloudEvent, to_raw
+from mlp.billing.api.parked_usage import count_parked
 from mlp.billing.api.views import UsageEventStatusView
 from mlp.billing.application.event_validation import RawUsageEvent
 from mlp.billing.application.ingestion import UsageIngestion
@@ -86,7 +87,9 @@ async def report_usage(
     events = _decode(await request.body(), content_type)
     if not 1 <= len(events) <= MAX_USAGE_BATCH:
         raise Problem(422, "invalid-batch-size", f"a batch holds 1 to {MAX_USAGE_BATCH} events", field="events")
-    return await usage_ingestion.ingest(events, caller)
+    receipt = await usage_ingestion.ingest(events, caller)
+    count_parked(caller.source, receipt)
+    return receipt
 
 
 @get(
@@ -96,11 +99,18 @@ async def report_usage(
     summary="An event's status: accepted, rated (period, amount) or pushed to Stripe",
 )
 async def usage_event_status(
-    event_id: FromPath[str], request: Request[Principal, Any, State], usage_reports: NamedDependency[UsageReports]
+    event_id: FromPath[str],
+    request: Request[Principal, Any, State],
+    usage_reports: NamedDependency[UsageReports],
+    source: Annotated[
+        str | None,
+        QueryParameter(max_length=64, description="who reported it (a service, or user); default: the platform's"),
+    ] = None,
 ) -> UsageEventStatusView:
-    found = await usage_reports.event_status(request.user.user_id, event_id)
+    found = await usage_reports.event_status(request.user.user_id, event_id, source)
     return UsageEventStatusView(
         event_id=found["event_id"],
+        source=found["source"],
         status=found["status"],
         metric=found["metric"],
         quantity=found["quantity"],

@@ -13,6 +13,8 @@ import msgspec
 
 class UsageEventStatusView(msgspec.Struct, frozen=True, kw_only=True):
     event_id: str
+    source: str
+    """Who reported it: a platform service, or ``user`` (the user's own ``custom.*`` usage)."""
     status: str
     metric: str
     quantity: Decimal
@@ -90,6 +92,8 @@ class BudgetView(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
     thresholds: list[int]
     webhook_url: str | None
+    hard_limit: bool = False
+    """At 100 %, the user's inference, tuning and evaluation calls are refused (429 insufficient_quota)."""
     webhook_secret: str | None = None
     """Shown once, when the budget is first given a webhook: sign checks use it."""
 

@@ -18,10 +18,11 @@ from mlp.billing.application.audit import operation
 from mlp.billing.application.jobs import NOTIFY_ALERT, AlertNotice
 from mlp.billing.application.notices import alert_notice
 from mlp.billing.application.ports import Clock, Transactions, WebhookSender
-from mlp.billing.application.reports import rate, totals
+from mlp.billing.application.reports import BookCache, rate, totals
 from mlp.billing.domain.budgets import DEFAULT_THRESHOLDS, Budget
 from mlp.billing.domain.errors import InvalidInput, NotFound
 from mlp.billing.domain.periods import Period
+from mlp.common.contracts.spend import SpendState
 
 
 class Budgets:
@@ -29,6 +30,7 @@ class Budgets:
         self._tx = transactions
         self._clock = clock
         self._sender = sender
+        self._books = BookCache()
 
     async def put(
         self,
@@ -37,6 +39,8 @@ class Budgets:
         currency: str,
         thresholds: Sequence[int] | None,
         webhook_url: str | None,
+        *,
+        hard_limit: bool = False,
     ) -> Budget:
         levels = tuple(sorted(set(thresholds or DEFAULT_THRESHOLDS)))
         if not levels or any(not 1 <= t <= 1000 for t in levels):
@@ -49,13 +53,25 @@ class Budgets:
             if webhook_url and secret is None:
                 secret = "whsec_" + secrets.token_urlsafe(32)
             budget = Budget(
-                user_id, monthly_amount_minor, currency, levels, webhook_url, secret if webhook_url else None
+                user_id,
+                monthly_amount_minor,
+                currency,
+                levels,
+                webhook_url,
+                secret if webhook_url else None,
+                hard_limit,
             )
             await tx.budgets.put(budget)
             await tx.outbox.audit(
                 [
                     operation(
-                        user_id, "budget.set", "budget", user_id, self._clock.now(), amount_minor=monthly_amount_minor
+                        user_id,
+                        "budget.set",
+                        "budget",
+                        user_id,
+                        self._clock.now(),
+                        amount_minor=monthly_amount_minor,
+                        hard_limit=hard_limit,
                     )
                 ]
             )
@@ -117,6 +133,25 @@ class Budgets:
                     )
                     await tx.outbox.enqueue(NOTIFY_ALERT, [notice], [f"alert:{alert_id}"])
         return fired
+
+    async def spend_state(self, user_id: uuid.UUID) -> SpendState:
+        """The current period's cost by the same rating as the user's summary, against the budget."""
+        period = Period.of(self._clock.now())
+        async with self._tx() as tx:
+            budget = await tx.budgets.get(user_id)
+            if budget is None:
+                return SpendState(user_id=user_id, period=period.label)
+            lines, _ = await rate(tx, user_id, period, self._books)
+        cost = totals(lines).get(budget.currency, 0)
+        return SpendState(
+            user_id=user_id,
+            period=period.label,
+            spent_minor=cost,
+            currency=budget.currency,
+            limit_minor=budget.monthly_amount_minor,
+            hard_limit=budget.hard_limit,
+            exhausted=budget.exhausted(cost),
+        )
 
     async def notify(self, payload: bytes) -> None:
         """Send one alert webhook, signed with the budget's current secret; raising retries the job."""

@@ -10,8 +10,9 @@ from typing import Any
 
 import msgspec
 
-from mlp.billing.domain.usage import EventRejected, UsageEvent, check_metric, check_timestamp, parse_quantity
-from mlp.common.contracts.usage import METRICS, UsageEventIn
+from mlp.billing.domain.metrics import MetricCatalogue
+from mlp.billing.domain.usage import EventRejected, UsageEvent, check_timestamp, parse_quantity
+from mlp.common.contracts.usage import UsageEventIn
 from mlp.common.runtime.storable_text import UNSTORABLE
 
 MAX_PROPERTIES_BYTES = 4096
@@ -45,14 +46,32 @@ class RawUsageEvent:
     properties: Any = field(default_factory=dict)
 
 
+USER_SOURCE = "user"
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """A platform service may report any user's usage; a user only their own."""
+    """A platform service may report any user's platform usage; a user only their own ``custom.*``.
+
+    ``source`` is the authenticated caller (the service's name, or ``user`` with ``user_id``):
+    event ids are unique per (user, source, id), so no caller can take another's id.
+    """
 
     user_id: uuid.UUID | None
+    source: str
+
+    @classmethod
+    def service(cls, name: str) -> Caller:
+        return cls(None, name)
+
+    @classmethod
+    def user(cls, user_id: uuid.UUID) -> Caller:
+        return cls(user_id, USER_SOURCE)
 
 
-def validated_event(raw: RawUsageEvent | UsageEventIn, caller: Caller, bounds: tuple[datetime, datetime]) -> UsageEvent:
+def validated_event(
+    raw: RawUsageEvent | UsageEventIn, caller: Caller, bounds: tuple[datetime, datetime], metrics: MetricCatalogue
+) -> UsageEvent:
     """The event ready to store, or :class:`EventRejected` (422) / ``PermissionError`` (403)."""
     if isinstance(raw, UsageEventIn):  # decoded strictly: types and lengths already hold
         user_id, timestamp = raw.user_id, raw.timestamp
@@ -66,7 +85,7 @@ def validated_event(raw: RawUsageEvent | UsageEventIn, caller: Caller, bounds: t
         timestamp = _timestamp(raw.timestamp)
     if UNSTORABLE.search(str(raw.event_id)):
         raise EventRejected("event_id", "event_id holds a NUL or a lone surrogate")
-    metric = check_metric(raw.metric, METRICS)
+    metric = metrics.check(raw.metric, by_service=caller.user_id is None)
     quantity = parse_quantity(raw.quantity)
     occurred_at = check_timestamp(timestamp, bounds)
     properties = raw.properties if raw.properties is not None else {}
@@ -84,4 +103,6 @@ def validated_event(raw: RawUsageEvent | UsageEventIn, caller: Caller, bounds: t
         raise PermissionError("a user credential reports only its own user's usage")
     canonical = f"{metric}|{quantity}|{occurred_at.isoformat()}|".encode() + encoded
     digest = hashlib.sha256(canonical).digest()
-    return UsageEvent(user_id, str(raw.event_id), metric, quantity, occurred_at, encoded.decode(), digest)
+    return UsageEvent(
+        user_id, str(raw.event_id), metric, quantity, occurred_at, encoded.decode(), digest, caller.source
+    )

@@ -54,6 +54,6 @@ class MeterPusher:
                 customers[event.user_id] = await self._customers.ensure(event.user_id)
             await self._stripe.send_meter_event(event, customers[event.user_id])
             async with self._tx() as tx:
-                await tx.usage.mark_pushed([(event.user_id, event.event_id)])
+                await tx.usage.mark_pushed([(event.user_id, event.source, event.event_id)])
             pushed += 1
         return pushed

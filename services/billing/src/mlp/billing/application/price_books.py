@@ -16,17 +16,18 @@ from datetime import datetime, timedelta
 from mlp.billing.application.audit import operation
 from mlp.billing.application.ports import Clock, Transactions
 from mlp.billing.domain.errors import Conflict, InvalidInput, NotFound
+from mlp.billing.domain.metrics import MetricCatalogue
 from mlp.billing.domain.price_books import PriceBook
 from mlp.billing.domain.pricing import PriceItem, check_item
-from mlp.common.contracts.usage import METRICS
 
 CLOCK_GRACE = timedelta(minutes=1)
 
 
 class PriceBooks:
-    def __init__(self, transactions: Transactions, clock: Clock) -> None:
+    def __init__(self, transactions: Transactions, clock: Clock, metrics: MetricCatalogue) -> None:
         self._tx = transactions
         self._clock = clock
+        self._metrics = metrics
 
     async def create(
         self,
@@ -45,7 +46,7 @@ class PriceBooks:
             raise InvalidInput("invalid-window", "effective_to must be after effective_from", "effective_to")
         seen: set[str] = set()
         for index, item in enumerate(items):
-            if item.metric not in METRICS:
+            if not self._metrics.priceable(item.metric):
                 raise InvalidInput("unknown-metric", f"unknown metric {item.metric!r}", f"items[{index}].metric")
             if item.metric in seen:
                 raise InvalidInput("duplicate-metric", f"{item.metric} is priced twice", f"items[{index}].metric")

@@ -86,10 +86,10 @@ class UsageReports:
                 period = Period.of_day(period.end)
         return days
 
-    async def event_status(self, user_id: uuid.UUID, event_id: str) -> dict[str, Any]:
+    async def event_status(self, user_id: uuid.UUID, event_id: str, source: str | None = None) -> dict[str, Any]:
         """accepted / rated (period, book, pro-rata share of its line's cost) / pushed to Stripe."""
         async with self._tx() as tx:
-            event = await tx.usage.event(user_id, event_id)
+            event = await tx.usage.event(user_id, event_id, source)
             if event is None:
                 raise NotFound("not-found", "no such usage event")
             period = Period.of(event["occurred_at"])

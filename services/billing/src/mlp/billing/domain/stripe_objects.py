@@ -26,13 +26,16 @@ class MeterEvent:
     metric: str
     quantity: Decimal
     occurred_at: datetime
+    source: str = ""
 
     @property
     def identifier(self) -> str:
-        """Stripe's dedupe key, derived from our (user, event id) key so a retried push cannot bill
-        twice: a name-based UUID (Stripe allows 100 characters; event ids alone may reach 128 and
-        are unique only per user)."""
-        return str(uuid.uuid5(IDENTIFIER_NAMESPACE, f"{self.user_id}:{self.event_id}"))
+        """Stripe's dedupe key, derived from our (user, source, event id) key so a retried push cannot
+        bill twice: a name-based UUID (Stripe allows 100 characters; event ids alone may reach 128 and
+        are unique only per user and source). Events stored before sources were recorded keep
+        their (user, event id) name."""
+        name = f"{self.user_id}:{self.source}:{self.event_id}" if self.source else f"{self.user_id}:{self.event_id}"
+        return str(uuid.uuid5(IDENTIFIER_NAMESPACE, name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ class UsageEvent:
     properties_json: str = "{}"
     """The properties as JSON with sorted keys (stored as ``jsonb``)."""
     payload_hash: bytes = b""
+    source: str = ""
+    """Who reported it (a platform service's name, or ``user``): ids are unique per (user, source)."""
 
 
 class EventRejected(Exception):
@@ -83,9 +85,3 @@ def check_timestamp(occurred_at: datetime, bounds: tuple[datetime, datetime]) ->
     if occurred_at > latest:
         raise EventRejected("timestamp", "timestamp is too far in the future")
     return occurred_at if occurred_at.tzinfo is UTC else occurred_at.astimezone(UTC)
-
-
-def check_metric(metric: object, known: frozenset[str]) -> str:
-    if not isinstance(metric, str) or metric not in known:
-        raise EventRejected("metric", f"unknown metric {metric!r}")
-    return metric

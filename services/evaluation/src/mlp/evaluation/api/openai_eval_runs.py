@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
+from mlp.common.runtime.spend_limits import refuse_when_limit_reached
 from mlp.evaluation.api.openai_evals import Metadata, Name
 from mlp.evaluation.api.openai_views import OUR_STATUSES, openai_list, output_item, run_object
 from mlp.evaluation.application.evals import Evals
@@ -40,7 +41,14 @@ async def _shown(caller: Caller, evals: Evals, reports: Reports, eval_id: uuid.U
     return run_object(run, found, totals)
 
 
-@post("/v1/evals/{eval_id:uuid}/runs", tags=TAGS, opt=WRITE, status_code=200, summary="Start a run of an eval")
+@post(
+    "/v1/evals/{eval_id:uuid}/runs",
+    tags=TAGS,
+    opt=WRITE,
+    guards=[refuse_when_limit_reached],
+    status_code=200,
+    summary="Start a run of an eval",
+)
 async def create_eval_run(
     request: Caller, eval_id: FromPath[uuid.UUID], data: JSONBody[CreateEvalRun], evals: NamedDependency[Evals]
 ) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
+from mlp.common.runtime.spend_limits import refuse_when_limit_reached
 from mlp.evaluation.api.views import Page, ResultView, RunView, result_view, run_view
 from mlp.evaluation.application.reports import Reports
 from mlp.evaluation.application.runs import RunRequest, Runs
@@ -61,7 +62,13 @@ def run_request(data: CreateRun, eval_id: uuid.UUID | None = None) -> RunRequest
     )
 
 
-@post("/v1/eval-runs", tags=["eval-runs"], opt=WRITE, summary="Start a run (queued for a worker)")
+@post(
+    "/v1/eval-runs",
+    tags=["eval-runs"],
+    opt=WRITE,
+    guards=[refuse_when_limit_reached],
+    summary="Start a run (queued for a worker)",
+)
 async def create_run(request: Caller, data: JSONBody[CreateRun], runs: NamedDependency[Runs]) -> RunView:
     return run_view(await runs.create(request.user.user_id, run_request(data)))
 

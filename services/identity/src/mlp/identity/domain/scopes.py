@@ -18,7 +18,7 @@ SCOPE_CATALOGUE: dict[str, str] = {
     "evals:*": "every evaluation scope",
     "billing:read": "read usage, invoices and alerts",
     "billing:write": "set budgets and alert webhooks",
-    "usage:write": "report usage events",
+    "usage:write": "report my own usage (custom.* metrics only; never implied by a wildcard)",
     "audit:read": "read the audit trail",
     "profile:read": "read my profile (email, name, photo)",
 }

@@ -12,7 +12,7 @@ from mlp.common.auth.principal import scope_grants
 DEFAULT_SERVICE_SCOPES = (
     "registry=models:* datasets:* tune:* inference,"
     "evaluation=evals:* models:read datasets:read inference,"
-    "billing=billing:read usage:write"
+    "billing=billing:read"
 )
 MINT_SCOPE = "tokens:mint"
 """Held only by a service presenting its raw credential: tokens never mint tokens."""

@@ -20,6 +20,7 @@ from litestar.response import Stream
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.runtime.service_app import state_dependencies
+from mlp.common.runtime.spend_limits import refuse_when_limit_reached
 from mlp.registry.api.openai_bodies import read_envelope, with_stream_usage
 from mlp.registry.api.openai_errors import OPENAI_ERROR_HANDLERS, upstream_failure
 from mlp.registry.api.openai_views import ModelList, ModelView
@@ -72,6 +73,7 @@ class OpenAIInferenceController(Controller):
     tags = ["openai-inference"]
     dependencies = state_dependencies("inference_proxy", "deployments")
     exception_handlers = OPENAI_ERROR_HANDLERS
+    guards = [refuse_when_limit_reached]  # a user at their hard spend limit: 429 insufficient_quota
 
     @post("/chat/completions", opt=INFERENCE, status_code=200, summary="OpenAI chat completions (model = deployment)")
     async def chat(

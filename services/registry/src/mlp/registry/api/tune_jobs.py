@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.runtime.problems import problem_response
+from mlp.common.runtime.spend_limits import refuse_when_limit_reached
 from mlp.registry.application.tune_jobs import NewTuneJob, TuneJobs
 from mlp.registry.domain.tune_jobs import TrainingDataInvalid, TuneEvent, TuneJob
 
@@ -108,7 +109,14 @@ def on_training_data_invalid(request: Request[Any, Any, Any], exc: TrainingDataI
     return problem_response(request, 400, exc.code, exc.detail, field=field, problems=problems)
 
 
-@post(JOBS, tags=TAGS, opt=WRITE, status_code=200, summary="Create a fine-tuning job (examples checked first)")
+@post(
+    JOBS,
+    tags=TAGS,
+    opt=WRITE,
+    guards=[refuse_when_limit_reached],
+    status_code=200,
+    summary="Create a fine-tuning job (examples checked first)",
+)
 async def create_job(request: Caller, data: JSONBody[CreateJob], tune_jobs: NamedDependency[TuneJobs]) -> JobView:
     job = await tune_jobs.create(
         request.user.user_id,

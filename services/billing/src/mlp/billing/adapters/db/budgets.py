@@ -32,6 +32,7 @@ class SqlBudgets:
             thresholds=tuple(row.thresholds),
             webhook_url=row.webhook_url,
             webhook_secret=row.webhook_secret,
+            hard_limit=row.hard_limit,
         )
 
     async def put(self, budget: Budget) -> None:
@@ -41,6 +42,7 @@ class SqlBudgets:
             "thresholds": list(budget.thresholds),
             "webhook_url": budget.webhook_url,
             "webhook_secret": budget.webhook_secret,
+            "hard_limit": budget.hard_limit,
         }
         statement = insert(budgets).values(user_id=budget.user_id, **values)
         await self._connection.execute(

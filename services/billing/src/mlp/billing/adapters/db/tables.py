@@ -7,6 +7,7 @@ The tables are defined by area in ``tables_*`` modules on one shared ``metadata`
 from __future__ import annotations
 
 from mlp.billing.adapters.db.metadata import SCHEMA, metadata
+from mlp.billing.adapters.db.tables_parked import parked_usage_events
 from mlp.billing.adapters.db.tables_pricing import PRICING_MODELS, price_books, price_items
 from mlp.billing.adapters.db.tables_reconciliation import (
     ADJUSTMENT_STATUSES,
@@ -39,6 +40,7 @@ __all__ = [
     "billing_invoices",
     "budgets",
     "metadata",
+    "parked_usage_events",
     "price_books",
     "price_items",
     "received_events",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -41,8 +42,10 @@ usage_events = Table(
     "usage_events",
     metadata,
     user_id_column(),
-    # The sender's idempotency key, unique per user: one user's ids can never shadow another's events.
+    # The sender's idempotency key, unique per (user, source): one caller's ids never shadow another's.
     Column("event_id", Text, nullable=False),
+    # The authenticated caller that reported it (a service's name, or ``user``); '' before 0005.
+    Column("source", Text, nullable=False, server_default=text("''")),
     Column("metric", Text, nullable=False),
     Column("quantity", QUANTITY, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
@@ -53,9 +56,9 @@ usage_events = Table(
     Column("price_book_id", UUID(as_uuid=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("stripe_pushed_at", DateTime(timezone=True)),
-    # The only index: every read is by (user, event id) or by user (purge); reports read the
-    # aggregates, and the meter pusher gets its keys from its job. Each index more is paid per event.
-    PrimaryKeyConstraint("user_id", "event_id", name="pk_usage_events"),
+    # The only index: every read is by (user, event id[, source]) or by user (purge); reports read
+    # the aggregates, and the meter pusher gets its keys from its job. Each index more is paid per event.
+    PrimaryKeyConstraint("user_id", "event_id", "source", name="pk_usage_events"),
     *non_negative("usage_events", "quantity"),
 )
 
@@ -85,6 +88,8 @@ budgets = Table(
     Column("thresholds", ARRAY(Integer), nullable=False),
     Column("webhook_url", Text),
     Column("webhook_secret", Text),
+    # A hard limit: at 100 % the user's inference, tuning and evaluation calls are refused.
+    Column("hard_limit", Boolean, nullable=False, server_default=text("false")),
     created_at_column(),
     updated_at_column(),
     CheckConstraint("monthly_amount_minor > 0", name="ck_budgets_amount_positive"),

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mlp.billing.adapters.db.budgets import SqlAlerts, SqlBudgets
 from mlp.billing.adapters.db.invoices import SqlInvoices
+from mlp.billing.adapters.db.parked_events import SqlParkedEvents
 from mlp.billing.adapters.db.price_books import SqlPriceBooks
 from mlp.billing.adapters.db.reconciliation import SqlReconciliation
 from mlp.billing.adapters.db.stripe_customers import SqlStripeCustomers
@@ -31,6 +32,7 @@ class SqlTransaction:
         self.invoices = SqlInvoices(connection)
         self.webhooks = SqlWebhookEvents(connection)
         self.reconciliation = SqlReconciliation(connection)
+        self.parked = SqlParkedEvents(connection)
         self.outbox = outbox
 
 

@@ -25,7 +25,8 @@ from mlp.common.runtime.database import raw_connection
 
 INSERT_BATCH = """
 WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::numeric[], $5::timestamptz[], $6::text[], $7::bytea[])
+    SELECT *, $8::text AS source
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::numeric[], $5::timestamptz[], $6::text[], $7::bytea[])
         AS t(user_id, event_id, metric, quantity, occurred_at, properties, payload_hash)
 ), books AS MATERIALIZED (
     SELECT id, user_id, effective_from, effective_to FROM billing.price_books
@@ -41,8 +42,8 @@ WITH input AS (
     ) book ON true
 ), inserted AS (
     INSERT INTO billing.usage_events
-        (user_id, event_id, metric, quantity, occurred_at, properties, payload_hash, price_book_id)
-    SELECT user_id, event_id, metric, quantity, occurred_at, properties::jsonb, payload_hash, price_book_id
+        (user_id, event_id, source, metric, quantity, occurred_at, properties, payload_hash, price_book_id)
+    SELECT user_id, event_id, source, metric, quantity, occurred_at, properties::jsonb, payload_hash, price_book_id
     FROM priced ORDER BY user_id, event_id
     ON CONFLICT DO NOTHING
     RETURNING user_id, event_id, metric, quantity, occurred_at, price_book_id
@@ -60,6 +61,7 @@ SELECT user_id, event_id FROM inserted
 EXISTING = """
 SELECT e.user_id, e.event_id, e.payload_hash FROM billing.usage_events e
 JOIN unnest($1::uuid[], $2::text[]) AS k(user_id, event_id) USING (user_id, event_id)
+WHERE e.source = $3
 """
 
 
@@ -73,7 +75,9 @@ class SqlUsageStore:
     async def insert(
         self, events: Sequence[UsageEvent]
     ) -> tuple[list[tuple[uuid.UUID, str]], dict[tuple[uuid.UUID, str], bytes]]:
+        """Events of one source (one caller's batch)."""
         raw = await self._raw()
+        source = events[0].source
         rows = await raw.fetch(
             INSERT_BATCH,
             [e.user_id for e in events],
@@ -83,13 +87,14 @@ class SqlUsageStore:
             [e.occurred_at for e in events],
             [e.properties_json for e in events],
             [e.payload_hash for e in events],
+            source,
         )
         inserted = [(r["user_id"], r["event_id"]) for r in rows]
         existing: dict[tuple[uuid.UUID, str], bytes] = {}
         if len(inserted) < len(events):
             new = {(u.int, e) for u, e in inserted}
             others = [e for e in events if (e.user_id.int, e.event_id) not in new]
-            found = await raw.fetch(EXISTING, [e.user_id for e in others], [e.event_id for e in others])
+            found = await raw.fetch(EXISTING, [e.user_id for e in others], [e.event_id for e in others], source)
             existing = {(r["user_id"], r["event_id"]): bytes(r["payload_hash"]) for r in found}
         return inserted, existing
 
@@ -103,33 +108,40 @@ class SqlUsageStore:
         )
         return [DailyUsage(r["day"], r["metric"], r["price_book_id"], r["quantity"], r["events"]) for r in rows]
 
-    async def event(self, user_id: uuid.UUID, event_id: str) -> dict[str, Any] | None:
+    async def event(self, user_id: uuid.UUID, event_id: str, source: str | None) -> dict[str, Any] | None:
+        """The event of ``source``; without one, the platform's before the user's own."""
         row = await (await self._raw()).fetchrow(
-            "SELECT event_id, metric, quantity, occurred_at, received_at, price_book_id, stripe_pushed_at"
-            " FROM billing.usage_events WHERE user_id = $1 AND event_id = $2",
+            "SELECT event_id, source, metric, quantity, occurred_at, received_at, price_book_id, stripe_pushed_at"
+            " FROM billing.usage_events WHERE user_id = $1 AND event_id = $2 AND ($3::text IS NULL OR source = $3)"
+            " ORDER BY source = 'user', source LIMIT 1",
             user_id,
             event_id,
+            source,
         )
         return dict(row) if row is not None else None
 
     async def unpushed(self, keys: Sequence[tuple[uuid.UUID, str]]) -> list[MeterEvent]:
         rows = await (await self._raw()).fetch(
-            "SELECT e.user_id, e.event_id, e.metric, e.quantity, e.occurred_at FROM billing.usage_events e"
+            "SELECT e.user_id, e.event_id, e.metric, e.quantity, e.occurred_at, e.source FROM billing.usage_events e"
             " JOIN unnest($1::uuid[], $2::text[]) AS k(user_id, event_id) USING (user_id, event_id)"
             " WHERE e.stripe_pushed_at IS NULL AND e.price_book_id <> '00000000-0000-0000-0000-000000000000'"
-            " ORDER BY e.user_id, e.event_id",
+            " ORDER BY e.user_id, e.event_id, e.source",
             [k[0] for k in keys],
             [k[1] for k in keys],
         )
-        return [MeterEvent(r["user_id"], r["event_id"], r["metric"], r["quantity"], r["occurred_at"]) for r in rows]
+        return [
+            MeterEvent(r["user_id"], r["event_id"], r["metric"], r["quantity"], r["occurred_at"], r["source"])
+            for r in rows
+        ]
 
-    async def mark_pushed(self, keys: Sequence[tuple[uuid.UUID, str]]) -> None:
+    async def mark_pushed(self, keys: Sequence[tuple[uuid.UUID, str, str]]) -> None:
         await (await self._raw()).execute(
             "UPDATE billing.usage_events e SET stripe_pushed_at = now()"
-            " FROM unnest($1::uuid[], $2::text[]) AS k(user_id, event_id)"
-            " WHERE e.user_id = k.user_id AND e.event_id = k.event_id",
+            " FROM unnest($1::uuid[], $2::text[], $3::text[]) AS k(user_id, source, event_id)"
+            " WHERE e.user_id = k.user_id AND e.event_id = k.event_id AND e.source = k.source",
             [k[0] for k in keys],
             [k[1] for k in keys],
+            [k[2] for k in keys],
         )
 
     async def users_with_usage(self, start: date, end: date) -> list[uuid.UUID]:
