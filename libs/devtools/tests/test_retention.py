@@ -93,7 +93,7 @@ async def test_a_running_worker_deletes_the_queue_log_and_the_inbox_past_retenti
             sys.executable, "-m", "mlp.common.runtime.cli", "worker", "evaluation", env=env
         )
         try:
-            for _ in range(600):  # the worker starts in 1–10 s on a loaded machine
+            for _ in range(600):  # the worker starts in 1-10 s on a loaded machine
                 old_jobs = await conn.fetchval("SELECT count(*) FROM evaluation.pgqueuer_log WHERE job_id = 1")
                 inbox = await conn.fetchval("SELECT count(*) FROM evaluation.received_events")
                 if old_jobs == 0 and inbox == 0:

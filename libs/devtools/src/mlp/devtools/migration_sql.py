@@ -3,7 +3,8 @@
 Revisions are applied one at a time on a throwaway database while an engine event records every
 statement; alembic's own bookkeeping and the migration runner's session set-up are left out, and
 each revision's statements are wrapped as the runner runs them: the runner's ``lock_timeout``,
-then one transaction. (``alembic upgrade --sql`` cannot render revisions that call a library's
+then one transaction, left for the statements of an ``autocommit_block`` (``CREATE INDEX
+CONCURRENTLY``). (``alembic upgrade --sql`` cannot render revisions that call a library's
 installer, as the job-queue ones do.)
 """
 
@@ -28,9 +29,12 @@ _BOOKKEEPING = re.compile(
 
 @contextmanager
 def _recorded(statements: list[str]) -> Iterator[None]:
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not _BOOKKEEPING.search(statement):
-            statements.append(statement.strip().rstrip(";"))
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if _BOOKKEEPING.search(statement):
+            return
+        statement = statement.strip().rstrip(";")
+        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        statements.append(f"COMMIT;\n{statement};\nBEGIN" if autocommit else statement)
 
     event.listen(Engine, "before_cursor_execute", record)
     try:

@@ -13,6 +13,7 @@ traffic's locks (it fails instead of stalling every query queued behind it, and 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Collection
 from importlib.resources import files
 
@@ -89,8 +90,18 @@ def run_migrations(metadata: MetaData, schema: str, ignore_tables: Collection[st
     lock_timeout_ms = int(context.config.attributes.get("lock_timeout_ms", DEFAULT_LOCK_TIMEOUT_SECONDS * 1000))
     lock_key = f"mlp.migrate.{schema}"
 
+    def take_lock(connection: Connection) -> None:
+        """Polled, committing between tries: a session blocked in ``pg_advisory_lock`` holds a
+        snapshot that the other runner's ``CREATE INDEX CONCURRENTLY`` would wait for (deadlock)."""
+        while True:
+            taken = connection.scalar(text("SELECT pg_try_advisory_lock(hashtext(:key))"), {"key": lock_key})
+            connection.commit()
+            if taken:
+                return
+            time.sleep(0.5)
+
     def migrate(connection: Connection) -> None:
-        connection.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": lock_key})
+        take_lock(connection)
         connection.execute(text(f"SET lock_timeout = {lock_timeout_ms}"))
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         connection.commit()

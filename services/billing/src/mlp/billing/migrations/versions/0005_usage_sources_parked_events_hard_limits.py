@@ -6,9 +6,7 @@ Create Date: 2026-12-08 02:30:00.000000
 
 Additive: ``usage_events.source`` defaults to '' (events stored before sources were recorded), so
 code of 0004 keeps inserting; its ``ON CONFLICT DO NOTHING`` names no constraint and holds with the
-wider key. The primary key is rebuilt inside the migration's transaction (the shared migration
-runner runs every revision in one transaction, so ``CREATE INDEX CONCURRENTLY`` is not available):
-writes to ``usage_events`` wait for the index build; the ingest path retries them.
+wider key, which revision 0006 puts in place.
 """
 
 from collections.abc import Sequence
@@ -53,23 +51,10 @@ def upgrade() -> None:
         "ix_parked_usage_events_parked_at", "parked_usage_events", ["parked_at", "id"], unique=False, schema="billing"
     )
     op.create_index("ix_parked_usage_events_user", "parked_usage_events", ["user_id"], unique=False, schema="billing")
-    op.execute(
-        "ALTER TABLE billing.usage_events DROP CONSTRAINT pk_usage_events,"
-        " ADD CONSTRAINT pk_usage_events PRIMARY KEY (user_id, event_id, source)"
-    )
 
 
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
-    # one event per (user, event id) again: the platform's is kept over a user's own
-    op.execute(
-        "DELETE FROM billing.usage_events e USING billing.usage_events o"
-        " WHERE e.user_id = o.user_id AND e.event_id = o.event_id AND e.source = 'user' AND o.source <> 'user'"
-    )
-    op.execute(
-        "ALTER TABLE billing.usage_events DROP CONSTRAINT pk_usage_events,"
-        " ADD CONSTRAINT pk_usage_events PRIMARY KEY (user_id, event_id)"
-    )
     op.drop_column("usage_events", "source", schema="billing")
     op.drop_index("ix_parked_usage_events_user", table_name="parked_usage_events", schema="billing")
     op.drop_index("ix_parked_usage_events_parked_at", table_name="parked_usage_events", schema="billing")
