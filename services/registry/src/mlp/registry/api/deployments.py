@@ -49,6 +49,8 @@ class DeploymentController(Controller):
             credential=data.upstream_api_key,
             connect_timeout_seconds=data.connect_timeout_seconds,
             timeout_seconds=data.timeout_seconds,
+            served_model=data.served_model,
+            fallbacks=tuple(data.fallbacks),
         )
         return DeploymentView.of(await deployments.create(request.user.user_id, draft))
 
@@ -91,8 +93,19 @@ class DeploymentController(Controller):
             clear_credential=data.clear_upstream_api_key,
             connect_timeout_seconds=data.connect_timeout_seconds,
             timeout_seconds=data.timeout_seconds,
+            served_model=data.served_model,
+            fallbacks=None if data.fallbacks is None else tuple(data.fallbacks),
         )
         return DeploymentView.of(await deployments.update(request.user.user_id, deployment_id, change))
+
+    @post("/{deployment_id:uuid}/rollback", opt=WRITE, status_code=200, summary="Serve the previous revision again")
+    async def rollback(
+        self,
+        deployment_id: FromPath[uuid.UUID],
+        request: Request[Principal, Any, Any],
+        deployments: NamedDependency[Deployments],
+    ) -> DeploymentView:
+        return DeploymentView.of(await deployments.rollback(request.user.user_id, deployment_id))
 
     @post("/{deployment_id:uuid}/stop", opt=WRITE, status_code=200, summary="Stop serving (ready -> stopped)")
     async def stop(

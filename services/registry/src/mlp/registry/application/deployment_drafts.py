@@ -17,6 +17,8 @@ class DeploymentDraft:
     credential: str | None
     connect_timeout_seconds: float | None
     timeout_seconds: float | None
+    served_model: str | None = None
+    fallbacks: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -29,3 +31,7 @@ class DeploymentChange:
     clear_credential: bool = False
     connect_timeout_seconds: float | None = None
     timeout_seconds: float | None = None
+    fallbacks: tuple[uuid.UUID, ...] | None = None
+    """None keeps them, () clears them."""
+    served_model: str | None = None
+    """With a new version, its override (none: the version's own id); alone, the current version's."""

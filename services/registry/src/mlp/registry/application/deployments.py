@@ -18,8 +18,15 @@ from mlp.registry.application.serving_ports import (
     ServingBackend,
     ServingUnitOfWork,
 )
-from mlp.registry.domain.deployment_errors import DeploymentNotFound
-from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision, Timeouts, check_name
+from mlp.registry.domain.deployment_errors import DeploymentNotFound, InvalidTransition
+from mlp.registry.domain.deployments import (
+    Deployment,
+    ModelVersionRef,
+    Revision,
+    Timeouts,
+    check_name,
+    served_model_for,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Deployments:
         ).check(self._limits.max_timeout_seconds)
         url = await self._guard.check(draft.upstream_url)
         serves = await self._version(user_id, draft.model_version_id)
+        served_model = served_model_for(draft.kind, serves, draft.served_model)
         now = self._clock()
         deployment = Deployment(
             id=uuid.uuid4(),
@@ -74,10 +82,12 @@ class Deployments:
             status_detail=None,
             created_at=now,
             updated_at=now,
+            served_model=served_model,
         )
         deployment = replace(deployment, upstream_url=await self._backend.prepare(deployment))
         sealed = self._secrets.seal(draft.credential) if draft.credential is not None else None
         async with self._uow() as uow:
+            deployment = deployment.with_fallbacks(await self._fallbacks(uow, user_id, draft.fallbacks))
             await uow.deployments.add(deployment, sealed)
             await uow.deployments.open_revision(deployment, now)
             await uow.outbox.audit([deployment_event(deployment, "created", now)])
@@ -103,7 +113,12 @@ class Deployments:
         now = self._clock()
         async with self._uow() as uow:
             current = await self._existing(uow, user_id, deployment_id)
-            updated = current.rolled_out(target) if target is not None else current
+            updated = current
+            if target is not None or change.served_model is not None:
+                serves = target or current.serves
+                updated = current.rolled_out(serves, served_model_for(current.kind, serves, change.served_model))
+            if change.fallbacks is not None:
+                updated = updated.with_fallbacks(await self._fallbacks(uow, user_id, change.fallbacks))
             timeouts = Timeouts(
                 change.connect_timeout_seconds or current.timeouts.connect_seconds,
                 change.timeout_seconds or current.timeouts.read_seconds,
@@ -122,7 +137,7 @@ class Deployments:
             )
             await uow.deployments.save(updated, credential)
             events = [deployment_event(updated, "updated", now)]
-            if updated.serves != current.serves:
+            if (updated.serves, updated.served_model) != (current.serves, current.served_model):
                 await uow.deployments.open_revision(updated, now)
                 events.append(deployment_event(updated, "rolled_out", now, from_version=current.serves.version))
             await uow.outbox.audit(events)
@@ -131,6 +146,26 @@ class Deployments:
         if url is not None or credential is not False:  # another upstream, or another key: check it now
             return await self._prober.probe_stored(updated)
         return updated
+
+    async def rollback(self, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
+        """Serve what the previous revision served (a second rollback returns to where the first started)."""
+        now = self._clock()
+        async with self._uow() as uow:
+            current = await self._existing(uow, user_id, deployment_id)
+            revisions = await uow.deployments.revisions(user_id, deployment_id)
+            if len(revisions) < 2:
+                raise InvalidTransition("the deployment has no previous revision to roll back to")
+            previous = revisions[-2]
+            if await self._model_versions.get(user_id, previous.serves.version_id) is None:
+                raise InvalidTransition(f"version {previous.serves.version} of the previous revision was deleted")
+            restored = replace(current.restored(previous), updated_at=now)
+            await uow.deployments.save(restored)
+            await uow.deployments.open_revision(restored, now)
+            event = deployment_event(restored, "rolled_back", now, from_version=current.serves.version)
+            await uow.outbox.audit([event])
+            await uow.commit()
+        self._on_change(user_id, restored.name)
+        return restored
 
     async def stop(self, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
         return await self._transition(user_id, deployment_id, "stopped", Deployment.stopped)
@@ -178,6 +213,16 @@ class Deployments:
         found = await self._model_versions.get(user_id, version_id)
         if found is None:
             raise DeploymentNotFound("no such model version", "model_version_id")
+        return found
+
+    @staticmethod
+    async def _fallbacks(uow: ServingUnitOfWork, user_id: uuid.UUID, ids: tuple[uuid.UUID, ...]) -> list[Deployment]:
+        found = []
+        for fallback_id in ids:
+            fallback = await uow.deployments.get(user_id, fallback_id)
+            if fallback is None:
+                raise DeploymentNotFound(f"no such deployment: {fallback_id}", "fallbacks")
+            found.append(fallback)
         return found
 
     @staticmethod

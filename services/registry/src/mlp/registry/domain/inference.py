@@ -29,6 +29,10 @@ class InferenceRecord:
     completion_tokens: int | None
     error: str | None
     created_at: datetime
+    attempt: int = 1
+    """1 for the deployment called; 2 and on for the fallbacks tried after it."""
+    fallback_from: uuid.UUID | None = None
+    """On a fallback's attempt: the deployment called."""
 
 
 @dataclass(frozen=True)

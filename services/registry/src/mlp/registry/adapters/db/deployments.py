@@ -36,6 +36,8 @@ def to_deployment(row: Row[Any]) -> Deployment:
         created_at=row.created_at,
         updated_at=row.updated_at,
         last_probed_at=row.last_probed_at,
+        served_model=row.served_model,
+        fallbacks=tuple(row.fallback_ids),
     )
 
 
@@ -51,6 +53,8 @@ def _values(d: Deployment) -> dict[str, Any]:
         "status": d.status,
         "status_detail": d.status_detail,
         "updated_at": d.updated_at,
+        "served_model": d.served_model,
+        "fallback_ids": list(d.fallbacks),
     }
 
 
@@ -141,6 +145,7 @@ class SqlDeploymentRepository:
                 model_version_id=deployment.serves.version_id,
                 model_version=deployment.serves.version,
                 valid_from=at,
+                served_model=deployment.served_model,
             )
         )
 
@@ -157,6 +162,7 @@ class SqlDeploymentRepository:
                 ModelVersionRef(r.model_id, r.model_version_id, r.model_version),
                 r.valid_from,
                 r.valid_to,
+                r.served_model,
             )
             for r in rows
         ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    ARRAY,
+    UUID,
     Boolean,
     CheckConstraint,
     Column,
@@ -12,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     Table,
     Text,
     text,
@@ -54,6 +57,10 @@ deployments = Table(
     Column("status", Text, nullable=False, server_default=text("'pending'")),
     Column("status_detail", Text),
     Column("last_probed_at", DateTime(timezone=True)),
+    # Deployments tried in order when this one fails before answering (ids; no foreign key: any may go).
+    Column("fallback_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default=text("'{}'")),
+    # The model id the upstream is asked for (NULL: the request's model is forwarded as sent).
+    Column("served_model", Text),
     metadata_column(),
     created_at_column(),
     updated_at_column(),
@@ -80,6 +87,7 @@ deployment_revisions = Table(
     Column("model_version", Integer, nullable=False),
     Column("valid_from", DateTime(timezone=True), nullable=False),
     Column("valid_to", DateTime(timezone=True)),
+    Column("served_model", Text),
     CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_deployment_revisions_interval"),
     Index("ix_deployment_revisions_deployment", "deployment_id", "valid_from"),
     Index(
@@ -109,8 +117,11 @@ inference_requests = Table(
     Column("completion_tokens", Integer),
     Column("error", Text),
     created_at_column(),
+    Column("attempt", SmallInteger, nullable=False, server_default=text("1")),
+    uuid_column("fallback_from", nullable=True),
     one_of("inference_requests", "endpoint", INFERENCE_ENDPOINTS),
     CheckConstraint("status_code BETWEEN 100 AND 599", name="ck_inference_requests_status_code"),
+    CheckConstraint("attempt >= 1", name="ck_inference_requests_attempt"),
     *non_negative("inference_requests", "prompt_tokens", "completion_tokens", "latency_ms", "upstream_latency_ms"),
     Index("ix_inference_requests_user", "user_id", "created_at", "id"),
     Index("ix_inference_requests_deployment", "deployment_id", "created_at"),
