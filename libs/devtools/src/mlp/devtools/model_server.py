@@ -13,7 +13,7 @@ with OpenAI's 404 ``model_not_found``; ``GET /models`` lists them; ``seen_models
 
 Knobs for tests, changeable while it runs: ``latency_seconds`` (before answering),
 ``chunk_delay_seconds`` (between streamed words), ``fail_status`` (answer every call with this
-status), ``break_after_words`` (a stream drops its connection after that many words),
+status and ``fail_message``), ``break_after_words`` (a stream drops its connection after that many words),
 ``api_key`` (required as ``Authorization: Bearer`` when set). ``requests`` counts calls.
 
 Run it in a test (``ModelServer().start()`` serves on an ephemeral loopback port in a thread) or
@@ -68,6 +68,7 @@ class ModelServer(LoopbackServer):
         self.latency_seconds = 0.0
         self.chunk_delay_seconds = 0.0
         self.fail_status: int | None = None
+        self.fail_message = "the model crashed"
         self.break_after_words: int | None = None
         self.requests = 0
         self.seen_models: list[str] = []
@@ -90,7 +91,7 @@ class ModelServer(LoopbackServer):
         if self.latency_seconds:
             await asyncio.sleep(self.latency_seconds)
         if self.fail_status is not None:
-            error = {"message": "the model crashed", "type": "server_error", "code": "boom"}
+            error = {"message": self.fail_message, "type": "server_error", "code": "boom"}
             await self._json(send, self.fail_status, {"error": error})
             return
         await self._route(scope["method"], scope["path"].removeprefix("/v1"), body, send)

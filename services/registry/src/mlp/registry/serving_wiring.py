@@ -27,6 +27,7 @@ from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
 from mlp.registry.application.deployments import DeploymentLimits, Deployments
 from mlp.registry.application.inference import InferenceProxy
+from mlp.registry.application.inference_attempts import AttemptLimits
 from mlp.registry.application.inference_log import InferenceLog
 from mlp.registry.application.inference_requests import InferenceRequests
 from mlp.registry.application.inference_routes import DeploymentRoutes
@@ -99,7 +100,8 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
         capacity=settings.inference_log_capacity,
         flush_interval_seconds=settings.inference_log_flush_seconds,
     )
-    proxy = InferenceProxy(routes, upstream, log, utc_now)
+    limits = AttemptLimits(settings.inference_max_attempts, settings.inference_attempts_seconds)
+    proxy = InferenceProxy(routes, upstream, log, utc_now, limits)
     return Serving(deployments, prober, proxy, log, InferenceRequests(SqlInferenceLogReader(engine)), upstream)
 
 

@@ -25,6 +25,9 @@ class InferenceRequestView(msgspec.Struct, kw_only=True):
     completion_tokens: int | None
     error: str | None
     created_at: datetime
+    attempt: int
+    """1 for the deployment called; 2 and on for the fallbacks tried after it."""
+    fallback_from: uuid.UUID | None
 
     @classmethod
     def of(cls, r: InferenceRecord) -> InferenceRequestView:
@@ -43,6 +46,8 @@ class InferenceRequestView(msgspec.Struct, kw_only=True):
             completion_tokens=r.completion_tokens,
             error=r.error,
             created_at=r.created_at,
+            attempt=r.attempt,
+            fallback_from=r.fallback_from,
         )
 
 
