@@ -4,7 +4,6 @@ looked at."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -21,8 +20,9 @@ _decoders: dict[str, msgspec.json.Decoder[Any]] = {
 }
 
 
-@dataclass(frozen=True)
-class OpenAIRequest:
+class OpenAIRequest(msgspec.Struct, frozen=True):
+    """A msgspec Struct rather than a dataclass: built on every call, ten times cheaper."""
+
     model: str
     stream: bool
     body: RequestBody

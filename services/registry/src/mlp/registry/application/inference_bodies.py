@@ -11,6 +11,8 @@ import msgspec
 
 
 class RequestBody:
+    __slots__ = ("_changed", "_fields", "received")
+
     def __init__(self, received: bytes, fields: dict[str, msgspec.Raw] | None = None, changed: bool = False) -> None:
         self.received = received
         self._fields = fields
