@@ -89,6 +89,13 @@ async def add_model_version(
     return uuid.UUID(str(version))
 
 
+async def model_of(engine: AsyncEngine, version_id: uuid.UUID) -> uuid.UUID:
+    """The model a version belongs to."""
+    async with engine.connect() as conn:
+        found = await conn.execute(select(model_versions.c.model_id).where(model_versions.c.id == version_id))
+        return uuid.UUID(str(found.scalar_one()))
+
+
 def count_versions(model_id: uuid.UUID) -> Any:
     return select(func.count()).select_from(model_versions).where(model_versions.c.model_id == model_id)
 

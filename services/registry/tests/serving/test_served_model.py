@@ -13,12 +13,10 @@ from typing import Any
 import httpx
 import pytest
 from openai import AsyncOpenAI
-from serving_helpers import Registry, User, add_model_version, deploy, serve
-from sqlalchemy import select
+from serving_helpers import Registry, User, add_model_version, deploy, model_of, serve
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.devtools.model_server import ModelServer
-from mlp.registry.adapters.db.tables import model_versions
 from mlp.registry.app import create_app as create_registry
 from mlp.registry.settings import RegistrySettings
 
@@ -52,12 +50,6 @@ async def two_versions(engine: AsyncEngine, user: User) -> tuple[uuid.UUID, uuid
     v1 = await add_model_version(engine, user.user_id, artifact_uri="upstream-model-a")
     model_id = await model_of(engine, v1)
     return v1, await add_model_version(engine, user.user_id, model_id, artifact_uri="upstream-model-b")
-
-
-async def model_of(engine: AsyncEngine, version_id: uuid.UUID) -> uuid.UUID:
-    async with engine.connect() as conn:
-        found = await conn.execute(select(model_versions.c.model_id).where(model_versions.c.id == version_id))
-        return uuid.UUID(str(found.scalar_one()))
 
 
 async def logged(user: User, deployment_id: str, count: int) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpst
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
+from mlp.registry.application.deployment_revisions import DeploymentRevisions
 from mlp.registry.application.deployments import DeploymentLimits, Deployments
 from mlp.registry.application.inference import InferenceProxy
 from mlp.registry.application.inference_attempts import AttemptLimits
@@ -44,6 +45,7 @@ def utc_now() -> datetime:
 @dataclass
 class Serving:
     deployments: Deployments
+    revisions: DeploymentRevisions
     prober: DeploymentProber
     proxy: InferenceProxy
     log: InferenceLog
@@ -79,9 +81,10 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
 
     routes = DeploymentRoutes(uow, secrets, settings.deployment_cache_seconds)
     prober = DeploymentProber(uow, backend, secrets, utc_now)
+    model_versions = SqlModelVersions(engine)
     deployments = Deployments(
         uow,
-        SqlModelVersions(engine),
+        model_versions,
         secrets,
         UpstreamGuard(DnsHostResolver(), settings.allow_internal_upstreams),
         backend,
@@ -102,7 +105,10 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
     )
     limits = AttemptLimits(settings.inference_max_attempts, settings.inference_attempts_seconds)
     proxy = InferenceProxy(routes, upstream, log, utc_now, limits)
-    return Serving(deployments, prober, proxy, log, InferenceRequests(SqlInferenceLogReader(engine)), upstream)
+    revisions = DeploymentRevisions(uow, model_versions, utc_now, on_change=routes.forget)
+    return Serving(
+        deployments, revisions, prober, proxy, log, InferenceRequests(SqlInferenceLogReader(engine)), upstream
+    )
 
 
 def serving_lifespan(
@@ -112,6 +118,7 @@ def serving_lifespan(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         serving = build_serving(app.state.engine, settings, outbox)
         app.state.deployments = serving.deployments
+        app.state.deployment_revisions = serving.revisions
         app.state.inference_proxy = serving.proxy
         app.state.inference_requests = serving.requests
         app.state.inference_log = serving.log

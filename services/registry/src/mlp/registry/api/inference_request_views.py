@@ -59,6 +59,8 @@ class InferenceRequestPage(msgspec.Struct, kw_only=True):
 
 class DailyStatsView(msgspec.Struct, kw_only=True):
     deployment_id: uuid.UUID
+    model_version_id: uuid.UUID
+    """The version that answered (a deployment with a canary, or rolled out that day, has a row per version)."""
     day: date
     requests: int
     errors: int
@@ -72,6 +74,7 @@ class DailyStatsView(msgspec.Struct, kw_only=True):
     def of(cls, s: DailyStats) -> DailyStatsView:
         return cls(
             deployment_id=s.deployment_id,
+            model_version_id=s.model_version_id,
             day=s.day,
             requests=s.requests,
             errors=s.errors,

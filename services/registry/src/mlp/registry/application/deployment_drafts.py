@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from msgspec import UNSET, UnsetType
+
 from mlp.registry.domain.deployments import DeploymentKind
 
 
@@ -22,6 +24,13 @@ class DeploymentDraft:
 
 
 @dataclass(frozen=True)
+class CanaryDraft:
+    model_version_id: uuid.UUID
+    weight: int
+    served_model: str | None = None
+
+
+@dataclass(frozen=True)
 class DeploymentChange:
     """Fields left ``None`` stay as they are; ``clear_credential`` drops the stored credential."""
 
@@ -33,5 +42,7 @@ class DeploymentChange:
     timeout_seconds: float | None = None
     fallbacks: tuple[uuid.UUID, ...] | None = None
     """None keeps them, () clears them."""
+    canary: CanaryDraft | UnsetType | None = UNSET
+    """UNSET keeps it, None removes it."""
     served_model: str | None = None
     """With a new version, its override (none: the version's own id); alone, the current version's."""

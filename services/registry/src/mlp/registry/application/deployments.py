@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from msgspec import UNSET
+
 from mlp.registry.application.deployment_drafts import DeploymentChange, DeploymentDraft
 from mlp.registry.application.deployment_events import deployment_event
 from mlp.registry.application.deployment_guard import UpstreamGuard
@@ -18,11 +20,11 @@ from mlp.registry.application.serving_ports import (
     ServingBackend,
     ServingUnitOfWork,
 )
-from mlp.registry.domain.deployment_errors import DeploymentNotFound, InvalidTransition
+from mlp.registry.domain.deployment_errors import DeploymentNotFound
 from mlp.registry.domain.deployments import (
+    Canary,
     Deployment,
     ModelVersionRef,
-    Revision,
     Timeouts,
     check_name,
     served_model_for,
@@ -112,13 +114,8 @@ class Deployments:
         url = await self._guard.check(change.upstream_url) if change.upstream_url is not None else None
         now = self._clock()
         async with self._uow() as uow:
-            current = await self._existing(uow, user_id, deployment_id)
-            updated = current
-            if target is not None or change.served_model is not None:
-                serves = target or current.serves
-                updated = current.rolled_out(serves, served_model_for(current.kind, serves, change.served_model))
-            if change.fallbacks is not None:
-                updated = updated.with_fallbacks(await self._fallbacks(uow, user_id, change.fallbacks))
+            current = await existing_deployment(uow, user_id, deployment_id)
+            updated = await self._serving(uow, user_id, current, target, change)
             timeouts = Timeouts(
                 change.connect_timeout_seconds or current.timeouts.connect_seconds,
                 change.timeout_seconds or current.timeouts.read_seconds,
@@ -137,7 +134,7 @@ class Deployments:
             )
             await uow.deployments.save(updated, credential)
             events = [deployment_event(updated, "updated", now)]
-            if (updated.serves, updated.served_model) != (current.serves, current.served_model):
+            if updated.serving != current.serving:
                 await uow.deployments.open_revision(updated, now)
                 events.append(deployment_event(updated, "rolled_out", now, from_version=current.serves.version))
             await uow.outbox.audit(events)
@@ -146,26 +143,6 @@ class Deployments:
         if url is not None or credential is not False:  # another upstream, or another key: check it now
             return await self._prober.probe_stored(updated)
         return updated
-
-    async def rollback(self, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
-        """Serve what the previous revision served (a second rollback returns to where the first started)."""
-        now = self._clock()
-        async with self._uow() as uow:
-            current = await self._existing(uow, user_id, deployment_id)
-            revisions = await uow.deployments.revisions(user_id, deployment_id)
-            if len(revisions) < 2:
-                raise InvalidTransition("the deployment has no previous revision to roll back to")
-            previous = revisions[-2]
-            if await self._model_versions.get(user_id, previous.serves.version_id) is None:
-                raise InvalidTransition(f"version {previous.serves.version} of the previous revision was deleted")
-            restored = replace(current.restored(previous), updated_at=now)
-            await uow.deployments.save(restored)
-            await uow.deployments.open_revision(restored, now)
-            event = deployment_event(restored, "rolled_back", now, from_version=current.serves.version)
-            await uow.outbox.audit([event])
-            await uow.commit()
-        self._on_change(user_id, restored.name)
-        return restored
 
     async def stop(self, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
         return await self._transition(user_id, deployment_id, "stopped", Deployment.stopped)
@@ -178,7 +155,7 @@ class Deployments:
         """Stops the deployment first (so nothing is served from it), then deletes it softly."""
         now = self._clock()
         async with self._uow() as uow:
-            current = await self._existing(uow, user_id, deployment_id)
+            current = await existing_deployment(uow, user_id, deployment_id)
             stopped = current if current.status == "stopped" else current.stopped()
             await uow.deployments.save(replace(stopped, updated_at=now))
             await uow.deployments.delete(user_id, deployment_id, now)
@@ -187,21 +164,12 @@ class Deployments:
         await self._backend.release(current)
         self._on_change(user_id, current.name)
 
-    async def history(self, user_id: uuid.UUID, deployment_id: uuid.UUID, at: datetime | None) -> list[Revision]:
-        """Every revision, or only the one that served the deployment at ``at`` (none before it existed)."""
-        async with self._uow() as uow:
-            await self._existing(uow, user_id, deployment_id)
-            revisions = await uow.deployments.revisions(user_id, deployment_id)
-        if at is None:
-            return revisions
-        return [r for r in revisions if r.valid_from <= at and (r.valid_to is None or at < r.valid_to)]
-
     async def _transition(
         self, user_id: uuid.UUID, deployment_id: uuid.UUID, action: str, step: Callable[[Deployment], Deployment]
     ) -> Deployment:
         now = self._clock()
         async with self._uow() as uow:
-            current = await self._existing(uow, user_id, deployment_id)
+            current = await existing_deployment(uow, user_id, deployment_id)
             changed = replace(step(current), updated_at=now)
             await uow.deployments.save(changed)
             await uow.outbox.audit([deployment_event(changed, action, now, from_status=current.status)])
@@ -209,11 +177,37 @@ class Deployments:
         self._on_change(user_id, changed.name)
         return changed
 
-    async def _version(self, user_id: uuid.UUID, version_id: uuid.UUID) -> ModelVersionRef:
+    async def _version(
+        self, user_id: uuid.UUID, version_id: uuid.UUID, field: str = "model_version_id"
+    ) -> ModelVersionRef:
         found = await self._model_versions.get(user_id, version_id)
         if found is None:
-            raise DeploymentNotFound("no such model version", "model_version_id")
+            raise DeploymentNotFound("no such model version", field)
         return found
+
+    async def _serving(
+        self,
+        uow: ServingUnitOfWork,
+        user_id: uuid.UUID,
+        current: Deployment,
+        target: ModelVersionRef | None,
+        change: DeploymentChange,
+    ) -> Deployment:
+        """What answers after ``change``: version, served model, canary, fallbacks."""
+        updated = current
+        if target is not None or change.served_model is not None:
+            serves = target or current.serves
+            updated = current.rolled_out(serves, served_model_for(current.kind, serves, change.served_model))
+        if change.canary is not UNSET:
+            canary = None
+            if change.canary is not None:
+                version = await self._version(user_id, change.canary.model_version_id, "canary.model_version_id")
+                served_model = served_model_for(current.kind, version, change.canary.served_model)
+                canary = Canary(version, served_model, change.canary.weight)
+            updated = updated.with_canary(canary)
+        if change.fallbacks is not None:
+            updated = updated.with_fallbacks(await self._fallbacks(uow, user_id, change.fallbacks))
+        return updated
 
     @staticmethod
     async def _fallbacks(uow: ServingUnitOfWork, user_id: uuid.UUID, ids: tuple[uuid.UUID, ...]) -> list[Deployment]:
@@ -225,9 +219,9 @@ class Deployments:
             found.append(fallback)
         return found
 
-    @staticmethod
-    async def _existing(uow: ServingUnitOfWork, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
-        found = await uow.deployments.get(user_id, deployment_id)
-        if found is None:
-            raise DeploymentNotFound("no such deployment")
-        return found
+
+async def existing_deployment(uow: ServingUnitOfWork, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
+    found = await uow.deployments.get(user_id, deployment_id)
+    if found is None:
+        raise DeploymentNotFound("no such deployment")
+    return found

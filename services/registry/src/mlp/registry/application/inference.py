@@ -209,7 +209,7 @@ class InferenceProxy:
                 request_id=call.request_id,
                 user_id=call.user_id,
                 deployment_id=attempt.deployment.id,
-                model_version_id=attempt.version_id,
+                model_version_id=attempt.version.version_id,
                 api_key_id=call.api_key_id,
                 endpoint=call.endpoint,
                 stream=stream,

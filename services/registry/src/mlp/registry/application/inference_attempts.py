@@ -3,13 +3,15 @@
 A fallback is tried after a connection error, a timeout, a 5xx or a 429 of the attempt before, and
 only while nothing has been relayed to the client (the proxy decides that). At most
 ``max_attempts`` attempts, and none starts once ``total_seconds`` have passed since the call
-arrived; each attempt's timeouts are cut to the time left. Fallbacks that no longer exist, are of
+arrived; each attempt's timeouts are cut to the time left. Each attempt draws the version that
+answers it (a deployment's canary answers its share of the calls). Fallbacks that no longer exist, are of
 another kind or do not serve (pending, failed, stopped) are passed over; a fallback's own fallbacks
 are not followed.
 """
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -18,7 +20,7 @@ from dataclasses import dataclass, replace
 from mlp.registry.application.inference_routes import DeploymentRoutes, Route
 from mlp.registry.application.serving_ports import UpstreamTarget
 from mlp.registry.domain.deployment_errors import DeploymentNotFound
-from mlp.registry.domain.deployments import SERVING_STATUSES, Deployment, Timeouts
+from mlp.registry.domain.deployments import SERVING_STATUSES, Deployment, ModelVersionRef, Timeouts
 
 
 @dataclass(frozen=True)
@@ -36,24 +38,12 @@ def retryable(status: int) -> bool:
 class Attempt:
     number: int
     """1 for the deployment called, 2 and on for its fallbacks."""
-    route: Route
+    deployment: Deployment
+    target: UpstreamTarget
+    version: ModelVersionRef
+    """The version answering: the deployment's, or its canary's for the canary's share of calls."""
+    served_model: str | None
     fallback_from: uuid.UUID | None
-
-    @property
-    def deployment(self) -> Deployment:
-        return self.route.deployment
-
-    @property
-    def target(self) -> UpstreamTarget:
-        return self.route.target
-
-    @property
-    def served_model(self) -> str | None:
-        return self.route.deployment.served_model
-
-    @property
-    def version_id(self) -> uuid.UUID:
-        return self.route.deployment.serves.version_id
 
 
 class Attempts:
@@ -65,6 +55,7 @@ class Attempts:
         started: float,
         limits: AttemptLimits,
         clock: Callable[[], float] = time.perf_counter,
+        draw: Callable[[], float] = random.random,
     ) -> None:
         self._routes = routes
         self._primary = primary
@@ -72,9 +63,10 @@ class Attempts:
         self._deadline = started + limits.total_seconds
         self._max = limits.max_attempts
         self._clock = clock
+        self._draw = draw
 
     async def __aiter__(self) -> AsyncIterator[Attempt]:
-        yield self._bounded(Attempt(1, self._primary, None))
+        yield self._attempt(1, self._primary, None)
         number = 1
         primary = self._primary.deployment
         for fallback_id in primary.fallbacks:
@@ -87,10 +79,13 @@ class Attempts:
             if route.deployment.kind != primary.kind or route.deployment.status not in SERVING_STATUSES:
                 continue
             number += 1
-            yield self._bounded(Attempt(number, route, primary.id))
+            yield self._attempt(number, route, primary.id)
 
-    def _bounded(self, attempt: Attempt) -> Attempt:
+    def _attempt(self, number: int, route: Route, fallback_from: uuid.UUID | None) -> Attempt:
+        """Timeouts cut to the time left; the version drawn (a canary's share)."""
         left = max(self._deadline - self._clock(), 0.001)
-        target = attempt.route.target
+        target = route.target
         timeouts = Timeouts(min(target.timeouts.connect_seconds, left), min(target.timeouts.read_seconds, left))
-        return replace(attempt, route=replace(attempt.route, target=replace(target, timeouts=timeouts)))
+        version, served_model = route.deployment.pick(self._draw())
+        bounded = replace(target, timeouts=timeouts)
+        return Attempt(number, route.deployment, bounded, version, served_model, fallback_from)

@@ -87,6 +87,15 @@ def served_model_for(kind: DeploymentKind, version: ModelVersionRef, override: s
 
 
 @dataclass(frozen=True)
+class Canary:
+    """A second version of the same model answering ``weight`` percent of the calls."""
+
+    serves: ModelVersionRef
+    served_model: str | None
+    weight: int
+
+
+@dataclass(frozen=True)
 class Deployment:
     id: uuid.UUID
     user_id: uuid.UUID
@@ -105,6 +114,29 @@ class Deployment:
     """The model id the upstream is asked for; None forwards the request's ``model`` as sent."""
     fallbacks: tuple[uuid.UUID, ...] = ()
     """Deployments tried in order when this one fails before answering (see application.inference_attempts)."""
+    canary: Canary | None = None
+
+    def pick(self, draw: float) -> tuple[ModelVersionRef, str | None]:
+        """The version answering a call and its served model; ``draw`` is uniform in [0, 1)."""
+        if self.canary is not None and draw * 100 < self.canary.weight:
+            return self.canary.serves, self.canary.served_model
+        return self.serves, self.served_model
+
+    def with_canary(self, canary: Canary | None) -> Deployment:
+        if canary is not None:
+            if canary.serves.model_id != self.serves.model_id:
+                raise InvalidDeployment("canary.model_version_id", "a canary must be a version of the same model")
+            if canary.serves.version_id == self.serves.version_id:
+                raise InvalidDeployment("canary.model_version_id", "the canary must be another version")
+            if not 1 <= canary.weight <= 99:
+                raise InvalidDeployment("canary.weight", "canary.weight is a percentage of calls from 1 to 99")
+        return replace(self, canary=canary)
+
+    def promoted(self) -> Deployment:
+        """The canary serves every call (a rollout to it)."""
+        if self.canary is None:
+            raise InvalidTransition("the deployment has no canary to promote")
+        return replace(self, serves=self.canary.serves, served_model=self.canary.served_model, canary=None)
 
     def after_probe(self, healthy: bool, detail: str | None, at: datetime) -> Deployment:
         """pending -> ready | failed; ready <-> degraded; failed -> ready; a stopped one is left alone."""
@@ -138,7 +170,8 @@ class Deployment:
     def rolled_out(self, target: ModelVersionRef, served_model: str | None) -> Deployment:
         if target.model_id != self.serves.model_id:
             raise InvalidDeployment("model_version_id", "a rollout must stay within the same model")
-        return replace(self, serves=target, served_model=served_model)
+        canary = None if self.canary and self.canary.serves.version_id == target.version_id else self.canary
+        return replace(self, serves=target, served_model=served_model, canary=canary)
 
     def with_fallbacks(self, fallbacks: list[Deployment]) -> Deployment:
         """Fallbacks are other deployments of the same kind, each named once."""
@@ -151,7 +184,12 @@ class Deployment:
 
     def restored(self, revision: Revision) -> Deployment:
         """Serves what ``revision`` served again (a rollback)."""
-        return replace(self, serves=revision.serves, served_model=revision.served_model)
+        return replace(self, serves=revision.serves, served_model=revision.served_model, canary=revision.canary)
+
+    @property
+    def serving(self) -> tuple[ModelVersionRef, str | None, Canary | None]:
+        """What answers calls: a change of it opens a revision."""
+        return self.serves, self.served_model, self.canary
 
 
 @dataclass(frozen=True)
@@ -163,3 +201,4 @@ class Revision:
     valid_from: datetime
     valid_to: datetime | None
     served_model: str | None = None
+    canary: Canary | None = None

@@ -37,9 +37,10 @@ class InferenceRecord:
 
 @dataclass(frozen=True)
 class DailyStats:
-    """Per deployment and UTC day."""
+    """Per deployment, version that answered and UTC day."""
 
     deployment_id: uuid.UUID
+    model_version_id: uuid.UUID
     day: date
     requests: int
     errors: int

@@ -1,6 +1,7 @@
 """serving: the model id a deployment asks its upstream for (and each revision served), filled in
 from the version's artifact URI where that names a model (the others keep forwarding the request's
-``model`` until given one); a deployment's fallbacks; the attempt each inference log row records.
+``model`` until given one); a deployment's canary (a second version answering a share of calls) and
+fallbacks; the attempt each inference log row records.
 
 Revision ID: 0011_serving_models
 Revises: 0010_dataset_row_blocks
@@ -23,12 +24,39 @@ S = "registry"
 NAMES_A_MODEL = r"v.artifact_uri !~ '^[A-Za-z][A-Za-z0-9+.-]*:/' AND v.artifact_uri !~ '[[:space:][:cntrl:]]'"
 
 
+def add_canary(table: str) -> None:
+    op.add_column(table, sa.Column("canary_model_version_id", sa.UUID(), nullable=True), schema=S)
+    op.add_column(table, sa.Column("canary_model_version", sa.Integer(), nullable=True), schema=S)
+    op.add_column(table, sa.Column("canary_served_model", sa.Text(), nullable=True), schema=S)
+    op.add_column(table, sa.Column("canary_weight", sa.SmallInteger(), nullable=True), schema=S)
+    # every row has NULLs here: the checks hold at once
+    op.create_check_constraint(f"ck_{table}_canary_weight", table, "canary_weight BETWEEN 1 AND 99", schema=S)
+    op.create_check_constraint(
+        f"ck_{table}_canary_complete",
+        table,
+        "num_nulls(canary_model_version_id, canary_model_version, canary_weight) IN (0, 3)",
+        schema=S,
+    )
+
+
 def upgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     op.add_column(
         "deployments",
         sa.Column("fallback_ids", postgresql.ARRAY(sa.UUID()), server_default=sa.text("'{}'"), nullable=False),
         schema=S,
+    )
+    for table in ("deployments", "deployment_revisions"):
+        add_canary(table)
+    op.create_foreign_key(
+        "fk_deployments_canary_model_version_id_model_versions",
+        "deployments",
+        "model_versions",
+        ["canary_model_version_id"],
+        ["id"],
+        source_schema=S,
+        referent_schema=S,
+        ondelete="RESTRICT",
     )
     op.add_column(
         "inference_requests",
@@ -53,6 +81,12 @@ def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     for table in ("deployment_revisions", "deployments"):
         op.drop_column(table, "served_model", schema=S)
+    op.drop_constraint("fk_deployments_canary_model_version_id_model_versions", "deployments", schema=S)
+    for table in ("deployment_revisions", "deployments"):
+        for constraint in ("canary_complete", "canary_weight"):
+            op.drop_constraint(f"ck_{table}_{constraint}", table, schema=S)
+        for column in ("canary_weight", "canary_served_model", "canary_model_version", "canary_model_version_id"):
+            op.drop_column(table, column, schema=S)
     op.drop_constraint("ck_inference_requests_attempt", "inference_requests", schema=S)
     op.drop_column("inference_requests", "fallback_from", schema=S)
     op.drop_column("inference_requests", "attempt", schema=S)
