@@ -16,9 +16,11 @@ from registry_fakes import (
     ScriptedUpstream,
 )
 
-from mlp.registry.application.inference import Call, InferenceProxy, OpenedStream
+from mlp.registry.application.inference import InferenceProxy
 from mlp.registry.application.inference_bodies import RequestBody
+from mlp.registry.application.inference_calls import Call
 from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_outcomes import OpenedStream
 from mlp.registry.application.inference_routes import DeploymentRoutes
 from mlp.registry.application.upstream_errors import UpstreamTimeout
 from mlp.registry.domain.deployment_errors import DeploymentNotFound, InvalidDeployment, NotServing

@@ -26,8 +26,10 @@ from mlp.registry.api.openai_bodies import read_request
 from mlp.registry.api.openai_errors import OPENAI_ERROR_HANDLERS, upstream_failure
 from mlp.registry.api.openai_views import ModelList, ModelView
 from mlp.registry.application.deployments import Deployments
-from mlp.registry.application.inference import Call, InferenceProxy, Refused
+from mlp.registry.application.inference import InferenceProxy
 from mlp.registry.application.inference_bodies import RequestBody
+from mlp.registry.application.inference_calls import Call
+from mlp.registry.application.inference_outcomes import Refused
 from mlp.registry.domain.inference import Endpoint
 
 INFERENCE = requires_scopes("inference")

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from mlp.registry.application.deployment_events import deployment_event
-from mlp.registry.application.deployments import existing_deployment
+from mlp.registry.application.deployment_targets import existing_deployment
 from mlp.registry.application.serving_ports import ModelVersions, ServingUnitOfWork
 from mlp.registry.domain.deployment_errors import InvalidTransition
 from mlp.registry.domain.deployments import Deployment, Revision

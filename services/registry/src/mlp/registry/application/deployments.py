@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from msgspec import UNSET
-
 from mlp.registry.application.deployment_drafts import DeploymentChange, DeploymentDraft
 from mlp.registry.application.deployment_events import deployment_event
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
+from mlp.registry.application.deployment_targets import ServingTargets, existing_deployment
 from mlp.registry.application.serving_ports import (
     DeploymentPage,
     ModelVersions,
@@ -22,9 +21,7 @@ from mlp.registry.application.serving_ports import (
 )
 from mlp.registry.domain.deployment_errors import DeploymentNotFound
 from mlp.registry.domain.deployments import (
-    Canary,
     Deployment,
-    ModelVersionRef,
     Timeouts,
     check_name,
     served_model_for,
@@ -52,7 +49,7 @@ class Deployments:
         on_change: Callable[[uuid.UUID, str], None] = lambda user_id, name: None,
     ) -> None:
         self._uow = uow
-        self._model_versions = model_versions
+        self._targets = ServingTargets(model_versions)
         self._secrets = secrets
         self._guard = guard
         self._backend = backend
@@ -68,7 +65,7 @@ class Deployments:
             draft.timeout_seconds or self._limits.default_timeout_seconds,
         ).check(self._limits.max_timeout_seconds)
         url = await self._guard.check(draft.upstream_url)
-        serves = await self._version(user_id, draft.model_version_id)
+        serves = await self._targets.version(user_id, draft.model_version_id)
         served_model = served_model_for(draft.kind, serves, draft.served_model)
         now = self._clock()
         deployment = Deployment(
@@ -89,7 +86,7 @@ class Deployments:
         deployment = replace(deployment, upstream_url=await self._backend.prepare(deployment))
         sealed = self._secrets.seal(draft.credential) if draft.credential is not None else None
         async with self._uow() as uow:
-            deployment = deployment.with_fallbacks(await self._fallbacks(uow, user_id, draft.fallbacks))
+            deployment = deployment.with_fallbacks(await self._targets.fallbacks(uow, user_id, draft.fallbacks))
             await uow.deployments.add(deployment, sealed)
             await uow.deployments.open_revision(deployment, now)
             await uow.outbox.audit([deployment_event(deployment, "created", now)])
@@ -110,12 +107,11 @@ class Deployments:
     async def update(self, user_id: uuid.UUID, deployment_id: uuid.UUID, change: DeploymentChange) -> Deployment:
         """A new model version is a rollout (a new revision); upstream, credential and timeouts may change too
         (a new upstream or credential is probed at once)."""
-        target = await self._version(user_id, change.model_version_id) if change.model_version_id else None
         url = await self._guard.check(change.upstream_url) if change.upstream_url is not None else None
         now = self._clock()
         async with self._uow() as uow:
             current = await existing_deployment(uow, user_id, deployment_id)
-            updated = await self._serving(uow, user_id, current, target, change)
+            updated = await self._targets.serving(uow, user_id, current, change)
             timeouts = Timeouts(
                 change.connect_timeout_seconds or current.timeouts.connect_seconds,
                 change.timeout_seconds or current.timeouts.read_seconds,
@@ -176,52 +172,3 @@ class Deployments:
             await uow.commit()
         self._on_change(user_id, changed.name)
         return changed
-
-    async def _version(
-        self, user_id: uuid.UUID, version_id: uuid.UUID, field: str = "model_version_id"
-    ) -> ModelVersionRef:
-        found = await self._model_versions.get(user_id, version_id)
-        if found is None:
-            raise DeploymentNotFound("no such model version", field)
-        return found
-
-    async def _serving(
-        self,
-        uow: ServingUnitOfWork,
-        user_id: uuid.UUID,
-        current: Deployment,
-        target: ModelVersionRef | None,
-        change: DeploymentChange,
-    ) -> Deployment:
-        """What answers after ``change``: version, served model, canary, fallbacks."""
-        updated = current
-        if target is not None or change.served_model is not None:
-            serves = target or current.serves
-            updated = current.rolled_out(serves, served_model_for(current.kind, serves, change.served_model))
-        if change.canary is not UNSET:
-            canary = None
-            if change.canary is not None:
-                version = await self._version(user_id, change.canary.model_version_id, "canary.model_version_id")
-                served_model = served_model_for(current.kind, version, change.canary.served_model)
-                canary = Canary(version, served_model, change.canary.weight)
-            updated = updated.with_canary(canary)
-        if change.fallbacks is not None:
-            updated = updated.with_fallbacks(await self._fallbacks(uow, user_id, change.fallbacks))
-        return updated
-
-    @staticmethod
-    async def _fallbacks(uow: ServingUnitOfWork, user_id: uuid.UUID, ids: tuple[uuid.UUID, ...]) -> list[Deployment]:
-        found = []
-        for fallback_id in ids:
-            fallback = await uow.deployments.get(user_id, fallback_id)
-            if fallback is None:
-                raise DeploymentNotFound(f"no such deployment: {fallback_id}", "fallbacks")
-            found.append(fallback)
-        return found
-
-
-async def existing_deployment(uow: ServingUnitOfWork, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
-    found = await uow.deployments.get(user_id, deployment_id)
-    if found is None:
-        raise DeploymentNotFound("no such deployment")
-    return found

@@ -12,74 +12,27 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
-
-import msgspec
 
 from mlp.registry.application.inference_attempts import Attempt, AttemptLimits, Attempts, retryable
-from mlp.registry.application.inference_bodies import RequestBody
+from mlp.registry.application.inference_calls import KIND_OF_ENDPOINT, UPSTREAM_PATH, Call
 from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_outcomes import (
+    Answered,
+    OpenedStream,
+    Refused,
+    answer_error,
+    error_event,
+    outcome,
+    status_of,
+)
 from mlp.registry.application.inference_routes import DeploymentRoutes, Route
 from mlp.registry.application.inference_tokens import StreamTokens, answer_tokens
-from mlp.registry.application.serving_ports import UpstreamClient, UpstreamReply, UpstreamStream
-from mlp.registry.application.upstream_errors import UpstreamError, UpstreamTimeout
+from mlp.registry.application.serving_ports import UpstreamClient
+from mlp.registry.application.upstream_errors import UpstreamError
 from mlp.registry.domain.deployment_errors import InvalidDeployment
 from mlp.registry.domain.deployments import Deployment
-from mlp.registry.domain.inference import Endpoint, InferenceRecord
-
-_Failure = TypeVar("_Failure")
-
-KIND_OF_ENDPOINT = {
-    "chat.completions": "openai-chat",
-    "completions": "openai-completions",
-    "embeddings": "openai-embeddings",
-    "predict": "http-json",
-}
-UPSTREAM_PATH = {"chat.completions": "/chat/completions", "completions": "/completions", "embeddings": "/embeddings"}
-
-
-@dataclass(frozen=True)
-class Call:
-    """One inference call as the API hands it over."""
-
-    user_id: uuid.UUID
-    api_key_id: uuid.UUID | None
-    request_id: str
-    endpoint: Endpoint
-    body: RequestBody
-    started: float
-    """``time.perf_counter()`` when the request arrived."""
-    hide_usage: bool = False
-    """The body asks the upstream for a stream's usage the client did not ask for (see StreamTokens)."""
-
-
-@dataclass(frozen=True)
-class Answered:
-    """A plain call's answer and the attempt that gave it."""
-
-    attempt: Attempt
-    reply: UpstreamReply
-
-
-@dataclass(frozen=True)
-class Refused:
-    """A streamed call the upstream refused before streaming (status >= 400), with its answer."""
-
-    attempt: Attempt
-    status_code: int
-    body: bytes
-
-
-@dataclass
-class OpenedStream:
-    """A stream that answered 200 and sent its first chunk; nothing relayed yet."""
-
-    attempt: Attempt
-    stream: UpstreamStream
-    first: bytes
-    rest: AsyncIterator[bytes]
+from mlp.registry.domain.inference import InferenceRecord
 
 
 class InferenceProxy:
@@ -122,18 +75,18 @@ class InferenceProxy:
             try:
                 reply = await self._upstream.call(attempt.target, UPSTREAM_PATH.get(call.endpoint, ""), body)
             except UpstreamError as exc:
-                await self._record(call, attempt, _status_of(exc), None, str(exc))
+                await self._record(call, attempt, status_of(exc), None, str(exc))
                 failure = exc
                 continue
             if reply.status_code >= 400:
-                await self._record(call, attempt, reply.status_code, reply.upstream_ms, _answered(reply.status_code))
+                await self._record(call, attempt, reply.status_code, reply.upstream_ms, answer_error(reply.status_code))
                 if retryable(reply.status_code):
                     failure = Answered(attempt, reply)
                     continue
                 return Answered(attempt, reply)
             await self._record(call, attempt, 200, reply.upstream_ms, None, answer_tokens(reply.body))
             return Answered(attempt, reply)
-        return _outcome(failure)
+        return outcome(failure)
 
     async def open_stream(self, call: Call, route: Route) -> OpenedStream | Refused:
         """The first stream that answered 200 and sent its first chunk (nothing relayed yet), else the
@@ -144,7 +97,7 @@ class InferenceProxy:
             try:
                 stream = await self._upstream.open_stream(attempt.target, UPSTREAM_PATH[call.endpoint], body)
             except UpstreamError as exc:
-                await self._record(call, attempt, _status_of(exc), None, str(exc), stream=True)
+                await self._record(call, attempt, status_of(exc), None, str(exc), stream=True)
                 failure = exc
                 continue
             status, upstream_ms = stream.status_code, stream.first_byte_ms
@@ -154,7 +107,7 @@ class InferenceProxy:
                 except UpstreamError:
                     refused = Refused(attempt, status, b"")
                 await stream.aclose()
-                await self._record(call, attempt, status, upstream_ms, _answered(status), stream=True)
+                await self._record(call, attempt, status, upstream_ms, answer_error(status), stream=True)
                 if retryable(status):
                     failure = refused
                     continue
@@ -164,11 +117,11 @@ class InferenceProxy:
                 first = await anext(chunks, b"")
             except UpstreamError as exc:
                 await stream.aclose()
-                await self._record(call, attempt, _status_of(exc), upstream_ms, f"stream broken: {exc}", stream=True)
+                await self._record(call, attempt, status_of(exc), upstream_ms, f"stream broken: {exc}", stream=True)
                 failure = exc
                 continue
             return OpenedStream(attempt, stream, first, chunks)
-        return _outcome(failure)
+        return outcome(failure)
 
     async def relay(self, call: Call, opened: OpenedStream) -> AsyncIterator[bytes]:
         """Whole events as they arrive; a stream broken after its first byte ends with an error event.
@@ -224,26 +177,3 @@ class InferenceProxy:
                 fallback_from=attempt.fallback_from,
             )
         )
-
-
-def error_event(exc: UpstreamError) -> bytes:
-    """OpenAI's error event: the ``openai`` client raises it as an APIError."""
-    code = "upstream_timeout" if isinstance(exc, UpstreamTimeout) else "upstream_unavailable"
-    error = {"message": f"the stream broke after it started: {exc}", "type": "server_error", "param": None}
-    return b"data: " + msgspec.json.encode({"error": {**error, "code": code}}) + b"\n\n"
-
-
-def _outcome(failure: _Failure | UpstreamError | None) -> _Failure:
-    if failure is None:  # pragma: no cover (Attempts yields the deployment called, always)
-        raise AssertionError("no attempt was made")
-    if isinstance(failure, UpstreamError):
-        raise failure
-    return failure
-
-
-def _status_of(exc: UpstreamError) -> int:
-    return 504 if isinstance(exc, UpstreamTimeout) else 502
-
-
-def _answered(status: int) -> str:
-    return f"upstream answered {status}"
