@@ -2,9 +2,9 @@
 and call (OpenAI-compatible, :9100) and a fine-tuning API for registry's trainer (:8090).
 
 Each runs in a thread of the runner. The model server serves ``test-model`` and every model the
-stand-in trainer finishes (its ``ft:`` ids), nothing else. The trainer is started only when ``REGISTRY_TRAINER_URL``
-is not set (set it, with ``REGISTRY_TRAINER_API_KEY``, to train at OpenAI or any compatible
-backend); it finishes a job after a few polls, which registry makes every 2 s here.
+stand-in trainer finishes (its ``ft:`` ids), nothing else. The trainer is started only when
+``REGISTRY_TRAINER_URL`` is not set (set it, with ``REGISTRY_TRAINER_API_KEY``, to train at OpenAI
+or any compatible backend); it finishes a job after a few polls, which registry makes every 2 s here.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ class InferenceProxy:
                     failure = Answered(attempt, reply)
                     continue
                 return Answered(attempt, reply)
-            await self._record(call, attempt, 200, reply.upstream_ms, None, answer_tokens(reply.body))
+            await self._record(call, attempt, reply.status_code, reply.upstream_ms, None, answer_tokens(reply.body))
             return Answered(attempt, reply)
         return outcome(failure)
 
