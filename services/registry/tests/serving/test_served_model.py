@@ -129,6 +129,8 @@ async def test_rollback_serves_the_previous_revision_in_one_call(
     v1, v2 = await two_versions(engine, user)
     deployment = await deploy(user, engine, f"{upstream.url}/v1", name="undo", model_version_id=v1)
     path = f"/v1/deployments/{deployment['id']}"
+    same = await user.http.patch(path, json={"model_version_id": str(v1)})  # what already serves: no revision
+    assert same.status_code == 200, same.text
     nothing_before = await user.http.post(f"{path}/rollback")
     assert nothing_before.status_code == 409
     await user.http.patch(path, json={"model_version_id": str(v2), "served_model": "upstream-model-a"})

@@ -1,12 +1,14 @@
 """Deployments: a model version served under a name, behind an upstream model server.
 
-The name is unique per user and is what OpenAI clients pass as ``model``. Pointing a deployment
-at another version of the same model is a rollout; each rollout opens a new revision, so the
-history answers which version served the deployment at any moment.
+The name is unique per user and is what OpenAI clients pass as ``model``; the upstream is asked for
+the served model id (the version's, or an override). Pointing a deployment at another version of the
+same model is a rollout; a canary lets a second version answer a share of the calls. Each change of
+what answers opens a new revision, so the history answers which versions served at any moment.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -68,8 +70,9 @@ class ModelVersionRef:
     model_id: uuid.UUID
     version_id: uuid.UUID
     version: int
-    served_model: str | None = None
-    """The id an upstream serves this version under, when its artifact names one (see served_model_of)."""
+    served_model: str | None = dataclasses.field(default=None, compare=False)
+    """The id an upstream serves this version under, when its artifact names one (see served_model_of);
+    what a deployment asks for is its own ``served_model`` (this or an override), so refs compare without it."""
 
 
 def served_model_for(kind: DeploymentKind, version: ModelVersionRef, override: str | None) -> str | None:
