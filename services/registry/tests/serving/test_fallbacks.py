@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from openai import APIError, AsyncOpenAI, NotFoundError
-from serving_helpers import Registry, User, deploy
+from serving_helpers import SCOPES, Registry, User, deploy, new_user
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.devtools.model_server import ModelServer
@@ -146,3 +146,18 @@ async def test_attempts_stop_at_the_configured_bound(
     assert spare.requests == before
     rows = await attempts(user, 3)
     assert [(r["attempt"], r["status_code"]) for r in rows] == [(1, 500), (2, 500), (3, 500)]
+
+
+async def test_fallbacks_are_my_other_deployments_of_the_same_kind(
+    identity_url: str, registry: Registry, user: User, engine: AsyncEngine, spare: ModelServer
+) -> None:
+    stranger = await new_user(identity_url, registry.url, SCOPES)
+    theirs = await deploy(stranger, engine, f"{spare.url}/v1")
+    await stranger.http.aclose()
+    embeddings = await deploy(user, engine, f"{spare.url}/v1", kind="openai-embeddings")
+    mine = await deploy(user, engine, f"{spare.url}/v1")
+    path = f"/v1/deployments/{mine['id']}"
+    for fallbacks, status in (([theirs["id"]], 404), ([embeddings["id"]], 400), ([mine["id"]], 400)):
+        refused = await user.http.patch(path, json={"fallbacks": fallbacks})
+        assert (refused.status_code, refused.json()["field"]) == (status, "fallbacks"), refused.text
+    assert (await user.http.get(path)).json()["fallbacks"] == []
