@@ -24,19 +24,25 @@ S = "registry"
 NAMES_A_MODEL = r"v.artifact_uri !~ '^[A-Za-z][A-Za-z0-9+.-]*:/' AND v.artifact_uri !~ '[[:space:][:cntrl:]]'"
 
 
-def add_canary(table: str) -> None:
-    op.add_column(table, sa.Column("canary_model_version_id", sa.UUID(), nullable=True), schema=S)
-    op.add_column(table, sa.Column("canary_model_version", sa.Integer(), nullable=True), schema=S)
-    op.add_column(table, sa.Column("canary_served_model", sa.Text(), nullable=True), schema=S)
-    op.add_column(table, sa.Column("canary_weight", sa.SmallInteger(), nullable=True), schema=S)
-    # every row has NULLs here: the checks hold at once
-    op.create_check_constraint(f"ck_{table}_canary_weight", table, "canary_weight BETWEEN 1 AND 99", schema=S)
-    op.create_check_constraint(
-        f"ck_{table}_canary_complete",
-        table,
-        "num_nulls(canary_model_version_id, canary_model_version, canary_weight) IN (0, 3)",
-        schema=S,
-    )
+FK = "fk_deployments_canary_model_version_id_model_versions"
+# (table, constraint, definition): added NOT VALID in the revision's transaction (no scan), validated
+# after it commits, under a lock that lets reads and writes go on (re-running a validation is a no-op)
+CONSTRAINTS = [
+    *(
+        (table, f"ck_{table}_canary_{name}", f"CHECK ({check})")
+        for table in ("deployments", "deployment_revisions")
+        for name, check in (
+            ("weight", "canary_weight BETWEEN 1 AND 99"),
+            ("complete", "num_nulls(canary_model_version_id, canary_model_version, canary_weight) IN (0, 3)"),
+        )
+    ),
+    (
+        "deployments",
+        FK,
+        f"FOREIGN KEY (canary_model_version_id) REFERENCES {S}.model_versions (id) ON DELETE RESTRICT",
+    ),
+    ("inference_requests", "ck_inference_requests_attempt", "CHECK (attempt >= 1)"),
+]
 
 
 def upgrade() -> None:
@@ -47,47 +53,42 @@ def upgrade() -> None:
         schema=S,
     )
     for table in ("deployments", "deployment_revisions"):
-        add_canary(table)
-    op.create_foreign_key(
-        "fk_deployments_canary_model_version_id_model_versions",
-        "deployments",
-        "model_versions",
-        ["canary_model_version_id"],
-        ["id"],
-        source_schema=S,
-        referent_schema=S,
-        ondelete="RESTRICT",
-    )
+        op.add_column(table, sa.Column("canary_model_version_id", sa.UUID(), nullable=True), schema=S)
+        op.add_column(table, sa.Column("canary_model_version", sa.Integer(), nullable=True), schema=S)
+        op.add_column(table, sa.Column("canary_served_model", sa.Text(), nullable=True), schema=S)
+        op.add_column(table, sa.Column("canary_weight", sa.SmallInteger(), nullable=True), schema=S)
     op.add_column(
         "inference_requests",
         sa.Column("attempt", sa.SmallInteger(), server_default=sa.text("1"), nullable=False),
         schema=S,
     )
     op.add_column("inference_requests", sa.Column("fallback_from", sa.UUID(), nullable=True), schema=S)
-    # NOT VALID, then validated under a lock that lets the log's writes go on
-    op.execute(
-        f"ALTER TABLE {S}.inference_requests ADD CONSTRAINT ck_inference_requests_attempt CHECK (attempt >= 1) NOT VALID"
-    )
-    op.execute(f"ALTER TABLE {S}.inference_requests VALIDATE CONSTRAINT ck_inference_requests_attempt")
+    for table, name, definition in CONSTRAINTS:
+        op.execute(f"ALTER TABLE {S}.{table} ADD CONSTRAINT {name} {definition} NOT VALID")
     for table in ("deployments", "deployment_revisions"):
         op.add_column(table, sa.Column("served_model", sa.Text(), nullable=True), schema=S)
         op.execute(
             f"UPDATE {S}.{table} t SET served_model = v.artifact_uri FROM {S}.model_versions v"
             f" WHERE v.id = t.model_version_id AND {NAMES_A_MODEL} AND length(v.artifact_uri) <= 256"
         )
+    with op.get_context().autocommit_block():
+        for table, name, _ in CONSTRAINTS:
+            op.execute(
+                "-- validating a valid constraint again is a no-op: the revision can be re-run\n"
+                "-- squawk-ignore prefer-robust-stmts\n"
+                f"ALTER TABLE {S}.{table} VALIDATE CONSTRAINT {name}"
+            )
 
 
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     for table in ("deployment_revisions", "deployments"):
         op.drop_column(table, "served_model", schema=S)
-    op.drop_constraint("fk_deployments_canary_model_version_id_model_versions", "deployments", schema=S)
+    for table, name, _ in reversed(CONSTRAINTS):
+        op.drop_constraint(name, table, schema=S)
     for table in ("deployment_revisions", "deployments"):
-        for constraint in ("canary_complete", "canary_weight"):
-            op.drop_constraint(f"ck_{table}_{constraint}", table, schema=S)
         for column in ("canary_weight", "canary_served_model", "canary_model_version", "canary_model_version_id"):
             op.drop_column(table, column, schema=S)
-    op.drop_constraint("ck_inference_requests_attempt", "inference_requests", schema=S)
     op.drop_column("inference_requests", "fallback_from", schema=S)
     op.drop_column("inference_requests", "attempt", schema=S)
     op.drop_column("deployments", "fallback_ids", schema=S)
