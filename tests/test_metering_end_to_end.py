@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -124,19 +124,32 @@ async def billed(billing: httpx.AsyncClient, settled: dict[str, int]) -> dict[st
     deadline = time.monotonic() + 30
     while True:
         summary = (await billing.get("/v1/usage/summary")).json()
-        lines = {
-            line["metric"]: {"quantity": int(float(line["quantity"])), "events": line["events"]}
-            for line in summary["lines"]
-        }
+        lines = by_metric(summary)
         if all(lines.get(m, {}).get("quantity") == q for m, q in settled.items()) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
     await asyncio.sleep(3)
-    summary = (await billing.get("/v1/usage/summary")).json()
+    return by_metric((await billing.get("/v1/usage/summary")).json())
+
+
+def by_metric(summary: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per metric: quantity, events and cost (minor units)."""
     return {
-        line["metric"]: {"quantity": int(float(line["quantity"])), "events": line["events"]}
-        for line in summary["lines"]
+        x["metric"]: {"quantity": int(float(x["quantity"])), "events": x["events"], "cost": x["amount_minor"]}
+        for x in summary["lines"]
     }
+
+
+async def priced(billing: httpx.AsyncClient, service_token: str, user_id: str) -> None:
+    """A book for the user: 5 minor units a call billed per call (http-json), 1 a token."""
+    items = [
+        {"metric": "inference.requests", "model": "per_unit", "unit_price": "5"},
+        {"metric": "inference.tokens.input", "model": "per_unit", "unit_price": "1"},
+        {"metric": "inference.tokens.output", "model": "per_unit", "unit_price": "1"},
+    ]
+    book = {"name": "metered", "currency": "USD", "user_id": user_id, "items": items}
+    created = await billing.post("/v1/price-books", json=book, headers={"authorization": f"Bearer {service_token}"})
+    assert created.status_code == 201, created.text
 
 
 def chat_prompt(text: str) -> int:
@@ -144,7 +157,10 @@ def chat_prompt(text: str) -> int:
 
 
 async def test_n_calls_of_every_kind_are_billed_as_n_calls_and_each_token_once(
-    platform: dict[str, str], firebase_emulator: FirebaseEmulator, model_server: ModelServer
+    platform: dict[str, str],
+    firebase_emulator: FirebaseEmulator,
+    model_server: ModelServer,
+    mint_token: Callable[[dict[str, object]], str],
 ) -> None:
     token = await signed_in(platform, firebase_emulator)
     headers = {"authorization": f"Bearer {token}"}
@@ -153,6 +169,8 @@ async def test_n_calls_of_every_kind_are_billed_as_n_calls_and_each_token_once(
         httpx.AsyncClient(base_url=platform["evaluation"], headers=headers, timeout=30) as evaluation,
         httpx.AsyncClient(base_url=platform["billing"], headers=headers, timeout=30) as billing,
     ):
+        user_id = (await registry.get("/v1/whoami")).json()["user_id"]
+        await priced(billing, mint_token({"service": "registry"}), user_id)
         deployments = await deploy_all(registry, model_server)
         await call_every_kind(platform, token, registry, deployments["predictor"])
         await judge_n_rows(registry, evaluation)
@@ -184,11 +202,9 @@ async def test_n_calls_of_every_kind_are_billed_as_n_calls_and_each_token_once(
     assert len(by_deployment["judge"]) == N
 
     # billing: N per-call events (the predictions), each token-billed call once, each token once
-    assert lines["inference.requests"] == {"quantity": N, "events": N}
-    assert lines["inference.tokens.input"] == {"quantity": prompt, "events": 5 * N}
-    assert lines["inference.tokens.output"]["quantity"] == output
-    assert (
-        lines["inference.tokens.output"]["events"] == 4 * N
-    )  # chat, stream, completions, judge: embeddings generate none
+    assert lines["inference.requests"] == {"quantity": N, "events": N, "cost": 5 * N}
+    assert lines["inference.tokens.input"] == {"quantity": prompt, "events": 5 * N, "cost": prompt}
+    # chat, stream, completions and judge calls generate output; embeddings none
+    assert lines["inference.tokens.output"] == {"quantity": output, "events": 4 * N, "cost": output}
     assert lines["eval.rows"]["quantity"] == N
     assert "eval.judge.tokens" not in lines  # the judge's tokens are billed once, as inference
