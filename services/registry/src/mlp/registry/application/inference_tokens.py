@@ -83,7 +83,7 @@ class StreamTokens:
         self._text: list[str] = []
 
     def feed(self, chunk: bytes) -> bytes:
-        """Counts the chunk's tokens; what to send on."""
+        """Reads the chunk's usage and text; what to send on."""
         self._pending += chunk
         *events, self._pending = _EVENT_END.split(self._pending)
         passed = []
