@@ -21,6 +21,7 @@ from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.serving_model_versions import SqlModelVersions
 from mlp.registry.adapters.db.serving_unit_of_work import SqlServingUnitOfWork
 from mlp.registry.adapters.secret_box import FernetSecretBox
+from mlp.registry.adapters.tiktoken_counter import TiktokenCounter
 from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpstreamBackend
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.deployment_guard import UpstreamGuard
@@ -28,6 +29,7 @@ from mlp.registry.application.deployment_probes import DeploymentProber
 from mlp.registry.application.deployments import DeploymentLimits, Deployments
 from mlp.registry.application.inference import InferenceProxy
 from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_metering import CallMeter, TokenMeter, UpstreamTrust
 from mlp.registry.application.inference_requests import InferenceRequests
 from mlp.registry.application.inference_routes import DeploymentRoutes
 from mlp.registry.application.serving_ports import EventOutbox
@@ -97,9 +99,12 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
         SqlInferenceLogWriter(engine, outbox),
         batch_size=settings.inference_log_batch_size,
         capacity=settings.inference_log_capacity,
+        capacity_bytes=settings.inference_log_capacity_bytes,
         flush_interval_seconds=settings.inference_log_flush_seconds,
+        settle=TokenMeter(TiktokenCounter()).settle,
     )
-    proxy = InferenceProxy(routes, upstream, log, utc_now)
+    trust = UpstreamTrust(settings.trusted_upstream_hosts.split(","))
+    proxy = InferenceProxy(routes, upstream, log, utc_now, CallMeter(trust))
     return Serving(deployments, prober, proxy, log, InferenceRequests(SqlInferenceLogReader(engine)), upstream)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_metering import CallMeter, Tokens
 from mlp.registry.application.inference_routes import DeploymentRoutes, Route
 from mlp.registry.application.inference_tokens import StreamTokens, answer_tokens
 from mlp.registry.application.serving_ports import UpstreamClient, UpstreamReply, UpstreamStream
@@ -52,11 +53,13 @@ class InferenceProxy:
         upstream: UpstreamClient,
         log: InferenceLog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        meter: CallMeter | None = None,
     ) -> None:
         self._routes = routes
         self._upstream = upstream
         self._log = log
         self._clock = clock
+        self._meter = meter or CallMeter()
 
     async def route(self, call: Call, name: str | None = None, deployment_id: uuid.UUID | None = None) -> Route:
         """The deployment serving the call; 404 / 400 (wrong kind) / 409 (stopped) as domain errors."""
@@ -84,7 +87,7 @@ class InferenceProxy:
             raise
         tokens = answer_tokens(reply.body) if reply.status_code < 400 else (None, None)
         error = None if reply.status_code < 400 else f"upstream answered {reply.status_code}"
-        await self._record(call, route, reply.status_code, reply.upstream_ms, error, tokens)
+        await self._record(call, route, reply.status_code, reply.upstream_ms, error, tokens, answer=reply.body)
         return reply
 
     async def open_stream(self, call: Call, route: Route) -> UpstreamStream:
@@ -101,7 +104,7 @@ class InferenceProxy:
         )
 
     async def relay(self, call: Call, route: Route, stream: UpstreamStream) -> AsyncIterator[bytes]:
-        """The stream's chunks as they arrive; logs the call (tokens counted on the way) once it ends."""
+        """The stream's chunks as they arrive; logs the call (its text kept for counting) once it ends."""
         tokens = StreamTokens(hide_usage=call.hide_usage)
         error: str | None = None
         try:
@@ -115,7 +118,8 @@ class InferenceProxy:
             error = f"stream broken: {exc}"
         finally:
             await stream.aclose()
-            await self._record(call, route, stream.status_code, stream.first_byte_ms, error, tokens.totals(), True)
+            status, totals = stream.status_code, tokens.totals()
+            await self._record(call, route, status, stream.first_byte_ms, error, totals, True, streamed=tokens.text())
 
     async def _record(
         self,
@@ -124,10 +128,17 @@ class InferenceProxy:
         status: int,
         upstream_ms: float | None,
         error: str | None,
-        tokens: tuple[int | None, int | None] = (None, None),
+        tokens: Tokens = (None, None),
         stream: bool = False,
+        answer: bytes = b"",
+        streamed: str | None = None,
     ) -> None:
+        """``tokens``: the upstream's own figures, logged beside the billed ones the meter decides."""
         deployment = route.deployment
+        billed: Tokens = (None, None)
+        to_count = None
+        if status < 400:
+            billed, to_count = self._meter.billed(route.target.url, call.endpoint, tokens, call.body, answer, streamed)
         await self._log.add(
             InferenceRecord(
                 id=uuid.uuid4(),
@@ -141,9 +152,12 @@ class InferenceProxy:
                 status_code=status,
                 latency_ms=(time.perf_counter() - call.started) * 1000,
                 upstream_latency_ms=upstream_ms,
-                prompt_tokens=tokens[0],
-                completion_tokens=tokens[1],
+                prompt_tokens=billed[0],
+                completion_tokens=billed[1],
                 error=error,
                 created_at=self._clock(),
-            )
+                upstream_prompt_tokens=tokens[0],
+                upstream_completion_tokens=tokens[1],
+            ),
+            to_count,
         )
