@@ -35,6 +35,9 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """OTLP/HTTP traces URL (``http://otel-collector:4318/v1/traces``); empty: tracing off."""
     worker_metrics_port: int = 0
     """Where ``mlp worker`` serves its Prometheus metrics (job latency, failures); 0: not served."""
+    http_keep_alive_seconds: int = 75
+    """How long uvicorn keeps an idle connection: longer than the gateway's upstream keepalive_timeout
+    (60 s), so nginx, never uvicorn, closes it and no request goes out on a connection just closed."""
     host: str = "127.0.0.1"
     port: int = 8000
     worker_liveness_file: str = ""
