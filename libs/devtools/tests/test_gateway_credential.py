@@ -21,7 +21,7 @@ def test_make_run_gives_identity_the_gateways_credential() -> None:
 
 def test_the_manifests_give_identity_the_gateways_credential() -> None:
     gateway_secret = (K8S / "gateway" / "secret.example.yaml").read_text()
-    sent = re.findall(r'proxy_set_header X-Service-Credential "([^"]+)";', gateway_secret)
+    sent = re.findall(r'^\s+proxy_set_header X-Service-Credential "([^"]+)";', gateway_secret, re.MULTILINE)
     identity_secret = (K8S / "identity" / "secret.example.yaml").read_text()
     listed = re.findall(r'^\s+IDENTITY_SERVICE_CREDENTIALS: "([^"]+)"', identity_secret, re.MULTILINE)
     assert len(sent) == 1
