@@ -119,7 +119,9 @@ async def run_service_worker(
     """Consume ``schema``'s queue until SIGTERM/SIGINT, then finish the jobs in flight."""
     enable_tracing(f"{service}-worker", settings.otlp_endpoint)
     serve_worker_metrics(settings.host, settings.worker_metrics_port)
-    pool = await asyncpg.create_pool(plain_database_url(settings.database_url), min_size=1, max_size=4)
+    pool = await asyncpg.create_pool(
+        plain_database_url(settings.database_url), min_size=1, max_size=settings.worker_db_pool_size
+    )
     try:
         async with service_http_client(settings.http_timeout_seconds, settings.http_retries) as http:
             if token_source is None:
