@@ -273,6 +273,10 @@ def main() -> int:
                     return 1
                 time.sleep(0.05)
         run_checks(gateway_port, results, prefix / "access.log")
+        servers[2].go_down()  # evaluation goes away
+        status, headers, body = request(gateway_port, "GET", "/v1/evals", {"Authorization": "Bearer good"})
+        ok = (status, headers.get("content-type")) == (502, PROBLEM) and b"bad-gateway" in body
+        results.append(("service_down_is_502_problem", ok, f"got {status} {body[:200]!r}"))
         servers[0].go_down()  # identity goes away
         status, _, body = request(gateway_port, "GET", "/registry/v1/models", {"Authorization": "Bearer good"})
         ok = status == 503 and json.loads(body)["type"] == "urn:mlp:problem:auth-unavailable"
@@ -283,7 +287,7 @@ def main() -> int:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        for server in servers[1:]:
+        for server in (servers[1], servers[3]):
             server.shutdown()
             server.server_close()
         errors = (prefix / "error.log").read_text() if (prefix / "error.log").exists() else ""
