@@ -108,6 +108,10 @@ fi
 step "promtool check rules / test rules: deploy/monitoring/alerts.yaml"
 promtool check rules deploy/monitoring/alerts.yaml
 (cd deploy/monitoring && promtool test rules alerts.test.yaml)
+step "promtool check rules: the rule file inside deploy/k8s/billing/usage-alerts.yaml"
+"$VENV/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["billing-usage.rules.yaml"])' \
+    deploy/k8s/billing/usage-alerts.yaml > "$WORK/billing-usage.rules.yaml"
+promtool check rules "$WORK/billing-usage.rules.yaml"
 step "dashboards parse as JSON"
 for dashboard in deploy/monitoring/dashboards/*.json; do
     python3 -m json.tool "$dashboard" >/dev/null && echo "ok $dashboard"

@@ -15,6 +15,7 @@ QUERIES = [
     REPO_ROOT / "deploy" / "monitoring" / "alerts.yaml",
     *sorted((REPO_ROOT / "deploy" / "monitoring" / "dashboards").glob("*.json")),
     REPO_ROOT / "deploy" / "autoscaling" / "scaledobjects.yaml",
+    REPO_ROOT / "deploy" / "k8s" / "billing" / "usage-alerts.yaml",
 ]
 NGINX_EXPORTER = {
     "nginx_up",
