@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine (Python 3.11+ and make):
-#   make run    all four services on local ports (embedded PostgreSQL unless DATABASE_URL is set)
+#   make run    all four services on local ports and the gateway in front of them on :8080
+#               (embedded PostgreSQL unless DATABASE_URL is set)
 #   make test   ruff, mypy, import-linter and the whole pytest suite on real PostgreSQL
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
@@ -18,6 +19,7 @@ install: $(UV)
 
 run: install
 	@$(MAKE) --no-print-directory firebase-tools || echo "(no Firebase Auth emulator: sign-in needs a real Firebase project)"
+	@$(MAKE) --no-print-directory gateway-tools || echo "(nginx could not be installed: no gateway, the services answer on their own ports)"
 	$(UV) run --frozen python -m mlp.devtools.runner
 
 lint: install

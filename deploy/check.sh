@@ -6,6 +6,11 @@
 #   3. nginx -t on the local gateway (nginx.local.conf) and on the Kubernetes one (nginx.conf,
 #      Service names swapped for 127.0.0.1 since they resolve only in a cluster)
 #   4. deploy/gateway/smoke_test.py: real nginx, stand-in services, forward auth end to end
+#   5. the alert rules: promtool check rules and promtool test rules (Debian's prometheus package,
+#      installed here when missing and root); the dashboards parse as JSON
+#   6. deploy/monitoring and deploy/autoscaling build with kustomize; their objects are CRDs
+#      (PodMonitor, ScaledObject) that kubernetes-validate has no schema for, so they are not
+#      schema-checked here
 #
 #   bash deploy/check.sh            # from anywhere; exits non-zero on the first failure
 #
@@ -89,5 +94,35 @@ sed -E -i \
 # --- 4. gateway behaviour -------------------------------------------------------------------
 step "gateway smoke test (forward auth, routes, request ids)"
 python3 deploy/gateway/smoke_test.py
+
+# --- 5. alert rules and dashboards -----------------------------------------------------------
+if ! command -v promtool >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        step "installing promtool (Debian's prometheus package)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    else
+        echo "promtool is missing: apt-get install -y prometheus" >&2
+        exit 1
+    fi
+fi
+step "promtool check rules / test rules: deploy/monitoring/alerts.yaml"
+promtool check rules deploy/monitoring/alerts.yaml
+(cd deploy/monitoring && promtool test rules alerts.test.yaml)
+step "promtool check rules: the rule file inside deploy/k8s/billing/usage-alerts.yaml"
+"$VENV/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["billing-usage.rules.yaml"])' \
+    deploy/k8s/billing/usage-alerts.yaml > "$WORK/billing-usage.rules.yaml"
+promtool check rules "$WORK/billing-usage.rules.yaml"
+step "dashboards parse as JSON"
+for dashboard in deploy/monitoring/dashboards/*.json; do
+    python3 -m json.tool "$dashboard" >/dev/null && echo "ok $dashboard"
+done
+
+# --- 6. CRD-based manifests (built, not schema-checked) ----------------------------------------
+if [ ${#build[@]} -gt 0 ]; then
+    step "${build[*]} deploy/monitoring deploy/autoscaling (PodMonitor, ScaledObject: CRDs, no schema here)"
+    for dir in deploy/monitoring deploy/autoscaling; do
+        "${build[@]}" "$dir" >/dev/null && echo "ok $dir"
+    done
+fi
 
 printf '\ndeploy/check.sh: all checks passed\n'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -14,6 +15,7 @@ from mlp.common.auth.principal import Principal
 from mlp.common.runtime.database import create_engine, plain_database_url
 from mlp.devtools.databases import migrated_database
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
+from mlp.devtools.gateway import NginxGateway
 from mlp.devtools.processes import ServiceProcess, platform_env, start_platform, stop_all
 from mlp.identity.platform_token_wiring import platform_tokens
 from mlp.identity.settings import IdentitySettings
@@ -57,6 +59,17 @@ def platform_processes(platform_env_vars: dict[str, str]) -> Iterator[list[Servi
     processes = start_platform(platform_env_vars)
     yield processes
     stop_all(processes)
+
+
+@pytest.fixture(scope="session")
+def gateway(platform_processes: list[ServiceProcess]) -> Iterator[str]:
+    """The real gateway (nginx, deploy/gateway's configuration) in front of the platform: its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nginx = NginxGateway({p.service: p.port for p in platform_processes if not p.worker}, port).start()
+    yield nginx.url
+    nginx.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,28 +3,13 @@ session records. The gateway overwrites X-Forwarded-For with the address it saw.
 
 from __future__ import annotations
 
-import socket
 import uuid
-from collections.abc import Iterator
 
 import asyncpg
 import httpx
-import pytest
 
 from mlp.common.runtime.database import plain_database_url
 from mlp.devtools.firebase_emulator import FirebaseEmulator
-from mlp.devtools.gateway import NginxGateway
-from mlp.devtools.processes import ServiceProcess
-
-
-@pytest.fixture(scope="module")
-def gateway(platform_processes: list[ServiceProcess]) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    nginx = NginxGateway({p.service: p.port for p in platform_processes if not p.worker}, port).start()
-    yield nginx.url
-    nginx.stop()
 
 
 async def test_a_forged_x_forwarded_for_is_not_what_the_session_records(

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,18 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 SERVICES = {"identity": 8001, "registry": 8002, "evaluation": 8003, "billing": 8004}
 PROBLEM = "application/problem+json"
+EDGE = "127.0.0.2"
+
+GATEWAY_CREDENTIAL = re.findall(r'X-Service-Credential "([^"]+)"', (HERE / "gateway.credential.conf").read_text())[0]
+"""The credential the gateway sends; the fake identity, like identity with IDENTITY_SERVICE_CREDENTIALS
+listing it, mints platform tokens for it only."""
+THREE_PER_MINUTE = "mlp_threeperminute"
 
 seen: dict[str, list[dict[str, Any]]] = {name: [] for name in SERVICES}
 verify_calls: list[dict[str, Any]] = []
+quota_used: dict[str, int] = {}
+identity_knows_gateway = [True]
+ports: dict[str, int] = {}
 
 
 def _problem(status: int, code: str, detail: str) -> bytes:
@@ -61,6 +71,10 @@ def make_handler(service: str) -> type[BaseHTTPRequestHandler]:
                 self._verify()
                 return
             seen[service].append(record)
+            refused = self._check_raw_credential()
+            if refused:
+                self._send(refused, _problem(refused, "refused", "by identity"), {"Content-Type": PROBLEM})
+                return
             if self.path.startswith("/v1/chat/completions"):
                 self._stream()
                 return
@@ -68,6 +82,20 @@ def make_handler(service: str) -> type[BaseHTTPRequestHandler]:
             self._send(200, payload, {"Content-Type": "application/json", "X-Request-ID": "from-upstream"})
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+        def _check_raw_credential(self) -> int:
+            """What a service does with a credential that is not a platform token: asks identity,
+            which counts the call against the key's quota (0: let through)."""
+            auth = self.headers.get("Authorization", "")
+            if service == "identity" or not auth.startswith("mlp_"):
+                return 0
+            conn = http.client.HTTPConnection("127.0.0.1", ports["identity"], timeout=5)
+            try:
+                conn.request("POST", "/v1/auth/verify", headers={"Authorization": auth, "Prefer": "return=minimal"})
+                status = conn.getresponse().status
+            finally:
+                conn.close()
+            return 0 if status == 200 else status
 
         def _read_chunked(self) -> bytes:
             data = b""
@@ -99,19 +127,20 @@ def make_handler(service: str) -> type[BaseHTTPRequestHandler]:
 
         def _verify(self) -> None:
             auth = self.headers.get("Authorization", "")
+            if auth == THREE_PER_MINUTE:
+                quota_used[auth] = quota_used.get(auth, 0) + 1
+                auth = "Bearer good" if quota_used[auth] <= 3 else "Bearer limited"
             if auth in ("Bearer good", "mlp_goodkey"):
-                body = json.dumps({"principal": {"user_id": "u1"}, "platform_token": "jwt-u1", "expires_in": 300})
-                self._send(
-                    200,
-                    body.encode(),
-                    {
-                        "Content-Type": "application/json",
-                        "x-platform-token": "jwt-u1",
-                        "X-RateLimit-Limit": "100",
-                        "X-RateLimit-Remaining": "99",
-                        "X-RateLimit-Reset": "60",
-                    },
-                )
+                mints = self.headers.get("X-Service-Credential") == GATEWAY_CREDENTIAL and identity_knows_gateway[0]
+                token = "jwt-u1" if mints and "return=minimal" not in self.headers.get("Prefer", "") else ""
+                body = json.dumps({"principal": {"user_id": "u1"}, "platform_token": token, "expires_in": 300})
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-RateLimit-Limit": "100",
+                    "X-RateLimit-Remaining": "99",
+                    "X-RateLimit-Reset": "60",
+                }
+                self._send(200, body.encode(), {**headers, "x-platform-token": token} if token else headers)
             elif auth == "Bearer limited":
                 self._send(
                     429,
@@ -176,9 +205,15 @@ def free_port() -> int:
 
 
 def request(
-    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+    port: int,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    source: str = "127.0.0.1",
 ) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    """One request on a new connection from ``source`` (any 127.x address: a client, or the edge)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
@@ -196,7 +231,6 @@ def main() -> int:
         print("nginx not found: apt-get install -y nginx", file=sys.stderr)
         return 2
     servers = []
-    ports = {}
     for name in SERVICES:
         server = QuietServer(("127.0.0.1", 0), make_handler(name))
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -214,6 +248,10 @@ def main() -> int:
     for name, port in SERVICES.items():
         conf = conf.replace(f"127.0.0.1:{port};", f"127.0.0.1:{ports[name]};")
     conf = conf.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{gateway_port};")
+    # 127.0.0.2 plays the trusted edge (a load balancer), as gateway.edge.conf configures it in Kubernetes
+    edge = (HERE / "gateway.edge.conf").read_text().replace("set_real_ip_from 10.0.0.0/8;", f"set_real_ip_from {EDGE};")
+    (conf_dir / "gateway.edge.conf").write_text(edge)
+    conf = conf.replace("include gateway.http.conf;", "include gateway.http.conf;\n    include gateway.edge.conf;")
     (conf_dir / "nginx.conf").write_text(conf)
 
     proc = subprocess.Popen(  # noqa: S603
@@ -234,7 +272,11 @@ def main() -> int:
                     print(f"nginx did not start:\n{output}", file=sys.stderr)
                     return 1
                 time.sleep(0.05)
-        run_checks(gateway_port, results)
+        run_checks(gateway_port, results, prefix / "access.log")
+        servers[2].go_down()  # evaluation goes away
+        status, headers, body = request(gateway_port, "GET", "/v1/evals", {"Authorization": "Bearer good"})
+        ok = (status, headers.get("content-type")) == (502, PROBLEM) and b"bad-gateway" in body
+        results.append(("service_down_is_502_problem", ok, f"got {status} {body[:200]!r}"))
         servers[0].go_down()  # identity goes away
         status, _, body = request(gateway_port, "GET", "/registry/v1/models", {"Authorization": "Bearer good"})
         ok = status == 503 and json.loads(body)["type"] == "urn:mlp:problem:auth-unavailable"
@@ -245,7 +287,7 @@ def main() -> int:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        for server in servers[1:]:
+        for server in (servers[1], servers[3]):
             server.shutdown()
             server.server_close()
         errors = (prefix / "error.log").read_text() if (prefix / "error.log").exists() else ""
@@ -262,7 +304,7 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
+def run_checks(port: int, results: list[tuple[str, bool, str]], access_log: Path) -> None:
     def check(name: str, fn: Callable[[], None]) -> None:
         for store in seen.values():
             store.clear()
@@ -531,8 +573,68 @@ def run_checks(port: int, results: list[tuple[str, bool, str]]) -> None:
         status, headers, _ = request(port, "GET", "/nope")
         eq((status, headers.get("content-type")), (404, PROBLEM), "unknown route")
 
+    def a_call_counts_once_against_the_quota() -> None:
+        statuses = [request(port, "GET", "/v1/models", {"Authorization": THREE_PER_MINUTE})[0] for _ in range(4)]
+        eq(statuses, [200, 200, 200, 429], "a 3-per-minute key's four calls")
+        eq(len(verify_calls), 4, "identity asked once per call")
+        eq({r["headers"].get("Authorization") for r in seen["registry"]}, {"Bearer jwt-u1"}, "what registry got")
+
+    def no_platform_token_is_503_never_the_raw_credential() -> None:
+        identity_knows_gateway[0] = False  # identity's IDENTITY_SERVICE_CREDENTIALS lacks the gateway's
+        try:
+            answers = [
+                request(port, "POST", path, {"Authorization": "mlp_goodkey"}, b"{}")
+                for path in ("/v1/chat/completions", "/registry/v1/files", "/identity/v1/api-keys", "/v1/evals")
+            ]
+        finally:
+            identity_knows_gateway[0] = True
+        for status, headers, body in answers:
+            eq((status, headers.get("content-type")), (503, PROBLEM), "status")
+            eq(json.loads(body)["type"], "urn:mlp:problem:auth-unavailable", "problem type")
+        eq(sum(len(v) for v in seen.values()), 0, "upstream reached")
+
+    def client_address_from_the_trusted_edge() -> None:
+        # the edge appends the address it saw to what the client sent; only the edge is trusted
+        chain = {"X-Forwarded-For": "203.0.113.66, 198.51.100.7", "X-Request-ID": "edge-client-0001"}
+        status, _, _ = request(port, "POST", "/identity/v1/auth/sign-in", chain, b"{}", source=EDGE)
+        eq(status, 200, "status")
+        eq(seen["identity"][0]["headers"].get("X-Forwarded-For"), "198.51.100.7", "client address sent upstream")
+        time.sleep(0.2)  # the access log line is written after the answer
+        logged = [json.loads(line) for line in access_log.read_text().splitlines() if "edge-client-0001" in line]
+        eq([line["remote_addr"] for line in logged], ["198.51.100.7"], "client address in the access log")
+        status, _, _ = request(port, "POST", "/identity/v1/auth/sign-in", chain, b"{}", source="127.0.0.3")
+        eq(seen["identity"][1]["headers"].get("X-Forwarded-For"), "127.0.0.3", "a client is not the edge")
+
+    def credential_endpoints_are_rate_limited() -> None:
+        for n, (path, headers) in enumerate(
+            (
+                ("/identity/v1/auth/sign-in", {}),
+                ("/identity/v1/auth/refresh", {}),
+                ("/identity/v1/auth/verify", {"Authorization": "Bearer good"}),
+                ("/v1/stripe/webhook", {"Stripe-Signature": "t=1,v1=abc"}),
+                ("/billing/v1/stripe/webhook", {"Stripe-Signature": "t=1,v1=abc"}),
+            )
+        ):
+            source = f"127.0.1.{n + 1}"  # a fresh address: limits are per client address
+            with ThreadPoolExecutor(8) as pool:  # faster than the limits refill, even on a busy machine
+                calls = [pool.submit(request, port, "POST", path, headers, b"{}", source) for _ in range(120)]
+                answers = [call.result() for call in calls]
+            statuses = [a[0] for a in answers]
+            assert 200 in statuses, f"{path}: {sorted(set(statuses))}"
+            assert 429 in statuses, f"{path}: {sorted(set(statuses))}"
+            status, headers_429, body = answers[statuses.index(429)]
+            eq(headers_429.get("content-type"), PROBLEM, f"{path} 429 content type")
+            eq(json.loads(body)["type"], "urn:mlp:problem:too-many-requests", f"{path} 429 problem type")
+            eq(headers_429.get("retry-after"), "1", f"{path} Retry-After")
+            status, _, _ = request(port, "POST", path, headers, b"{}", source="127.0.0.4")
+            eq(status, 200, f"{path} from another address")
+
     for fn in (
         protected_route_gets_platform_token,
+        a_call_counts_once_against_the_quota,
+        no_platform_token_is_503_never_the_raw_credential,
+        client_address_from_the_trusted_edge,
+        credential_endpoints_are_rate_limited,
         client_request_id_is_kept,
         bad_request_id_is_replaced,
         client_cannot_smuggle_platform_token,

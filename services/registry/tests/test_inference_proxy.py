@@ -16,10 +16,12 @@ from registry_fakes import (
     ScriptedUpstream,
 )
 
+from mlp.registry.adapters.tiktoken_counter import TiktokenCounter
 from mlp.registry.application.inference import InferenceProxy
 from mlp.registry.application.inference_bodies import RequestBody
 from mlp.registry.application.inference_calls import Call
 from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_metering import TokenMeter
 from mlp.registry.application.inference_outcomes import OpenedStream
 from mlp.registry.application.inference_routes import DeploymentRoutes
 from mlp.registry.application.upstream_errors import UpstreamTimeout
@@ -37,7 +39,7 @@ class World:
         self.uow = InMemoryServingUoW()
         self.upstream = ScriptedUpstream()
         self.writer = RecordingLogWriter()
-        self.log = InferenceLog(self.writer, flush_interval_seconds=3600)
+        self.log = InferenceLog(self.writer, flush_interval_seconds=3600, settle=TokenMeter(TiktokenCounter()).settle)
         routes = DeploymentRoutes(self.uow, ReversibleSecretBox(), ttl_seconds=60)
         self.proxy = InferenceProxy(routes, self.upstream, self.log, self.clock)
         self.deployment = Deployment(
@@ -73,11 +75,11 @@ async def test_the_body_goes_upstream_byte_for_byte_with_the_credential_and_the_
     assert reply.status_code == 200
     assert world.upstream.sent == [("http://models.internal/v1", "/chat/completions", BODY)]
     (record,) = await world.logged()
-    assert (record.model_version_id, record.prompt_tokens, record.completion_tokens) == (
-        world.deployment.serves.version_id,
-        2,
-        4,
-    )
+    assert record.model_version_id == world.deployment.serves.version_id
+    # billed: counted by the platform (3 + 3 per message + "user" + "hi"; the answer has no text);
+    # the upstream's own figures beside them
+    assert (record.prompt_tokens, record.completion_tokens) == (8, 0)
+    assert (record.upstream_prompt_tokens, record.upstream_completion_tokens) == (2, 4)
 
 
 async def test_unknown_wrong_kind_and_stopped_deployments_are_refused_before_the_upstream() -> None:
@@ -119,5 +121,5 @@ async def test_a_relayed_stream_passes_chunks_through_and_logs_counted_tokens_ev
     assert relayed[2].startswith(b'data: {"error":')
     assert world.upstream.stream.closed
     (record,) = await world.logged()
-    assert (record.stream, record.completion_tokens) == (True, 2)
+    assert (record.stream, record.prompt_tokens, record.completion_tokens) == (True, 8, 2)
     assert record.error == "stream broken: the model server could not be reached"

@@ -1,4 +1,4 @@
-"""Token counts from answers and from server-sent event streams split anywhere."""
+"""What answers and server-sent event streams (split anywhere) report of their tokens, and a stream's text."""
 
 from __future__ import annotations
 
@@ -17,12 +17,28 @@ def test_usage_of_a_json_answer() -> None:
     assert answer_tokens(b"not json") == (None, None)
 
 
-def test_a_stream_without_usage_counts_chunks_with_text_even_when_split_mid_event() -> None:
+def test_reported_figures_no_integer_column_holds_are_taken_as_not_reported() -> None:
+    assert answer_tokens(b'{"usage":{"prompt_tokens":-4,"completion_tokens":2}}') == (None, 2)
+    assert answer_tokens(b'{"usage":{"prompt_tokens":4,"completion_tokens":99999999999}}') == (4, None)
+    tokens = StreamTokens()
+    tokens.feed(b'data: {"choices":[],"usage":{"prompt_tokens":-1,"completion_tokens":-1}}\n\n')
+    assert tokens.totals() == (None, None)
+
+
+def test_a_stream_without_usage_reports_none_and_keeps_its_text_even_when_split_mid_event() -> None:
     tokens = StreamTokens()
     for i in range(0, len(CHUNKS), 7):
         tokens.feed(CHUNKS[i : i + 7])
     tokens.feed(b"data: [DONE]\n\n")
-    assert tokens.totals() == (None, 2)
+    assert tokens.totals() == (None, None)
+    assert tokens.text() == "HELLO WORLD"
+
+
+def test_a_streamed_tool_call_keeps_its_name_and_arguments() -> None:
+    tokens = StreamTokens()
+    call = b'{"index":0,"function":{"name":"add","arguments":"{\\"a\\": 1}"}}'
+    tokens.feed(b'data: {"choices":[{"index":0,"delta":{"tool_calls":[' + call + b"]}}]}\n\n")
+    assert tokens.text() == 'add{"a": 1}'
 
 
 def test_a_stream_with_usage_reports_it() -> None:

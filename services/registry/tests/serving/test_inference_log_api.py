@@ -1,5 +1,6 @@
-"""The inference log over HTTP: one row per call with the version that served it, tokens from usage or
-counted from the stream, filters and cursor, daily stats, and usage events for billing."""
+"""The inference log over HTTP: one row per call with the version that served it, billed tokens counted
+by the platform beside the upstream's own figures, filters and cursor, daily stats, and usage events
+for billing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.contracts.usage import INFERENCE_TOKENS_INPUT, INFERENCE_TOKENS_OUTPUT
 from mlp.devtools.model_server import ModelServer
+from mlp.registry.adapters.tiktoken_counter import TiktokenCounter
+
+count = TiktokenCounter().count
+
+
+def chat_prompt(text: str) -> int:
+    """A one-message chat prompt as the platform counts it (3 primed + 3 per message)."""
+    return 3 + 3 + count("user") + count(text)
 
 
 async def logged(user: User, count: int, **params: Any) -> list[dict[str, Any]]:
@@ -46,16 +55,19 @@ async def test_each_call_is_logged_with_the_version_that_served_it(
     streamed_row, plain_row = rows  # newest first
     assert plain_row["model_version_id"] == str(first)
     assert streamed_row["model_version_id"] == str(second)
-    assert (plain_row["prompt_tokens"], plain_row["completion_tokens"]) == (3, 3)
-    # the upstream's own usage of the stream, asked for by registry though the client did not
-    assert (streamed_row["stream"], streamed_row["prompt_tokens"], streamed_row["completion_tokens"]) == (True, 3, 3)
+    billed = (chat_prompt("count these words"), count("COUNT THESE WORDS"))
+    assert (plain_row["prompt_tokens"], plain_row["completion_tokens"]) == billed
+    assert (plain_row["upstream_prompt_tokens"], plain_row["upstream_completion_tokens"]) == (3, 3)
+    # the upstream's own usage of the stream, asked for by registry though the client did not, logged beside
+    assert (streamed_row["stream"], streamed_row["prompt_tokens"], streamed_row["completion_tokens"]) == (True, *billed)
+    assert (streamed_row["upstream_prompt_tokens"], streamed_row["upstream_completion_tokens"]) == (3, 3)
     assert plain_row["api_key_id"] is not None
     assert plain_row["status_code"] == 200
     assert plain_row["latency_ms"] >= plain_row["upstream_latency_ms"] > 0
 
     usage = {(e.event_id, e.metric, int(e.quantity)) for e in await usage_jobs(engine) if e.user_id == user.user_id}
-    assert (f"inference:{plain_row['id']}:input", INFERENCE_TOKENS_INPUT, 3) in usage
-    assert (f"inference:{plain_row['id']}:output", INFERENCE_TOKENS_OUTPUT, 3) in usage
+    assert (f"inference:{plain_row['id']}:input", INFERENCE_TOKENS_INPUT, billed[0]) in usage
+    assert (f"inference:{plain_row['id']}:output", INFERENCE_TOKENS_OUTPUT, billed[1]) in usage
 
 
 async def test_filters_cursor_and_daily_stats(user: User, engine: AsyncEngine, model_server: ModelServer) -> None:
@@ -84,7 +96,7 @@ async def test_filters_cursor_and_daily_stats(user: User, engine: AsyncEngine, m
     stats = (await user.http.get("/v1/inference-requests/stats", params={"deployment_id": deployment["id"]})).json()
     (day,) = stats["days"]
     assert (day["requests"], day["errors"], day["error_rate"]) == (4, 1, 0.25)
-    assert (day["prompt_tokens"], day["completion_tokens"]) == (6, 6)
+    assert (day["prompt_tokens"], day["completion_tokens"]) == (3 * chat_prompt("a b"), 3 * count("A B"))
     assert 0 < day["p50_latency_ms"] <= day["p95_latency_ms"]
 
     bad = await user.http.get("/v1/inference-requests/stats", params={"since": "2026-12-31", "until": "2026-01-01"})

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from mlp.common.runtime.cli import DEFAULT_PORTS, SERVICES
+from mlp.devtools.gateway import gateway_credential
 
 WORKERS = ("identity", "registry", "evaluation", "billing")
 """Services with a background worker (``mlp worker <service>``), started next to their API."""
@@ -37,7 +38,10 @@ def platform_env(
         "IDENTITY_URL": f"http://127.0.0.1:{DEFAULT_PORTS['identity'] + base_port_offset}",
         "BILLING_URL": f"http://127.0.0.1:{DEFAULT_PORTS['billing'] + base_port_offset}",
         "REGISTRY_URL": f"http://127.0.0.1:{DEFAULT_PORTS['registry'] + base_port_offset}",
-        "IDENTITY_SERVICE_CREDENTIALS": ",".join(credentials[s] for s in SERVICES if s != "identity"),
+        # the services' and the gateway's: identity hands platform tokens to those callers only
+        "IDENTITY_SERVICE_CREDENTIALS": ",".join(
+            [*(credentials[s] for s in SERVICES if s != "identity"), gateway_credential()]
+        ),
         # a development run: identity may use its built-in development pepper and signing-key KEK
         "IDENTITY_ENVIRONMENT": "development",
     }

@@ -1,7 +1,8 @@
 """``make run``: the whole platform on this machine, in one command.
 
 Uses ``DATABASE_URL`` when set, otherwise an embedded PostgreSQL under ``.data/postgres``;
-migrates every service, starts the four services on their fixed ports and their workers,
+migrates every service, starts the four services on their fixed ports and their workers, and
+the gateway (nginx, the cluster's configuration) on 8080 in front of them when nginx is installed,
 prints where their API docs are, and stops everything it started on Ctrl-C, the embedded
 PostgreSQL included. Service credentials are kept in
 ``.data/secrets.json`` so a restart keeps the same ones.
@@ -20,6 +21,7 @@ from pathlib import Path
 from mlp.common.runtime.cli import SERVICES
 from mlp.devtools.databases import migrate_all
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
+from mlp.devtools.gateway import GATEWAY_PORT, NginxGateway, nginx_binary
 from mlp.devtools.postgres import embedded_postgres_running
 from mlp.devtools.processes import new_service_credentials, platform_env, start_platform, stop_all
 from mlp.devtools.stand_ins import start_stand_ins
@@ -48,6 +50,22 @@ def _firebase_emulator() -> FirebaseEmulator | None:
     except (OSError, RuntimeError, TimeoutError) as exc:
         print(f"Firebase Auth emulator not started ({exc}); sign-in will need a real project", flush=True)
         return None
+
+
+def start_gateway(services: dict[str, int], port: int, started: ExitStack) -> list[str]:
+    """The gateway (nginx, the cluster's routes) in front of the services: one base URL for every
+    surface. Lines to print: where it is, or why there is none."""
+    if nginx_binary() is None:
+        return [
+            "  gateway     not started: nginx is not installed (as root: apt-get install nginx);",
+            "              call each service on its own URL below",
+        ]
+    gateway = NginxGateway(services, port).start()
+    started.callback(gateway.stop)
+    return [
+        f"  gateway     {gateway.url}   one base URL for every surface (the cluster's routes):",
+        f"              OpenAI clients: base_url={gateway.url}/v1   MLflow: MLFLOW_TRACKING_URI={gateway.url}",
+    ]
 
 
 def main() -> None:
@@ -84,7 +102,10 @@ def run_platform(database_url: str, started: ExitStack) -> None:
     env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
     processes = start_platform(env)  # stops what it started when interrupted
     try:
+        services = {p.service: p.port for p in processes if not p.worker}
+        gateway_lines = start_gateway(services, GATEWAY_PORT + PORT_OFFSET, started)
         print("\nThe ML platform is up:")
+        print("\n".join(gateway_lines))
         for process in processes:
             if process.worker:
                 print(f"  {process.service:<11} worker (mlp worker {process.service})")

@@ -32,7 +32,7 @@ _log = structlog.get_logger("billing.worker")
 
 
 async def run_worker(settings: BillingSettings) -> None:
-    engine = create_engine(settings.database_url, pool_size=4)
+    engine = create_engine(settings.database_url, pool_size=settings.worker_db_pool_size)
     try:
         async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
             stripe = StripeSdkGateway(settings.stripe_api_key, settings.stripe_api_base)

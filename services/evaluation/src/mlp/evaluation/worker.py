@@ -26,7 +26,9 @@ from mlp.evaluation.wiring import http_gateways, model_http_client
 
 
 async def run_worker(settings: EvaluationSettings) -> None:
-    engine = create_engine(settings.database_url, pool_size=max(2, settings.run_jobs_per_worker + 1))
+    engine = create_engine(
+        settings.database_url, pool_size=max(settings.worker_db_pool_size, settings.run_jobs_per_worker + 1)
+    )
     try:
         async with model_http_client(settings) as http:
             gateways = http_gateways(http, settings)

@@ -68,7 +68,7 @@ class UserDeletedRelay:
 async def run_worker(settings: IdentitySettings) -> None:
     """Relay identity's outbox until SIGTERM/SIGINT, then finish the deliveries in flight."""
     subscribers = parse_subscribers(settings.user_deleted_subscribers)
-    engine = create_engine(settings.database_url, pool_size=2)
+    engine = create_engine(settings.database_url, pool_size=settings.worker_db_pool_size)
     tokens = platform_tokens(engine, settings)
 
     async def service_token() -> str:

@@ -21,6 +21,7 @@ from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.serving_model_versions import SqlModelVersions
 from mlp.registry.adapters.db.serving_unit_of_work import SqlServingUnitOfWork
 from mlp.registry.adapters.secret_box import FernetSecretBox
+from mlp.registry.adapters.tiktoken_counter import TiktokenCounter
 from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpstreamBackend
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.deployment_guard import UpstreamGuard
@@ -30,6 +31,7 @@ from mlp.registry.application.deployments import DeploymentLimits, Deployments
 from mlp.registry.application.inference import InferenceProxy
 from mlp.registry.application.inference_attempts import AttemptLimits
 from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_metering import CallMeter, TokenMeter, UpstreamTrust
 from mlp.registry.application.inference_requests import InferenceRequests
 from mlp.registry.application.inference_routes import DeploymentRoutes
 from mlp.registry.application.serving_ports import EventOutbox
@@ -101,14 +103,16 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
         SqlInferenceLogWriter(engine, outbox),
         batch_size=settings.inference_log_batch_size,
         capacity=settings.inference_log_capacity,
+        capacity_bytes=settings.inference_log_capacity_bytes,
         flush_interval_seconds=settings.inference_log_flush_seconds,
+        settle=TokenMeter(TiktokenCounter()).settle,
     )
+    trust = UpstreamTrust(settings.trusted_upstream_hosts.split(","))
     limits = AttemptLimits(settings.inference_max_attempts, settings.inference_attempts_seconds)
-    proxy = InferenceProxy(routes, upstream, log, utc_now, limits)
+    proxy = InferenceProxy(routes, upstream, log, utc_now, limits, CallMeter(trust))
     revisions = DeploymentRevisions(uow, model_versions, utc_now, on_change=routes.forget)
-    return Serving(
-        deployments, revisions, prober, proxy, log, InferenceRequests(SqlInferenceLogReader(engine)), upstream
-    )
+    requests = InferenceRequests(SqlInferenceLogReader(engine))
+    return Serving(deployments, revisions, prober, proxy, log, requests, upstream)
 
 
 def serving_lifespan(

@@ -58,6 +58,11 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     """No fallback is tried once a call is this old; each attempt's timeouts are cut to the time left."""
     inference_log_batch_size: int = 100
     inference_log_capacity: int = 10_000
+    inference_log_capacity_bytes: int = 64 * 1024 * 1024
+    """Request and answer bytes the log may hold while their tokens wait to be counted."""
+    trusted_upstream_hosts: str = ""
+    """Comma-separated host names of providers whose reported token usage bills as it is (over HTTPS),
+    e.g. ``api.openai.com``. Any other upstream's tokens are counted by the platform."""
     inference_log_flush_seconds: float = 0.5
     # fine-tuning
     tune_min_examples: int = 10

@@ -29,7 +29,7 @@ from mlp.registry.tune_wiring import examples_reader, tune_runner
 async def run_worker(settings: RegistrySettings) -> None:
     """The queue consumer (files, datasets and the outbox), and next to it the deployment prober
     (every ``deployment_probe_interval_seconds``)."""
-    engine = create_engine(settings.database_url, pool_size=2)
+    engine = create_engine(settings.database_url, pool_size=settings.worker_db_pool_size)
     upstream = HttpUpstreamClient(settings.upstream_max_connections)
     prober = build_prober(engine, settings, registry_outbox, upstream)
     trainer = OpenAITrainer(settings.trainer_url, settings.trainer_api_key)

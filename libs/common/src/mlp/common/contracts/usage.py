@@ -21,8 +21,12 @@ MAX_USAGE_BATCH: Final = 1000
 INFERENCE_TOKENS_INPUT: Final = "inference.tokens.input"
 INFERENCE_TOKENS_OUTPUT: Final = "inference.tokens.output"
 INFERENCE_REQUESTS: Final = "inference.requests"
+"""One answered call that has no token to bill (http-json predictions): each call is metered once,
+by its tokens or else by this."""
 EVAL_ROWS: Final = "eval.rows"
 EVAL_JUDGE_TOKENS: Final = "eval.judge.tokens"
+"""No longer sent (a judge's calls are metered once, by registry, as inference); still accepted for
+events an older evaluation already put in its outbox."""
 STORAGE_BYTES: Final = "storage.bytes"
 """Bytes newly stored (positive) or released (negative is not allowed: a release is not billed back)."""
 TUNE_TOKENS_TRAINED: Final = "tune.tokens.trained"

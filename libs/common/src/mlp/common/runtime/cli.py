@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port or int(os.environ.get(f"{args.service.upper()}_PORT", DEFAULT_PORTS[args.service])),
         workers=args.workers,
         access_log=False,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
         log_level=settings.log_level.lower(),
     )
 

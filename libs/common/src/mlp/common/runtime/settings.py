@@ -34,7 +34,13 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     otlp_endpoint: str = ""
     """OTLP/HTTP traces URL (``http://otel-collector:4318/v1/traces``); empty: tracing off."""
     worker_metrics_port: int = 0
+    worker_db_pool_size: int = 4
+    """Connections of ``mlp worker``: its queue's pool and its handlers' engine, each (count them in
+    the database's connection budget with DB_POOL_SIZE x API pods)."""
     """Where ``mlp worker`` serves its Prometheus metrics (job latency, failures); 0: not served."""
+    http_keep_alive_seconds: int = 75
+    """How long uvicorn keeps an idle connection: longer than the gateway's upstream keepalive_timeout
+    (60 s), so nginx, never uvicorn, closes it and no request goes out on a connection just closed."""
     host: str = "127.0.0.1"
     port: int = 8000
     worker_liveness_file: str = ""

@@ -51,7 +51,7 @@ from mlp.common.runtime.schema_gate import schema_ready_unless_stopped
 from mlp.common.runtime.service_tokens import ServiceTokens, TokenSource
 from mlp.common.runtime.settings import ServiceSettings
 from mlp.common.runtime.tracing import continued_trace, enable_tracing
-from mlp.common.runtime.worker_metrics import job_failed, job_timer, serve_worker_metrics
+from mlp.common.runtime.worker_metrics import job_failed, job_timer, serve_worker_metrics, watch_worker_pool
 
 JobHandler = Callable[[bytes], Awaitable[None]]
 _log = structlog.get_logger("worker")
@@ -119,7 +119,10 @@ async def run_service_worker(
     """Consume ``schema``'s queue until SIGTERM/SIGINT, then finish the jobs in flight."""
     enable_tracing(f"{service}-worker", settings.otlp_endpoint)
     serve_worker_metrics(settings.host, settings.worker_metrics_port)
-    pool = await asyncpg.create_pool(plain_database_url(settings.database_url), min_size=1, max_size=4)
+    pool = await asyncpg.create_pool(
+        plain_database_url(settings.database_url), min_size=1, max_size=settings.worker_db_pool_size
+    )
+    watch_worker_pool(service, pool)
     try:
         async with service_http_client(settings.http_timeout_seconds, settings.http_retries) as http:
             if token_source is None:

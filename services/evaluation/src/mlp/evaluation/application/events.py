@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from mlp.common.contracts.audit import OperationEventIn, operation_event
-from mlp.common.contracts.usage import EVAL_JUDGE_TOKENS, EVAL_ROWS, UsageEventIn
+from mlp.common.contracts.usage import EVAL_ROWS, UsageEventIn
 
 SERVICE = "evaluation"
 
@@ -24,32 +24,19 @@ def audit_event(
     return operation_event(SERVICE, user_id, action, resource_type, resource_id, at, details=details)
 
 
-def usage_events(
-    user_id: uuid.UUID, run_id: uuid.UUID, first_row: int, rows: int, judge_tokens: int, at: datetime
-) -> list[UsageEventIn]:
-    """Usage of one written batch. Ids derive from the run and the batch's first newly written
-    row, which no other batch can write again: a retried delivery is deduplicated by billing."""
-    key = f"{run_id}:{first_row}"
-    properties = {"run_id": str(run_id)}
-    events = [
+def usage_events(user_id: uuid.UUID, run_id: uuid.UUID, first_row: int, rows: int, at: datetime) -> list[UsageEventIn]:
+    """Usage of one written batch: its rows. The id derives from the run and the batch's first newly
+    written row, which no other batch can write again: a retried delivery is deduplicated by billing.
+
+    A judge's tokens are not metered here: its calls go through registry's inference API, which
+    meters every call once (as the judge deployment's inference tokens)."""
+    return [
         UsageEventIn(
-            event_id=f"evaluation:{EVAL_ROWS}:{key}",
+            event_id=f"evaluation:{EVAL_ROWS}:{run_id}:{first_row}",
             user_id=user_id,
             metric=EVAL_ROWS,
             quantity=Decimal(rows),
             timestamp=at,
-            properties=properties,
+            properties={"run_id": str(run_id)},
         )
     ]
-    if judge_tokens:
-        events.append(
-            UsageEventIn(
-                event_id=f"evaluation:{EVAL_JUDGE_TOKENS}:{key}",
-                user_id=user_id,
-                metric=EVAL_JUDGE_TOKENS,
-                quantity=Decimal(judge_tokens),
-                timestamp=at,
-                properties=properties,
-            )
-        )
-    return events

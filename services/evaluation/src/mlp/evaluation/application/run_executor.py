@@ -145,9 +145,8 @@ class _Execution:
             )
             cancelled = await uow.runs.record_progress(run.id, self.progress, now)
             if written:
-                judge_tokens = sum(r.judge_tokens for r in written)
                 first = min(r.row_number for r in written)
-                await uow.outbox.usage(usage_events(run.user_id, run.id, first, len(written), judge_tokens, now))
+                await uow.outbox.usage(usage_events(run.user_id, run.id, first, len(written), now))
             if final_status is not None:
                 status: RunStatus = "cancelled" if cancelled and final_status == "succeeded" else final_status
                 await uow.runs.finish(run.id, status, error, now)

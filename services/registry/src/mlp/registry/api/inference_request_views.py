@@ -22,7 +22,11 @@ class InferenceRequestView(msgspec.Struct, kw_only=True):
     latency_ms: float
     upstream_latency_ms: float | None
     prompt_tokens: int | None
+    """Billed: counted by the platform unless the upstream is a trusted provider."""
     completion_tokens: int | None
+    upstream_prompt_tokens: int | None
+    """What the upstream reported, logged beside the billed figure."""
+    upstream_completion_tokens: int | None
     error: str | None
     created_at: datetime
     attempt: int
@@ -44,6 +48,8 @@ class InferenceRequestView(msgspec.Struct, kw_only=True):
             upstream_latency_ms=None if r.upstream_latency_ms is None else round(r.upstream_latency_ms, 3),
             prompt_tokens=r.prompt_tokens,
             completion_tokens=r.completion_tokens,
+            upstream_prompt_tokens=r.upstream_prompt_tokens,
+            upstream_completion_tokens=r.upstream_completion_tokens,
             error=r.error,
             created_at=r.created_at,
             attempt=r.attempt,

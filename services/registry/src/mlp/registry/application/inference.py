@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from mlp.registry.application.inference_attempts import Attempt, AttemptLimits, Attempts, retryable
 from mlp.registry.application.inference_calls import KIND_OF_ENDPOINT, UPSTREAM_PATH, Call
 from mlp.registry.application.inference_log import InferenceLog
+from mlp.registry.application.inference_metering import CallMeter, Tokens
 from mlp.registry.application.inference_outcomes import (
     Answered,
     OpenedStream,
@@ -43,12 +44,14 @@ class InferenceProxy:
         log: InferenceLog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         limits: AttemptLimits | None = None,
+        meter: CallMeter | None = None,
     ) -> None:
         self._routes = routes
         self._upstream = upstream
         self._log = log
         self._clock = clock
         self._limits = limits or AttemptLimits()
+        self._meter = meter or CallMeter()
 
     async def route(self, call: Call, name: str | None = None, deployment_id: uuid.UUID | None = None) -> Route:
         """The deployment serving the call; 404 / 400 (wrong kind) / not serving (its status) as domain errors."""
@@ -84,7 +87,8 @@ class InferenceProxy:
                     failure = Answered(attempt, reply)
                     continue
                 return Answered(attempt, reply)
-            await self._record(call, attempt, reply.status_code, reply.upstream_ms, None, answer_tokens(reply.body))
+            tokens = answer_tokens(reply.body)
+            await self._record(call, attempt, reply.status_code, reply.upstream_ms, None, tokens, answer=reply.body)
             return Answered(attempt, reply)
         return outcome(failure)
 
@@ -125,7 +129,7 @@ class InferenceProxy:
 
     async def relay(self, call: Call, opened: OpenedStream) -> AsyncIterator[bytes]:
         """Whole events as they arrive; a stream broken after its first byte ends with an error event.
-        Logs the call (tokens counted on the way) once it ends."""
+        Logs the call (its text kept for counting) once it ends."""
         tokens = StreamTokens(hide_usage=call.hide_usage)
         error: str | None = None
         try:
@@ -142,8 +146,9 @@ class InferenceProxy:
         finally:
             stream = opened.stream
             await stream.aclose()
+            status, totals = stream.status_code, tokens.totals()
             await self._record(
-                call, opened.attempt, stream.status_code, stream.first_byte_ms, error, tokens.totals(), True
+                call, opened.attempt, status, stream.first_byte_ms, error, totals, True, streamed=tokens.text()
             )
 
     async def _record(
@@ -153,9 +158,17 @@ class InferenceProxy:
         status: int,
         upstream_ms: float | None,
         error: str | None,
-        tokens: tuple[int | None, int | None] = (None, None),
+        tokens: Tokens = (None, None),
         stream: bool = False,
+        answer: bytes = b"",
+        streamed: str | None = None,
     ) -> None:
+        """``tokens``: the upstream's own figures, logged beside the billed ones the meter decides."""
+        billed: Tokens = (None, None)
+        to_count = None
+        if status < 400:
+            received = call.body.received
+            billed, to_count = self._meter.billed(attempt.target.url, call.endpoint, tokens, received, answer, streamed)
         await self._log.add(
             InferenceRecord(
                 id=uuid.uuid4(),
@@ -169,11 +182,14 @@ class InferenceProxy:
                 status_code=status,
                 latency_ms=(time.perf_counter() - call.started) * 1000,
                 upstream_latency_ms=upstream_ms,
-                prompt_tokens=tokens[0],
-                completion_tokens=tokens[1],
+                prompt_tokens=billed[0],
+                completion_tokens=billed[1],
                 error=error,
                 created_at=self._clock(),
+                upstream_prompt_tokens=tokens[0],
+                upstream_completion_tokens=tokens[1],
                 attempt=attempt.number,
                 fallback_from=attempt.fallback_from,
-            )
+            ),
+            to_count,
         )

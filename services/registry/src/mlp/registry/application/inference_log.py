@@ -14,17 +14,20 @@ held it for about 14 ms, which showed as the proxy's p99.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 import structlog
 
 from mlp.common.contracts.usage import UsageEventIn
+from mlp.registry.application.inference_metering import ToCount
 from mlp.registry.application.inference_usage import usage_events
 from mlp.registry.application.serving_ports import InferenceLogWriter
 from mlp.registry.domain.inference import InferenceRecord
 
 log = structlog.get_logger()
+
+Settle = Callable[[InferenceRecord, ToCount], InferenceRecord]
 
 
 class InferenceLog:
@@ -34,9 +37,11 @@ class InferenceLog:
         *,
         batch_size: int = 100,
         capacity: int = 10_000,
+        capacity_bytes: int = 64 * 1024 * 1024,
         flush_interval_seconds: float = 0.5,
         retry_seconds: float = 1.0,
         usage: Callable[[InferenceRecord], list[UsageEventIn]] = usage_events,
+        settle: Settle | None = None,
     ) -> None:
         self._writer = writer
         self._batch_size = batch_size
@@ -44,7 +49,10 @@ class InferenceLog:
         self._interval = flush_interval_seconds
         self._retry_seconds = retry_seconds
         self._usage = usage
-        self._buffer: list[InferenceRecord] = []
+        self._settle = settle
+        self._capacity_bytes = capacity_bytes
+        self._bytes = 0
+        self._buffer: list[tuple[InferenceRecord, ToCount | None]] = []
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -53,12 +61,14 @@ class InferenceLog:
     def pending(self) -> int:
         return len(self._buffer)
 
-    async def add(self, record: InferenceRecord) -> None:
-        while len(self._buffer) >= self._capacity:
+    async def add(self, record: InferenceRecord, to_count: ToCount | None = None) -> None:
+        while len(self._buffer) >= self._capacity or (self._buffer and self._bytes >= self._capacity_bytes):
             self._wake.set()
             self._room.clear()
             await self._room.wait()
-        self._buffer.append(record)
+        self._buffer.append((record, to_count))
+        if to_count is not None:
+            self._bytes += to_count.size
         if len(self._buffer) >= self._batch_size:
             self._wake.set()
 
@@ -80,10 +90,20 @@ class InferenceLog:
         batch = self._buffer[: self._batch_size]
         if not batch:
             return 0
-        await self._writer.write([(record, self._usage(record)) for record in batch])
+        pending = [to_count for _, to_count in batch if to_count is not None]
+        if pending and self._settle is not None:
+            records = await asyncio.to_thread(self._settled, self._settle, batch)
+        else:
+            records = [record for record, _ in batch]
+        await self._writer.write([(record, self._usage(record)) for record in records])
         del self._buffer[: len(batch)]
+        self._bytes -= sum(to_count.size for to_count in pending)
         self._room.set()
         return len(batch)
+
+    @staticmethod
+    def _settled(settle: Settle, batch: Sequence[tuple[InferenceRecord, ToCount | None]]) -> list[InferenceRecord]:
+        return [record if to_count is None else settle(record, to_count) for record, to_count in batch]
 
     async def _run(self) -> None:
         while True:

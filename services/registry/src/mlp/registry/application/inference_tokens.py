@@ -1,4 +1,7 @@
-"""Token counts of an upstream answer: its ``usage`` when it has one, else counted from the stream."""
+"""What an upstream answer says of its tokens (its ``usage``), and a stream's text for the platform to count.
+
+Reported figures outside 0..2**31-1 are taken as not reported: they come from a server the
+platform may not control, and must neither bill nor break the log's integer columns."""
 
 from __future__ import annotations
 
@@ -6,14 +9,33 @@ import re
 
 import msgspec
 
+MAX_REPORTED = 2**31 - 1
+
 
 class _Usage(msgspec.Struct):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
 
+    def figures(self) -> tuple[int | None, int | None]:
+        return _bounded(self.prompt_tokens), _bounded(self.completion_tokens)
+
+
+def _bounded(tokens: int | None) -> int | None:
+    return tokens if tokens is not None and 0 <= tokens <= MAX_REPORTED else None
+
+
+class _Function(msgspec.Struct):
+    name: str | None = None
+    arguments: str | None = None
+
+
+class _ToolCall(msgspec.Struct):
+    function: _Function | None = None
+
 
 class _Delta(msgspec.Struct):
     content: str | None = None
+    tool_calls: list[_ToolCall] | None = None
 
 
 class _Choice(msgspec.Struct):
@@ -39,14 +61,14 @@ def answer_tokens(body: bytes) -> tuple[int | None, int | None]:
     """(prompt, completion) tokens from a JSON answer's ``usage`` (None when absent or not JSON)."""
     try:
         usage = _answer.decode(body).usage
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None, None
-    return (usage.prompt_tokens, usage.completion_tokens) if usage else (None, None)
+    return usage.figures() if usage else (None, None)
 
 
 class StreamTokens:
-    """Reads server-sent events as they pass; a chunk carrying text counts as one output token unless the
-    stream reports ``usage`` (OpenAI sends it last when ``stream_options.include_usage`` is set).
+    """Reads server-sent events as they pass: the ``usage`` the stream reports (OpenAI sends it last when
+    ``stream_options.include_usage`` is set), and the generated text, kept for counting after the stream.
 
     Only complete events pass on (a partial one waits for its end, bytes unchanged), so a stream that
     breaks can still end with a clean error event. With ``hide_usage`` (the proxy asked the upstream
@@ -58,10 +80,10 @@ class StreamTokens:
         self._pending = b""
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
-        self._counted = 0
+        self._text: list[str] = []
 
     def feed(self, chunk: bytes) -> bytes:
-        """Counts the chunk's tokens; what to send on."""
+        """Reads the chunk's usage and text; what to send on."""
         received = self._pending + chunk
         *events, self._pending = _EVENT_END.split(received)
         passed = []
@@ -86,15 +108,30 @@ class StreamTokens:
             return False
         try:
             chunk = _chunk.decode(data)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             return False
         if chunk.usage is not None:
-            self.prompt_tokens = chunk.usage.prompt_tokens
-            self.completion_tokens = chunk.usage.completion_tokens
+            self.prompt_tokens, self.completion_tokens = chunk.usage.figures()
         for choice in chunk.choices:
-            if (choice.delta and choice.delta.content) or choice.text:
-                self._counted += 1
+            self._keep(choice)
         return chunk.usage is not None and not chunk.choices
 
+    def _keep(self, choice: _Choice) -> None:
+        if choice.text:
+            self._text.append(choice.text)
+        delta = choice.delta
+        if delta is None:
+            return
+        if delta.content:
+            self._text.append(delta.content)
+        for call in delta.tool_calls or []:
+            if call.function is not None:
+                self._text += [call.function.name or "", call.function.arguments or ""]
+
     def totals(self) -> tuple[int | None, int | None]:
-        return self.prompt_tokens, self.completion_tokens if self.completion_tokens is not None else self._counted
+        """The tokens the stream reported (None where it reported none)."""
+        return self.prompt_tokens, self.completion_tokens
+
+    def text(self) -> str:
+        """What the stream generated, as text."""
+        return "".join(self._text)

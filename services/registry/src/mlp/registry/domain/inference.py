@@ -12,7 +12,10 @@ Endpoint = Literal["chat.completions", "completions", "embeddings", "predict"]
 
 @dataclass(frozen=True)
 class InferenceRecord:
-    """A finished call: which deployment and version served it, how it went, what it cost in tokens."""
+    """A finished call: which deployment and version served it, how it went, what it cost in tokens.
+
+    ``prompt_tokens``/``completion_tokens`` are the billed figures; ``upstream_*`` what the upstream
+    reported, kept beside them (the same unless the platform counted: see inference_metering)."""
 
     id: uuid.UUID
     request_id: str
@@ -29,6 +32,8 @@ class InferenceRecord:
     completion_tokens: int | None
     error: str | None
     created_at: datetime
+    upstream_prompt_tokens: int | None = None
+    upstream_completion_tokens: int | None = None
     attempt: int = 1
     """1 for the deployment called; 2 and on for the fallbacks tried after it."""
     fallback_from: uuid.UUID | None = None

@@ -77,6 +77,8 @@ def to_record(row: Row[Any]) -> InferenceRecord:
         completion_tokens=row.completion_tokens,
         error=row.error,
         created_at=row.created_at,
+        upstream_prompt_tokens=row.upstream_prompt_tokens,
+        upstream_completion_tokens=row.upstream_completion_tokens,
         attempt=row.attempt,
         fallback_from=row.fallback_from,
     )

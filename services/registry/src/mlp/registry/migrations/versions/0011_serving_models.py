@@ -4,7 +4,7 @@ from the version's artifact URI where that names a model (the others keep forwar
 fallbacks; the attempt each inference log row records.
 
 Revision ID: 0011_serving_models
-Revises: 0010_dataset_row_blocks
+Revises: 0014_upstream_reported_tokens
 Create Date: 2026-12-08 02:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0011_serving_models"
-down_revision: str | None = "0010_dataset_row_blocks"
+down_revision: str | None = "0014_upstream_reported_tokens"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
