@@ -73,6 +73,11 @@ class ModelServer(LoopbackServer):
         self.requests = 0
         self.seen_models: list[str] = []
 
+    @property
+    def model(self) -> str:
+        """The first model id it serves."""
+        return self.models[0]
+
     def serve(self, model: str) -> None:
         """Serve one more model id (a fine-tuned model, once its job succeeded)."""
         if model not in self.models:
