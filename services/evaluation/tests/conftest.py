@@ -21,12 +21,16 @@ from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.resolver import ServiceCredentialResolver
 from mlp.common.runtime.database import create_engine
 from mlp.devtools.spend_limits import SettableSpendLimits
+from mlp.evaluation.adapters.check_processes import ProcessChecks, check_processes
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.evaluation.adapters.outbox import QueueOutbox
 from mlp.evaluation.app import create_app
 from mlp.evaluation.application.limits import ExecutionLimits
 from mlp.evaluation.application.row_evaluation import RowEvaluator
 from mlp.evaluation.application.run_executor import RunExecutor
+from mlp.evaluation.domain.check_batch import CheckBatch
+from mlp.evaluation.domain.checks import CheckLimits
+from mlp.evaluation.domain.criterion_types import JsonValid
 from mlp.evaluation.settings import EvaluationSettings
 from mlp.evaluation.wiring import Gateways
 
@@ -101,8 +105,16 @@ def user(signing_key: rsa.RSAPrivateKey) -> Callable[..., User]:
 
 
 @pytest.fixture(scope="session")
+async def checks() -> AsyncIterator[ProcessChecks]:
+    """The worker's check processes (one here), started before the first test's rows time out."""
+    with check_processes(1, 512 * 1024 * 1024) as runner:
+        await runner.judge(CheckBatch((("json_valid", JsonValid()),), "{}", {}, CheckLimits()), 60.0)
+        yield runner
+
+
+@pytest.fixture(scope="session")
 async def execute_run(
-    evaluation_settings: EvaluationSettings, gateways: Gateways
+    evaluation_settings: EvaluationSettings, gateways: Gateways, checks: ProcessChecks
 ) -> AsyncIterator[Callable[[str], Any]]:
     """What the worker's handler does with a queued run id: the executor on the real tables."""
     engine = create_engine(evaluation_settings.database_url, pool_size=4)
@@ -110,7 +122,7 @@ async def execute_run(
     executor = RunExecutor(
         lambda: SqlUnitOfWork(engine, QueueOutbox),
         gateways.rows,
-        RowEvaluator(gateways.chat, limits),
+        RowEvaluator(gateways.chat, checks, limits),
         gateways.tokens,
         limits,
     )

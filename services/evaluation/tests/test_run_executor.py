@@ -18,6 +18,7 @@ from evaluation_fakes import (
     wait_until,
 )
 
+from mlp.evaluation.application.check_runner import CheckRunner
 from mlp.evaluation.application.criteria import Criteria, CriterionDraft
 from mlp.evaluation.application.limits import ExecutionLimits
 from mlp.evaluation.application.row_evaluation import RowEvaluator
@@ -31,7 +32,7 @@ LIMITS = ExecutionLimits(concurrency=4, row_timeout_seconds=0.5, flush_interval_
 
 
 class World:
-    def __init__(self, limits: ExecutionLimits = LIMITS) -> None:
+    def __init__(self, checks: CheckRunner, limits: ExecutionLimits = LIMITS) -> None:
         self.store = Store()
         self.clock = FakeClock()
         self.rows = FakeDatasetRows()
@@ -45,7 +46,8 @@ class World:
         for name in ("echo", "judge"):
             self.deployments.add(USER, name)
         self.runs = Runs(uow, self.rows, self.deployments, self.tokens, self.clock)
-        self.executor = RunExecutor(uow, self.rows, RowEvaluator(self.model, limits), self.tokens, limits, self.clock)
+        evaluator = RowEvaluator(self.model, checks, limits)
+        self.executor = RunExecutor(uow, self.rows, evaluator, self.tokens, limits, self.clock)
 
     async def criterion(self, kind: str, config: dict[str, Any]) -> uuid.UUID:
         return (await self.criteria.create(USER, CriterionDraft(f"{kind}-{uuid.uuid4().hex[:6]}", kind, config))).id
@@ -55,8 +57,8 @@ def answers(n: int) -> list[dict[str, Any]]:
     return [{"q": f"{i}" if i % 3 else f'{{"n": {i}}}', "answer": str(i)} for i in range(1, n + 1)]
 
 
-async def test_a_deployment_run_records_every_row_with_verdicts_tokens_and_usage() -> None:
-    w = World()
+async def test_a_deployment_run_records_every_row_with_verdicts_tokens_and_usage(checks: CheckRunner) -> None:
+    w = World(checks)
     dataset = w.rows.add(USER, answers(20))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
     valid_json = await w.criterion("json_valid", {})
@@ -82,8 +84,10 @@ async def test_a_deployment_run_records_every_row_with_verdicts_tokens_and_usage
     assert w.tokens.minted[-1] == (USER, ("datasets:read", "inference"))
 
 
-async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded_but_left_to_registry_to_bill() -> None:
-    w = World()
+async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded_but_left_to_registry_to_bill(
+    checks: CheckRunner,
+) -> None:
+    w = World(checks)
     rows = [{"question": "Capital of France?", "prediction": p} for p in ("Paris", "Lyon", "Paris")]
     dataset = w.rows.add(USER, rows)
     judge = await w.criterion(
@@ -105,8 +109,8 @@ async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded
     assert {e.metric for e in w.store.usage} == {"eval.rows"}
 
 
-async def test_a_slow_row_times_out_alone_and_errors_are_recorded_by_cause() -> None:
-    w = World()
+async def test_a_slow_row_times_out_alone_and_errors_are_recorded_by_cause(checks: CheckRunner) -> None:
+    w = World(checks)
     w.model.hang_on = "hang"
     dataset = w.rows.add(USER, [{"q": "fine", "answer": "fine"}, {"q": "hang", "answer": "x"}])
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
@@ -118,8 +122,8 @@ async def test_a_slow_row_times_out_alone_and_errors_are_recorded_by_cause() -> 
     assert (w.store.runs[run.id].completed_rows, w.store.runs[run.id].failed_rows) == (1, 1)
 
 
-async def test_a_resumed_run_evaluates_only_the_rows_not_yet_recorded() -> None:
-    w = World()
+async def test_a_resumed_run_evaluates_only_the_rows_not_yet_recorded(checks: CheckRunner) -> None:
+    w = World(checks)
     dataset = w.rows.add(USER, answers(30))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
     run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
@@ -141,8 +145,8 @@ async def test_a_resumed_run_evaluates_only_the_rows_not_yet_recorded() -> None:
     assert sum(int(e.quantity) for e in w.store.usage if e.metric == "eval.rows") == 30
 
 
-async def test_cancel_stops_a_running_run_and_keeps_its_results() -> None:
-    w = World()
+async def test_cancel_stops_a_running_run_and_keeps_its_results(checks: CheckRunner) -> None:
+    w = World(checks)
     dataset = w.rows.add(USER, answers(200))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
     run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
@@ -157,8 +161,8 @@ async def test_cancel_stops_a_running_run_and_keeps_its_results() -> None:
     assert cancelled.completed_rows == len(w.store.results)
 
 
-async def test_runs_are_refused_before_they_start() -> None:
-    w = World()
+async def test_runs_are_refused_before_they_start(checks: CheckRunner) -> None:
+    w = World(checks)
     other_user = uuid.uuid4()
     mine = w.rows.add(USER, answers(2))
     theirs = w.rows.add(other_user, answers(2))
