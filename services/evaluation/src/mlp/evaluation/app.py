@@ -83,6 +83,7 @@ def create_app(
         ],
         lifespans=[*auth, spend_limits_lifespan(settings, "evaluation", spend_limits), wire],
         dependencies=state_dependencies(*USE_CASES),
+        request_max_body_size=settings.max_request_bytes,
         exception_handlers_extra={
             InvalidInput: domain_error_handler(400),
             NotFound: domain_error_handler(404),
