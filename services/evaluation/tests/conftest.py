@@ -20,6 +20,7 @@ from litestar.testing import AsyncTestClient
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.resolver import ServiceCredentialResolver
 from mlp.common.runtime.database import create_engine
+from mlp.devtools.databases import migrate_all
 from mlp.devtools.spend_limits import SettableSpendLimits
 from mlp.evaluation.adapters.check_processes import ProcessChecks, check_processes
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
@@ -102,6 +103,13 @@ def user(signing_key: rsa.RSAPrivateKey) -> Callable[..., User]:
         return User(user_id, {"authorization": f"Bearer {token}"})
 
     return make
+
+
+@pytest.fixture
+async def own_database(empty_database_url: str) -> str:
+    """A database with only evaluation migrated: no other test's queued jobs for worker processes."""
+    await migrate_all(empty_database_url, ("evaluation",))
+    return empty_database_url
 
 
 @pytest.fixture(scope="session")
