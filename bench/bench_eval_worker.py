@@ -79,7 +79,7 @@ async def worker_run(settings: EvaluationSettings, owner: uuid.UUID, dataset: uu
             ]
             ids = tuple([(await criteria.create(owner, d)).id for d in drafts])
             runs = Runs(uow, ports.rows, ports.deployments, ports.tokens)
-            run = await runs.create(owner, RunRequest(dataset, ids, RunTarget("deployment", "echo", PROMPT)))
+            run = await runs.create(owner, ("*",), RunRequest(dataset, ids, RunTarget("deployment", "echo", PROMPT)))
             executor = RunExecutor(uow, ports.rows, RowEvaluator(ports.chat, checks, limits), ports.tokens, limits)
             started, cpu = time.perf_counter(), time.process_time()
             await executor.execute(run.id)

@@ -94,8 +94,10 @@ class User:
 
 @pytest.fixture(scope="session")
 def user(signing_key: rsa.RSAPrivateKey) -> Callable[..., User]:
-    def make(scopes: str = "evals:*", service: str | None = None) -> User:
-        user_id = uuid.uuid4()
+    def make(
+        scopes: str = "evals:* datasets:read inference", service: str | None = None, user_id: uuid.UUID | None = None
+    ) -> User:
+        user_id = user_id or uuid.uuid4()
         now = int(time.time())
         subject = f"service:{service}" if service else str(user_id)
         claims = {"sub": subject, "scope": scopes, "iss": "mlp-identity", "aud": "mlp", "iat": now, "exp": now + 600}

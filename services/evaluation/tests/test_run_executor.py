@@ -28,6 +28,8 @@ from mlp.evaluation.domain.errors import InvalidInput, NotFound
 from mlp.evaluation.domain.runs import RunTarget
 
 USER = uuid.uuid4()
+ALL = ("*",)
+"""The scopes of a signed-in user's session."""
 LIMITS = ExecutionLimits(concurrency=4, row_timeout_seconds=0.5, flush_interval_seconds=0.01, page_size=7)
 
 
@@ -63,7 +65,7 @@ async def test_a_deployment_run_records_every_row_with_verdicts_tokens_and_usage
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
     valid_json = await w.criterion("json_valid", {})
     target = RunTarget("deployment", deployment="echo", prompt_template="Say: {{q}}")
-    run = await w.runs.create(USER, RunRequest(dataset, (exact, valid_json), target))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact, valid_json), target))
     assert w.store.queued == [run.id]
 
     await w.executor.execute(run.id)
@@ -100,7 +102,7 @@ async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded
         },
     )
     target = RunTarget("predictions", predictions_column="prediction", prompt_template="{{question}}")
-    run = await w.runs.create(USER, RunRequest(dataset, (judge,), target))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (judge,), target))
     await w.executor.execute(run.id)
     verdicts = [w.store.results[(run.id, n)].verdicts[str(judge)] for n in (1, 2, 3)]
     assert [v.label for v in verdicts] == ["correct", "incorrect", "correct"]
@@ -114,7 +116,7 @@ async def test_a_slow_row_times_out_alone_and_errors_are_recorded_by_cause(check
     w.model.hang_on = "hang"
     dataset = w.rows.add(USER, [{"q": "fine", "answer": "fine"}, {"q": "hang", "answer": "x"}])
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
-    run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
     await w.executor.execute(run.id)
     slow = w.store.results[(run.id, 2)]
     assert (slow.error_type, slow.passed) == ("timeout", False)
@@ -126,7 +128,7 @@ async def test_a_resumed_run_evaluates_only_the_rows_not_yet_recorded(checks: Ch
     w = World(checks)
     dataset = w.rows.add(USER, answers(30))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
-    run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
     w.model.delay = 0.005
     task = asyncio.create_task(w.executor.execute(run.id))
     await wait_until(lambda: len(w.store.results) >= 8)
@@ -149,7 +151,7 @@ async def test_cancel_stops_a_running_run_and_keeps_its_results(checks: CheckRun
     w = World(checks)
     dataset = w.rows.add(USER, answers(200))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
-    run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
     w.model.delay = 0.01
     task = asyncio.create_task(w.executor.execute(run.id))
     await wait_until(lambda: len(w.store.results) >= 10)
@@ -169,19 +171,19 @@ async def test_runs_are_refused_before_they_start(checks: CheckRunner) -> None:
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
     echo = RunTarget("deployment", "echo", "Say: {{q}}")
     with pytest.raises(NotFound) as raised:
-        await w.runs.create(USER, RunRequest(theirs, (exact,), echo))
+        await w.runs.create(USER, ALL, RunRequest(theirs, (exact,), echo))
     assert raised.value.field is None or raised.value.field == "dataset_id"
     with pytest.raises(InvalidInput) as bad_column:
-        await w.runs.create(USER, RunRequest(mine, (exact,), RunTarget("deployment", "echo", "{{question}}")))
+        await w.runs.create(USER, ALL, RunRequest(mine, (exact,), RunTarget("deployment", "echo", "{{question}}")))
     assert bad_column.value.field == "prompt_template"
     wants_total = await w.criterion("numeric_tolerance", {"expected": "{{total}}", "absolute": 1})
     with pytest.raises(InvalidInput, match="total") as bad_criterion:
-        await w.runs.create(USER, RunRequest(mine, (exact, wants_total), echo))
+        await w.runs.create(USER, ALL, RunRequest(mine, (exact, wants_total), echo))
     assert bad_criterion.value.field == "criteria[1].config"
     with pytest.raises(NotFound) as no_deployment:
-        await w.runs.create(USER, RunRequest(mine, (exact,), RunTarget("deployment", "gpt-x", "{{q}}")))
+        await w.runs.create(USER, ALL, RunRequest(mine, (exact,), RunTarget("deployment", "gpt-x", "{{q}}")))
     assert no_deployment.value.field == "deployment"
     with pytest.raises(NotFound):
-        await w.runs.create(USER, RunRequest(mine, (uuid.uuid4(),), echo))
+        await w.runs.create(USER, ALL, RunRequest(mine, (uuid.uuid4(),), echo))
     assert not w.store.runs
     assert not w.store.queued

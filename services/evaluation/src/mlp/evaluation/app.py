@@ -30,7 +30,7 @@ from mlp.evaluation.application.evals import Evals
 from mlp.evaluation.application.ports import UnitOfWork
 from mlp.evaluation.application.reports import Reports
 from mlp.evaluation.application.runs import Runs
-from mlp.evaluation.domain.errors import Conflict, InvalidInput, NotFound
+from mlp.evaluation.domain.errors import Conflict, InvalidInput, MissingScope, NotFound
 from mlp.evaluation.settings import EvaluationSettings, evaluation_settings
 from mlp.evaluation.wiring import Gateways, http_gateways, model_http_client
 
@@ -89,5 +89,6 @@ def create_app(
             NotFound: domain_error_handler(404),
             Conflict: domain_error_handler(409),
             **SPEND_LIMIT_HANDLERS,
+            MissingScope: domain_error_handler(403),
         },
     )

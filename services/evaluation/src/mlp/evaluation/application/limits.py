@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 
 from mlp.evaluation.domain.checks import CheckLimits
 
-RUN_SCOPES = ("datasets:read", "inference")
-"""What evaluation's worker asks identity for when it acts for a run's user."""
-
 
 @dataclass(frozen=True)
 class ExecutionLimits:
