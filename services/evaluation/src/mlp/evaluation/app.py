@@ -24,6 +24,7 @@ from mlp.evaluation.adapters.db.purge import purge_user
 from mlp.evaluation.adapters.db.tables import SCHEMA, received_events
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.evaluation.adapters.outbox import QueueOutbox
+from mlp.evaluation.api.progress_streams import ProgressStreams
 from mlp.evaluation.api.routes import ROUTES
 from mlp.evaluation.application.criteria import Criteria
 from mlp.evaluation.application.evals import Evals
@@ -64,7 +65,12 @@ def create_app(
                 runs=runs,
                 evals=Evals(uow, runs),
                 reports=Reports(uow, settings.max_compare_rows),
-                progress_interval_seconds=settings.progress_interval_seconds,
+                progress_streams=ProgressStreams(
+                    max_per_user=settings.max_streams_per_user,
+                    progress_interval_seconds=settings.progress_interval_seconds,
+                    heartbeat_seconds=settings.stream_heartbeat_seconds,
+                    credential_check_seconds=settings.stream_credential_check_seconds,
+                ),
             )
             yield
 

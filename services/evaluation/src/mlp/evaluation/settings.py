@@ -30,6 +30,12 @@ class EvaluationSettings(ServiceSettings, frozen=True, kw_only=True):
     """How often a worker writes results, heartbeats and sees a cancel (so cancel takes at most this)."""
     progress_interval_seconds: float = 1.0
     """How often the server-sent events of a run's progress look at it."""
+    max_streams_per_user: int = 5
+    """Progress streams one user may hold open on one replica at once (429 past it)."""
+    stream_heartbeat_seconds: float = 15.0
+    """An idle progress stream sends a ``: keep-alive`` comment this often (proxies cut silent ones)."""
+    stream_credential_check_seconds: float = 1.0
+    """How often a progress stream checks its caller's credential again (revoked: the stream ends)."""
     max_compare_rows: int = 100
     """Rows listed per criterion (regressed, improved) in a comparison; the counts are complete."""
 
