@@ -1,6 +1,7 @@
 """A hostile run cannot hang the worker (issue 17): while its rows burn their check processes' time
 limits (catastrophic patterns on long inputs, similarity on huge cells), another user's run on the
-same worker finishes, and the hostile run ends with error verdicts rather than never."""
+same worker, whose JSON Schema checks use the same check processes, finishes, and the hostile run
+ends with error verdicts rather than never."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from mlp.devtools.processes import ServiceProcess, stop_all
 from mlp.evaluation.app import create_app
 from mlp.evaluation.settings import EvaluationSettings
 
-HOSTILE_ROWS = 12
+HOSTILE_ROWS = 20
 PREFIXED = r"^x(a|aa)+$"
 """Passes the creation probes (they never start with an x) yet backtracks exponentially after one."""
 ERRORS = {"regex_timeout", "check_timeout", "input_too_large"}
@@ -71,6 +72,7 @@ async def test_a_second_users_run_finishes_while_a_hostile_one_runs_and_that_one
             ]
             hostile = await predictions_run(client, attacker.headers, hostile_data, hostile_criteria)
             exact = await criterion(client, other.headers, "exact_match", {"expected": "{{expected}}"})
+            number = await criterion(client, other.headers, "json_schema", {"json_schema": {"type": "integer"}})
 
             env = worker_env(own_database, url, EVALUATION_CHECK_PROCESSES="2", EVALUATION_CHECK_TIMEOUT_SECONDS="1")
             conn = await asyncpg.connect(plain_database_url(own_database))
@@ -85,9 +87,11 @@ async def test_a_second_users_run_finishes_while_a_hostile_one_runs_and_that_one
                     return await status(hostile) == "running" and int(await conn.fetchval(done, hostile)) >= 1
 
                 await wait_for(hostile_going, within=120)  # a loaded machine starts processes slowly
-                second = await predictions_run(client, other.headers, plain_data, [exact])
+                second = await predictions_run(client, other.headers, plain_data, [exact, number])
                 await wait_for(lambda: _is(status(second), "succeeded"), within=60)
                 assert await status(hostile) == "running"
+                passed = "SELECT count(*) FROM evaluation.eval_row_results WHERE run_id = $1 AND passed"
+                assert await conn.fetchval(passed, second) == 3  # its schema checks shared the check processes
 
                 await wait_for(lambda: _is(status(hostile), "succeeded"), within=180)
                 rows = await conn.fetch(

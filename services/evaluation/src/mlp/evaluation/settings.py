@@ -44,6 +44,7 @@ class EvaluationSettings(ServiceSettings, frozen=True, kw_only=True):
             concurrency=max(1, self.run_concurrency),
             row_timeout_seconds=self.row_timeout_seconds,
             check_timeout_seconds=self.check_timeout_seconds,
+            check_batches_per_run=max(1, self.check_processes),
             checks=CheckLimits(self.regex_timeout_seconds, self.max_similarity_chars),
             flush_interval_seconds=self.flush_interval_seconds,
         )

@@ -15,6 +15,8 @@ class ExecutionLimits:
     """A row (its model call and its judges) that takes longer is recorded as a ``timeout`` error."""
     check_timeout_seconds: float = 5.0
     """Hard limit of a row's CPU-heavy checks (their process is stopped): ``check_timeout`` verdicts."""
+    check_batches_per_run: int = 2
+    """Rows of one run in the check processes at once (as many as there are processes)."""
     checks: CheckLimits = field(default_factory=CheckLimits)
     page_size: int = 1000
     """Rows asked of registry per page (its contract allows up to 1000)."""

@@ -84,7 +84,7 @@ class _Execution:
 
     async def run(self) -> None:
         token = await self.parts.tokens.for_user(self.run_.user_id, *self.run_.delegated_scopes())
-        criteria = self.parts.evaluator.prepare(self.run_)
+        prepared = self.parts.evaluator.prepare(self.run_)
         queue: asyncio.Queue[DatasetRow | None] = asyncio.Queue(maxsize=self.parts.limits.concurrency * 4)
         evaluators_done = asyncio.Event()
 
@@ -107,7 +107,7 @@ class _Execution:
 
         async def evaluate() -> None:
             while (row := await queue.get()) is not None:
-                result = await self.parts.evaluator.evaluate(self.run_, criteria, token, row)
+                result = await self.parts.evaluator.evaluate(self.run_, prepared, token, row)
                 self.pending.append(result)  # the list of now: the writer swaps it while rows are evaluated
 
         async def evaluators() -> None:
