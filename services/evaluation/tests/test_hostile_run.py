@@ -94,6 +94,8 @@ async def test_a_second_users_run_finishes_while_a_hostile_one_runs_and_that_one
                 assert await conn.fetchval(passed, second) == 3  # its schema checks shared the check processes
 
                 await wait_for(lambda: _is(status(hostile), "succeeded"), within=180)
+                # its worker kept heart-beating: the job was never given to a worker again
+                assert await conn.fetchval("SELECT attempts FROM evaluation.eval_runs WHERE id = $1", hostile) == 1
                 rows = await conn.fetch(
                     "SELECT row_number, verdicts FROM evaluation.eval_row_results WHERE run_id = $1", hostile
                 )
