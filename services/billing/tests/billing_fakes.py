@@ -1,14 +1,26 @@
-"""In-memory fakes of billing's ports, the one place they live: clock, Stripe, alert webhooks.
+"""In-memory fakes of billing's ports, the one place they live: clock, Stripe, alert webhooks, and the
+repositories of one transaction (``FakeDatabase``: a transaction works on a copy, published when it
+ends without error) for unit tests of the use cases with a fake clock.
 
 Named apart from identity's ``fakes`` module, which shares the test path.
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
+from mlp.billing.domain.budgets import Budget
+from mlp.billing.domain.price_books import PriceBook
+from mlp.billing.domain.rating import DailyUsage
 from mlp.billing.domain.stripe_objects import MeterEvent
+from mlp.common.contracts.audit import OperationEventIn
 
 
 class FixedClock:
@@ -76,3 +88,112 @@ class RecordingWebhooks:
 
     async def send(self, url: str, secret: str, body: bytes, idempotency_key: str) -> None:
         self.sent.append((url, secret, body, idempotency_key))
+
+
+@dataclass
+class Tables:
+    """The committed state of the in-memory database."""
+
+    daily: list[tuple[uuid.UUID, DailyUsage]] = field(default_factory=list)
+    books: dict[uuid.UUID, PriceBook] = field(default_factory=dict)
+    budgets: dict[uuid.UUID, Budget] = field(default_factory=dict)
+    alerts: dict[tuple[uuid.UUID, str, date, int], dict[str, Any]] = field(default_factory=dict)
+    jobs: list[tuple[str, bytes]] = field(default_factory=list)
+    audit: list[OperationEventIn] = field(default_factory=list)
+
+
+class FakeUsageStore:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def daily(self, user_id: uuid.UUID, start: date, end: date) -> list[DailyUsage]:
+        return [row for owner, row in self._t.daily if owner == user_id and start <= row.day < end]
+
+
+class FakeBooks:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def many(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, PriceBook]:
+        return {i: self._t.books[i] for i in ids if i in self._t.books}
+
+
+class FakeBudgets:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def get(self, user_id: uuid.UUID) -> Budget | None:
+        return self._t.budgets.get(user_id)
+
+    async def put(self, budget: Budget) -> None:
+        self._t.budgets[budget.user_id] = budget
+
+    async def delete(self, user_id: uuid.UUID) -> bool:
+        return self._t.budgets.pop(user_id, None) is not None
+
+
+class FakeAlerts:
+    """One alert per (user, kind, period, threshold), as the table's unique key makes it."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def record(
+        self,
+        user_id: uuid.UUID,
+        kind: str,
+        period_start: date,
+        threshold: int,
+        amount_minor: int,
+        currency: str,
+        details: dict[str, Any],
+    ) -> uuid.UUID | None:
+        key = (user_id, kind, period_start, threshold)
+        if key in self._t.alerts:
+            return None
+        alert_id = uuid.uuid4()
+        self._t.alerts[key] = {"id": alert_id, "amount_minor": amount_minor, "currency": currency, **details}
+        return alert_id
+
+    async def of_user(self, user_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
+        return [a for (owner, *_), a in self._t.alerts.items() if owner == user_id][:limit]
+
+
+class FakeOutbox:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def enqueue(
+        self, entrypoint: str, payloads: Sequence[bytes], dedupe_keys: Sequence[str | None] | None = None
+    ) -> None:
+        self._t.jobs.extend((entrypoint, p) for p in payloads)
+
+    async def audit(self, events: Sequence[OperationEventIn]) -> None:
+        self._t.audit.extend(events)
+
+
+class FakeTransaction:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.usage = FakeUsageStore(tables)
+        self.books = FakeBooks(tables)
+        self.budgets = FakeBudgets(tables)
+        self.alerts = FakeAlerts(tables)
+        self.outbox = FakeOutbox(tables)
+
+
+class FakeDatabase:
+    """Billing's repositories in memory: a transaction works on a copy, published when it ends without error."""
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+
+    def add_usage(self, user_id: uuid.UUID, day: date, metric: str, book: PriceBook, quantity: Decimal) -> None:
+        self.tables.books[book.id] = book
+        self.tables.daily.append((user_id, DailyUsage(day, metric, book.id, quantity, 1)))
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[FakeTransaction]:
+        work = copy.deepcopy(self.tables)
+        yield FakeTransaction(work)
+        self.tables = work
