@@ -32,6 +32,11 @@ class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
     def metric_catalogue(self) -> MetricCatalogue:
         return MetricCatalogue(METRICS | frozenset(self.extra_metrics.split()))
 
+    reconciliation_heartbeat_timeout_seconds: int = 300
+    """A running reconciliation run whose heartbeat is older than this is failed (its worker is gone)."""
+    reconciliation_approval_threshold_minor: int = 10_000
+    """An adjustment above this (absolute, minor units) waits for an operator's approval; smaller ones apply."""
+
 
 def billing_settings() -> BillingSettings:
     return load_settings(BillingSettings, "billing")

@@ -48,14 +48,42 @@ class SqlReconciliation:
             .values(**values, updated_at=text("now()"), heartbeat_at=text("now()"))
         )
 
-    async def applied_total(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> int:
-        """What earlier runs of this period already added for the user (their applied adjustments)."""
+    async def fail_stale(
+        self, period_start: datetime, period_end: datetime, heartbeat_before: datetime
+    ) -> list[uuid.UUID]:
+        """Mark the period's running runs that stopped heart-beating ``failed``, keeping their last error."""
+        runs = reconciliation_runs.c
+        last_beat = func.coalesce(runs.heartbeat_at, runs.created_at)
+        result = await self._connection.execute(
+            update(reconciliation_runs)
+            .where(
+                runs.period_start == period_start,
+                runs.period_end == period_end,
+                runs.status == "running",
+                last_beat < heartbeat_before,
+            )
+            .values(
+                status="failed",
+                finished_at=text("now()"),
+                updated_at=text("now()"),
+                error=func.concat_ws(
+                    "; ",
+                    runs.error,
+                    func.concat("no heartbeat since ", func.coalesce(runs.heartbeat_at, runs.created_at)),
+                ),
+            )
+            .returning(runs.id)
+        )
+        return [row.id for row in result]
+
+    async def accounted_total(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> int:
+        """What earlier runs of this period already adjusted for the user: applied, or waiting for approval."""
         total = await self._connection.scalar(
             select(func.coalesce(func.sum(reconciliation_adjustments.c.amount_minor), 0))
             .select_from(reconciliation_adjustments.join(reconciliation_runs))
             .where(
                 reconciliation_adjustments.c.user_id == user_id,
-                reconciliation_adjustments.c.status == "applied",
+                reconciliation_adjustments.c.status.in_(("applied", "awaiting_approval")),
                 reconciliation_runs.c.period_start == period_start,
                 reconciliation_runs.c.period_end == period_end,
             )
@@ -63,11 +91,18 @@ class SqlReconciliation:
         return int(total or 0)
 
     async def add_adjustment(
-        self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str
+        self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str, status: str
     ) -> uuid.UUID:
         result = await self._connection.execute(
             insert(reconciliation_adjustments)
-            .values(run_id=run_id, user_id=user_id, amount_minor=amount_minor, currency=currency, reason=reason)
+            .values(
+                run_id=run_id,
+                user_id=user_id,
+                amount_minor=amount_minor,
+                currency=currency,
+                reason=reason,
+                status=status,
+            )
             .returning(reconciliation_adjustments.c.id)
         )
         created: uuid.UUID = result.one().id
@@ -80,6 +115,24 @@ class SqlReconciliation:
             .values(
                 status="applied", stripe_object_id=stripe_object_id, applied_at=text("now()"), updated_at=text("now()")
             )
+        )
+
+    async def adjustment(self, adjustment_id: uuid.UUID) -> dict[str, Any] | None:
+        """One adjustment, with its run's ``period_start``."""
+        row = (
+            await self._connection.execute(
+                select(reconciliation_adjustments, reconciliation_runs.c.period_start)
+                .select_from(reconciliation_adjustments.join(reconciliation_runs))
+                .where(reconciliation_adjustments.c.id == adjustment_id)
+            )
+        ).first()
+        return None if row is None else as_dict(row)
+
+    async def set_adjustment_status(self, adjustment_id: uuid.UUID, status: str) -> None:
+        await self._connection.execute(
+            update(reconciliation_adjustments)
+            .where(reconciliation_adjustments.c.id == adjustment_id)
+            .values(status=status, updated_at=text("now()"))
         )
 
     async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]:

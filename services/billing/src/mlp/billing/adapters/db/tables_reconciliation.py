@@ -20,7 +20,7 @@ from mlp.common.runtime.columns import (
 )
 
 RECONCILIATION_RUN_STATUSES = ("queued", "running", "succeeded", "failed")
-ADJUSTMENT_STATUSES = ("proposed", "applied", "rejected")
+ADJUSTMENT_STATUSES = ("proposed", "awaiting_approval", "applied", "rejected")
 
 
 reconciliation_runs = Table(
