@@ -1,6 +1,6 @@
-"""In-memory fakes of billing's ports, the one place they live: clock, Stripe, alert webhooks, and the
-repositories of one transaction (``FakeDatabase``: a transaction works on a copy, published when it
-ends without error) for unit tests of the use cases with a fake clock.
+"""In-memory fakes of billing's ports, the one place they live: clock, Stripe, identity's emails, alert
+webhooks, and the repositories of one transaction (``FakeDatabase``: a transaction works on a copy,
+published when it ends without error) for unit tests of the use cases with a fake clock.
 
 Named apart from identity's ``fakes`` module, which shares the test path.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from mlp.billing.domain.budgets import Budget
 from mlp.billing.domain.price_books import PriceBook
 from mlp.billing.domain.rating import DailyUsage
-from mlp.billing.domain.stripe_objects import MeterEvent
+from mlp.billing.domain.stripe_objects import CheckoutLink, MeterEvent
 from mlp.common.contracts.audit import OperationEventIn
 
 
@@ -46,6 +46,9 @@ class FakeStripe:
         self.invoiced: dict[str, int] = {}
         self.invoice_items: dict[str, tuple[str, int]] = {}
         self.credit_notes: dict[str, tuple[str, int]] = {}
+        self.emails: dict[str, str | None] = {}
+        self.prices: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self.checkouts: list[tuple[str, list[str]]] = []
 
     def _maybe_fail(self) -> None:
         if self.fail_next:
@@ -58,6 +61,7 @@ class FakeStripe:
             customer_id = f"cus_{uuid.uuid4().hex[:14]}"
             self.customers[customer_id] = user_id
             self.customer_keys[idempotency_key] = customer_id
+            self.emails[customer_id] = email
         return self.customer_keys[idempotency_key]
 
     async def send_meter_event(self, event: MeterEvent, stripe_customer_id: str) -> None:
@@ -80,6 +84,38 @@ class FakeStripe:
         self._maybe_fail()
         self.credit_notes.setdefault(idempotency_key, (invoice_id, amount_minor))
         return f"cn_{idempotency_key}"
+
+    async def create_meter(self, metric: str, idempotency_key: str) -> str:
+        self._maybe_fail()
+        return f"mtr_{metric}"
+
+    async def create_price(
+        self, metric: str, currency: str, meter_id: str, terms: dict[str, Any], idempotency_key: str
+    ) -> str:
+        self._maybe_fail()
+        self.prices.setdefault(idempotency_key, (f"price_{len(self.prices)}", meter_id, terms))
+        return self.prices[idempotency_key][0]
+
+    async def create_checkout_session(
+        self, stripe_customer_id: str, price_ids: Sequence[str], success_url: str, cancel_url: str
+    ) -> CheckoutLink:
+        self._maybe_fail()
+        self.checkouts.append((stripe_customer_id, list(price_ids)))
+        return CheckoutLink(f"cs_{len(self.checkouts)}", f"https://checkout.stripe.test/{len(self.checkouts)}")
+
+    async def create_portal_session(self, stripe_customer_id: str, return_url: str) -> str:
+        self._maybe_fail()
+        return f"https://billing.stripe.test/p/{stripe_customer_id}"
+
+
+class FakeEmails:
+    """Identity's answer: the email of each user it knows."""
+
+    def __init__(self) -> None:
+        self.emails: dict[uuid.UUID, str] = {}
+
+    async def email_of(self, user_id: uuid.UUID) -> str | None:
+        return self.emails.get(user_id)
 
 
 class RecordingWebhooks:

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import jwt
-from billing_fakes import FakeStripe, FixedClock, RecordingWebhooks
+from billing_fakes import FakeEmails, FakeStripe, FixedClock, RecordingWebhooks
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from litestar import Litestar
@@ -59,6 +59,7 @@ class Billing:
         stripe: FakeStripe,
         clock: FixedClock,
         webhooks: RecordingWebhooks,
+        emails: FakeEmails,
     ) -> None:
         self.client = client
         self.cases = worker
@@ -67,6 +68,7 @@ class Billing:
         self.stripe = stripe
         self.clock = clock
         self.webhooks = webhooks
+        self.emails = emails
 
     async def take_jobs(self, entrypoint: str) -> list[bytes]:
         """Take the queued jobs of ``entrypoint`` off the queue (as a worker would), oldest first."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from billing_fakes import FakeStripe, FixedClock, RecordingWebhooks
+from billing_fakes import FakeEmails, FakeStripe, FixedClock, RecordingWebhooks
 from billing_harness import WEBHOOK_SECRET, Billing, StaticKeys, Tokens
 from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar.testing import AsyncTestClient
@@ -37,13 +37,13 @@ def billing_settings(database_url: str) -> BillingSettings:
 
 @pytest.fixture
 async def billing(billing_settings: BillingSettings, signing_key: rsa.RSAPrivateKey) -> AsyncIterator[Billing]:
-    stripe, clock, webhooks = FakeStripe(), FixedClock(), RecordingWebhooks()
+    stripe, clock, webhooks, emails = FakeStripe(), FixedClock(), RecordingWebhooks(), FakeEmails()
     resolver = ServiceCredentialResolver(PlatformTokenVerifier(StaticKeys(signing_key)), None)
-    app = create_app(billing_settings, stripe=stripe, clock=clock, resolver=resolver)
+    app = create_app(billing_settings, stripe=stripe, clock=clock, resolver=resolver, emails=emails)
     engine = create_engine(billing_settings.database_url, pool_size=4)
-    worker = use_cases(engine, billing_settings, billing_outbox, stripe, webhooks, clock)
+    worker = use_cases(engine, billing_settings, billing_outbox, stripe, webhooks, clock, emails)
     try:
         async with AsyncTestClient(app=app) as client:
-            yield Billing(client, worker, engine, stripe, clock, webhooks)
+            yield Billing(client, worker, engine, stripe, clock, webhooks, emails)
     finally:
         await engine.dispose()

@@ -16,6 +16,11 @@ class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
     stripe_webhook_secret: str = ""
     """The endpoint's signing secret (``whsec_...``): webhooks are refused without it."""
     stripe_webhook_tolerance_seconds: int = 300
+    checkout_success_url: str = "http://127.0.0.1:8004/schema?checkout=success"
+    """Where Stripe's Checkout page sends the user after paying (the platform's web app in production)."""
+    checkout_cancel_url: str = "http://127.0.0.1:8004/schema?checkout=cancelled"
+    portal_return_url: str = "http://127.0.0.1:8004/schema"
+    """Where the customer portal's "return" link goes."""
     usage_max_age_days: int = 35
     usage_max_ahead_seconds: int = 300
     page_size_max: int = 100

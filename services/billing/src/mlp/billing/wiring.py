@@ -14,11 +14,12 @@ from mlp.billing.application.ingestion import UsageIngestion
 from mlp.billing.application.invoices import Invoices
 from mlp.billing.application.meter_push import CustomerLinks, MeterPusher
 from mlp.billing.application.parking import ParkedUsage
-from mlp.billing.application.ports import Clock, StripeGateway, WebhookSender
+from mlp.billing.application.ports import Clock, StripeGateway, UserEmails, WebhookSender
 from mlp.billing.application.price_books import PriceBooks
 from mlp.billing.application.reconciliation import Reconciliation, ReconciliationPolicy
 from mlp.billing.application.reports import UsageReports
 from mlp.billing.application.stripe_webhooks import StripeWebhooks
+from mlp.billing.application.subscriptions import ReturnUrls, Subscriptions
 from mlp.billing.domain.usage import IngestWindow
 from mlp.billing.settings import BillingSettings
 
@@ -36,6 +37,7 @@ class UseCases:
     reconciliation: Reconciliation
     customer_links: CustomerLinks
     adjustments: AdjustmentApplier
+    subscriptions: Subscriptions
 
 
 USE_CASE_NAMES = tuple(UseCases.__dataclass_fields__)
@@ -48,13 +50,15 @@ def use_cases(
     stripe: StripeGateway,
     sender: WebhookSender,
     clock: Clock,
+    emails: UserEmails,
 ) -> UseCases:
     tx = sql_transactions(engine, outbox)
     window = IngestWindow(
         max_age=timedelta(days=settings.usage_max_age_days),
         max_ahead=timedelta(seconds=settings.usage_max_ahead_seconds),
     )
-    customers = CustomerLinks(tx, stripe, clock)
+    customers = CustomerLinks(tx, stripe, clock, emails)
+    urls = ReturnUrls(settings.checkout_success_url, settings.checkout_cancel_url, settings.portal_return_url)
     metrics = settings.metric_catalogue()
     ingestion = UsageIngestion(tx, clock, metrics, window)
     policy = ReconciliationPolicy(
@@ -73,4 +77,5 @@ def use_cases(
         reconciliation=Reconciliation(tx, stripe, customers, clock, policy),
         customer_links=customers,
         adjustments=AdjustmentApplier(tx, stripe, customers, clock),
+        subscriptions=Subscriptions(tx, stripe, customers, clock, urls),
     )

@@ -10,6 +10,7 @@ from mlp.billing.api.reconciliation import approve_adjustment, get_run, list_run
 from mlp.billing.api.spend_state import spend_state
 from mlp.billing.api.stripe_events import failed_stripe_events, replay_stripe_event
 from mlp.billing.api.stripe_webhook import stripe_webhook
+from mlp.billing.api.subscriptions import create_checkout_session, create_portal_session, list_subscriptions
 from mlp.billing.api.usage import usage_daily, usage_summary
 from mlp.billing.api.usage_events import report_usage, usage_event_status
 
@@ -37,4 +38,7 @@ ROUTES = [
     list_runs,
     get_run,
     approve_adjustment,
+    create_checkout_session,
+    create_portal_session,
+    list_subscriptions,
 ]

@@ -18,7 +18,8 @@ from mlp.billing.domain.budgets import Budget
 from mlp.billing.domain.parked import ParkedEvent
 from mlp.billing.domain.price_books import PriceBook
 from mlp.billing.domain.rating import DailyUsage
-from mlp.billing.domain.stripe_objects import InvoiceSnapshot, MeterEvent, StripeEvent
+from mlp.billing.domain.stripe_objects import CheckoutLink, InvoiceSnapshot, MeterEvent, StripeEvent
+from mlp.billing.domain.subscriptions import SubscriptionSnapshot
 from mlp.billing.domain.usage import UsageEvent
 from mlp.common.contracts.audit import OperationEventIn
 
@@ -117,7 +118,7 @@ class StripeCustomerRepository(Protocol):
 
     async def user_of(self, stripe_customer_id: str) -> uuid.UUID | None: ...
 
-    async def link(self, user_id: uuid.UUID, stripe_customer_id: str) -> str:
+    async def link(self, user_id: uuid.UUID, stripe_customer_id: str, email: str | None = None) -> str:
         """Link, or return the customer already linked (a concurrent creation won)."""
         ...
 
@@ -132,6 +133,22 @@ class InvoiceRepository(Protocol):
     async def get(self, user_id: uuid.UUID, invoice_id: uuid.UUID) -> dict[str, Any] | None: ...
 
     async def for_period(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
+
+
+class PlanPriceRepository(Protocol):
+    async def of_book(self, price_book_id: uuid.UUID) -> dict[str, str]:
+        """Metric -> the Stripe price that bills it under this book."""
+        ...
+
+    async def meter_of(self, metric: str) -> str | None: ...
+
+    async def add(self, price_book_id: uuid.UUID, metric: str, meter_id: str, price_id: str) -> None: ...
+
+
+class SubscriptionRepository(Protocol):
+    async def upsert_if_newer(self, user_id: uuid.UUID, snapshot: SubscriptionSnapshot) -> bool: ...
+
+    async def of_user(self, user_id: uuid.UUID) -> list[dict[str, Any]]: ...
 
 
 class WebhookEventRepository(Protocol):
@@ -196,6 +213,10 @@ class Transaction(Protocol):
     @property
     def invoices(self) -> InvoiceRepository: ...
     @property
+    def plan_prices(self) -> PlanPriceRepository: ...
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+    @property
     def webhooks(self) -> WebhookEventRepository: ...
     @property
     def reconciliation(self) -> ReconciliationRepository: ...
@@ -227,6 +248,30 @@ class StripeGateway(Protocol):
     async def create_credit_note(
         self, invoice_id: str, amount_minor: int, reason: str, idempotency_key: str
     ) -> str: ...
+
+    async def create_meter(self, metric: str, idempotency_key: str) -> str:
+        """A meter summing the values of the metric's meter events, per customer."""
+        ...
+
+    async def create_price(
+        self, metric: str, currency: str, meter_id: str, terms: dict[str, Any], idempotency_key: str
+    ) -> str:
+        """A monthly metered price on ``meter_id``, billing with ``terms`` (``domain.plan.price_terms``)."""
+        ...
+
+    async def create_checkout_session(
+        self, stripe_customer_id: str, price_ids: Sequence[str], success_url: str, cancel_url: str
+    ) -> CheckoutLink: ...
+
+    async def create_portal_session(self, stripe_customer_id: str, return_url: str) -> str:
+        """The URL of a customer-portal session."""
+        ...
+
+
+class UserEmails(Protocol):
+    async def email_of(self, user_id: uuid.UUID) -> str | None:
+        """The user's email as identity knows it (None: the user has none)."""
+        ...
 
 
 class WebhookSender(Protocol):

@@ -21,6 +21,7 @@ from mlp.billing.application.ports import Clock, Transaction, Transactions
 from mlp.billing.domain.errors import Conflict, NotFound
 from mlp.billing.domain.periods import Period
 from mlp.billing.domain.stripe_objects import InvoiceSnapshot, StripeEvent
+from mlp.billing.domain.subscriptions import SubscriptionSnapshot
 
 
 class StripeWebhooks:
@@ -62,8 +63,9 @@ class StripeWebhooks:
             if loaded is None:
                 return
             event, _ = loaded
-            if event.type.startswith("invoice."):
-                if not await self._invoice(tx, event):
+            if event.type.startswith(("invoice.", "customer.subscription.")):
+                handled = await (self._invoice if event.type.startswith("invoice.") else self._subscription)(tx, event)
+                if not handled:
                     # a customer that is not one of ours (another integration on the account):
                     # kept as failed, with the raw event, rather than retried for ever
                     await tx.webhooks.mark(stripe_event_id, "failed", "no user is linked to this customer")
@@ -83,6 +85,27 @@ class StripeWebhooks:
                         ]
                     )
             await tx.webhooks.mark(stripe_event_id, "processed")
+
+    async def _subscription(self, tx: Transaction, event: StripeEvent) -> bool:
+        """Keep the subscription's state; False when its customer is nobody's."""
+        snapshot = SubscriptionSnapshot.from_event(event)
+        user_id = await tx.customers.user_of(snapshot.stripe_customer_id) or _user_from_metadata(event.object)
+        if user_id is None:
+            return False
+        if await tx.subscriptions.upsert_if_newer(user_id, snapshot):
+            await tx.outbox.audit(
+                [
+                    operation(
+                        user_id,
+                        "subscription.updated",
+                        "subscription",
+                        snapshot.stripe_subscription_id,
+                        self._clock.now(),
+                        status=snapshot.status,
+                    )
+                ]
+            )
+        return True
 
     async def _invoice(self, tx: Transaction, event: StripeEvent) -> bool:
         """Cache the invoice; False when its customer is nobody's."""
