@@ -48,6 +48,7 @@ class FakeStripe:
         self.credit_notes: dict[str, tuple[str, int]] = {}
         self.emails: dict[str, str | None] = {}
         self.prices: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self.price_calls = 0
         self.checkouts: list[tuple[str, list[str]]] = []
 
     def _maybe_fail(self) -> None:
@@ -92,6 +93,7 @@ class FakeStripe:
     async def create_price(
         self, metric: str, currency: str, meter_id: str, terms: dict[str, Any], idempotency_key: str
     ) -> str:
+        self.price_calls += 1
         self._maybe_fail()
         self.prices.setdefault(idempotency_key, (f"price_{len(self.prices)}", meter_id, terms))
         return self.prices[idempotency_key][0]

@@ -1,8 +1,11 @@
 """A local HTTP server standing in for Stripe's API: records what the SDK sends, answers like Stripe.
 
-It keeps customers, meter events (deduplicated on ``identifier``), invoice items and credit notes;
+It keeps customers, meter events (deduplicated on ``identifier``), invoice items, credit notes and
+the plan's objects (:mod:`stripe_standin_objects`); it refuses, with Stripe's 400, what Stripe
+refuses (a missing or unknown object, an idempotency key reused with other parameters).
 ``fail_next`` answers that many requests with a 500 first (an outage before Stripe ran anything,
-so nothing is stored and the idempotency key is not used up).
+so nothing is stored and the idempotency key is not used up). ``complete_checkout`` and
+``close_period`` are what the user and Stripe's clock do, answered with the events Stripe sends.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from stripe_standin_objects import Catalogue, Refused, line_amount, require, unflatten
 
 
 @dataclass
@@ -34,8 +41,94 @@ class StripeState:
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
     meter_events: dict[str, dict[str, str]] = field(default_factory=dict)
     invoices: list[dict[str, Any]] = field(default_factory=list)
-    idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    idempotent: dict[str, tuple[dict[str, str], dict[str, Any]]] = field(default_factory=dict)
+    catalogue: Catalogue = field(default_factory=Catalogue)
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _event(self, kind: str, obj: dict[str, Any], at: datetime) -> dict[str, Any]:
+        self.events += 1
+        created = int(at.timestamp()) + self.events  # Stripe's order of facts
+        return {
+            "id": f"evt_{self.events}",
+            "object": "event",
+            "type": kind,
+            "created": created,
+            "data": {"object": obj},
+        }
+
+    def complete_checkout(self, session_id: str, at: datetime, period_end: datetime) -> list[dict[str, Any]]:
+        """The user pays on the Checkout page: the subscription starts; the events Stripe sends."""
+        with self.lock:
+            session = self.catalogue.sessions[session_id]
+            number = len(self.subscriptions) + 1
+            span = {"current_period_start": int(at.timestamp()), "current_period_end": int(period_end.timestamp())}
+            items = [
+                {"id": f"si_{number}_{i}", "price": self.catalogue.prices[item["price"]], **span}
+                for i, item in enumerate(session["line_items"])
+            ]
+            subscription = {
+                "id": f"sub_{number}",
+                "object": "subscription",
+                "customer": session["customer"],
+                "status": "active",
+                "cancel_at_period_end": False,
+                "items": {"object": "list", "data": items},
+            }
+            self.subscriptions[subscription["id"]] = subscription
+            session.update(status="complete", subscription=subscription["id"])
+            return [
+                self._event("customer.subscription.created", subscription, at),
+                self._event("checkout.session.completed", session, at),
+            ]
+
+    def close_period(self, customer: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """Stripe's clock reaches the period's end: the invoice of the customer's metered usage, finalized."""
+        with self.lock:
+            lines = []
+            for subscription in self.subscriptions.values():
+                if subscription["customer"] != customer or subscription["status"] != "active":
+                    continue
+                for item in subscription["items"]["data"]:
+                    meter = self.catalogue.meters[item["price"]["recurring"]["meter"]]
+                    usage = sum(
+                        (
+                            Decimal(e["payload[value]"])
+                            for e in self.meter_events.values()
+                            if e["event_name"] == meter["event_name"]
+                            and e["payload[stripe_customer_id]"] == customer
+                            and start.timestamp() <= int(e["timestamp"]) < end.timestamp()
+                        ),
+                        Decimal(0),
+                    )
+                    amount = line_amount(item["price"], usage)
+                    lines.append(
+                        {
+                            "id": f"il_{item['id']}",
+                            "object": "line_item",
+                            "amount": amount,
+                            "quantity": str(usage),
+                            "description": meter["display_name"],
+                        }
+                    )
+            total = sum(line["amount"] for line in lines)
+            invoice = {
+                "id": f"in_{len(self.invoices) + 1}",
+                "object": "invoice",
+                "customer": customer,
+                "status": "open",
+                "currency": "usd",
+                "subtotal": total,
+                "total": total,
+                "amount_due": total,
+                "amount_paid": 0,
+                "period_start": int(start.timestamp()),
+                "period_end": int(end.timestamp()),
+                "lines": {"object": "list", "data": lines, "has_more": False},
+            }
+            self.invoices.append(invoice)
+            return self._event("invoice.finalized", invoice, end)
 
 
 def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:
@@ -70,12 +163,22 @@ def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:
                     state.fail_next = max(0, state.fail_next - 1)
                     self._reply(500, {"error": {"type": "api_error", "message": "stand-in outage"}})
                     return
-                if key and key in state.idempotent:
-                    self._reply(200, state.idempotent[key])
+                try:
+                    if key and key in state.idempotent:
+                        earlier, body = state.idempotent[key]
+                        require(
+                            earlier == form,
+                            "Keys for idempotent requests can only be used with the same parameters",
+                            kind="idempotency_error",
+                        )
+                    else:
+                        body = self._create(form)
+                except Refused as refused:
+                    error = {"type": refused.kind, "message": str(refused), "param": refused.param}
+                    self._reply(400, {"error": error})
                     return
-                body = self._create(form)
                 if key:
-                    state.idempotent[key] = body
+                    state.idempotent[key] = (form, body)
             self._reply(200, body)
 
         def _create(self, form: dict[str, str]) -> dict[str, Any]:
@@ -84,6 +187,7 @@ def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:
                 customer = {
                     "id": f"cus_{number}",
                     "object": "customer",
+                    "email": form.get("email"),
                     "metadata": {"user_id": form.get("metadata[user_id]")},
                 }
                 state.customers[customer["id"]] = customer
@@ -95,11 +199,33 @@ def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:
                     "identifier": form["identifier"],
                     "event_name": form["event_name"],
                 }
+            params = unflatten(form)
             if self.path == "/v1/invoiceitems":
+                require(
+                    form.get("customer") in state.customers, f"No such customer: '{form.get('customer')}'", "customer"
+                )
                 return {"id": f"ii_{number}", "object": "invoiceitem", "amount": int(form["amount"])}
             if self.path == "/v1/credit_notes":
+                known = any(i["id"] == form.get("invoice") for i in state.invoices)
+                require(known, f"No such invoice: '{form.get('invoice')}'", "invoice")
                 return {"id": f"cn_{number}", "object": "credit_note", "invoice": form["invoice"]}
-            return {"id": f"obj_{number}", "object": "unknown"}
+            if self.path == "/v1/billing/meters":
+                return state.catalogue.meter(number, params)
+            if self.path == "/v1/prices":
+                return state.catalogue.price(number, params)
+            if self.path == "/v1/checkout/sessions":
+                return state.catalogue.checkout(number, params, state.customers)
+            if self.path == "/v1/billing_portal/sessions":
+                require(
+                    form.get("customer") in state.customers, f"No such customer: '{form.get('customer')}'", "customer"
+                )
+                return {
+                    "id": f"bps_{number}",
+                    "object": "billing_portal.session",
+                    "url": f"https://billing.stripe.com/p/session/{number}",
+                    **params,
+                }
+            raise Refused(f"Unrecognized request URL (POST: {self.path}).")
 
     return Handler
 
