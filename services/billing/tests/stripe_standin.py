@@ -4,8 +4,8 @@ It keeps customers, meter events (deduplicated on ``identifier``), invoice items
 the plan's objects (:mod:`stripe_standin_objects`); it refuses, with Stripe's 400, what Stripe
 refuses (a missing or unknown object, an idempotency key reused with other parameters).
 ``fail_next`` answers that many requests with a 500 first (an outage before Stripe ran anything,
-so nothing is stored and the idempotency key is not used up). ``complete_checkout`` and
-``close_period`` are what the user and Stripe's clock do, answered with the events Stripe sends.
+so nothing is stored and the idempotency key is not used up). What the user and Stripe's clock
+do (a Checkout completed, a period closed) is in :mod:`stripe_standin_lifecycle`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from stripe_standin_objects import Catalogue, Refused, line_amount, require, unflatten
+from stripe_standin_objects import Catalogue, Refused, require, unflatten
 
 
 @dataclass
@@ -46,89 +44,6 @@ class StripeState:
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _event(self, kind: str, obj: dict[str, Any], at: datetime) -> dict[str, Any]:
-        self.events += 1
-        created = int(at.timestamp()) + self.events  # Stripe's order of facts
-        return {
-            "id": f"evt_{self.events}",
-            "object": "event",
-            "type": kind,
-            "created": created,
-            "data": {"object": obj},
-        }
-
-    def complete_checkout(self, session_id: str, at: datetime, period_end: datetime) -> list[dict[str, Any]]:
-        """The user pays on the Checkout page: the subscription starts; the events Stripe sends."""
-        with self.lock:
-            session = self.catalogue.sessions[session_id]
-            number = len(self.subscriptions) + 1
-            span = {"current_period_start": int(at.timestamp()), "current_period_end": int(period_end.timestamp())}
-            items = [
-                {"id": f"si_{number}_{i}", "price": self.catalogue.prices[item["price"]], **span}
-                for i, item in enumerate(session["line_items"])
-            ]
-            subscription = {
-                "id": f"sub_{number}",
-                "object": "subscription",
-                "customer": session["customer"],
-                "status": "active",
-                "cancel_at_period_end": False,
-                "items": {"object": "list", "data": items},
-            }
-            self.subscriptions[subscription["id"]] = subscription
-            session.update(status="complete", subscription=subscription["id"])
-            return [
-                self._event("customer.subscription.created", subscription, at),
-                self._event("checkout.session.completed", session, at),
-            ]
-
-    def close_period(self, customer: str, start: datetime, end: datetime) -> dict[str, Any]:
-        """Stripe's clock reaches the period's end: the invoice of the customer's metered usage, finalized."""
-        with self.lock:
-            lines = []
-            for subscription in self.subscriptions.values():
-                if subscription["customer"] != customer or subscription["status"] != "active":
-                    continue
-                for item in subscription["items"]["data"]:
-                    meter = self.catalogue.meters[item["price"]["recurring"]["meter"]]
-                    usage = sum(
-                        (
-                            Decimal(e["payload[value]"])
-                            for e in self.meter_events.values()
-                            if e["event_name"] == meter["event_name"]
-                            and e["payload[stripe_customer_id]"] == customer
-                            and start.timestamp() <= int(e["timestamp"]) < end.timestamp()
-                        ),
-                        Decimal(0),
-                    )
-                    amount = line_amount(item["price"], usage)
-                    lines.append(
-                        {
-                            "id": f"il_{item['id']}",
-                            "object": "line_item",
-                            "amount": amount,
-                            "quantity": str(usage),
-                            "description": meter["display_name"],
-                        }
-                    )
-            total = sum(line["amount"] for line in lines)
-            invoice = {
-                "id": f"in_{len(self.invoices) + 1}",
-                "object": "invoice",
-                "customer": customer,
-                "status": "open",
-                "currency": "usd",
-                "subtotal": total,
-                "total": total,
-                "amount_due": total,
-                "amount_paid": 0,
-                "period_start": int(start.timestamp()),
-                "period_end": int(end.timestamp()),
-                "lines": {"object": "list", "data": lines, "has_more": False},
-            }
-            self.invoices.append(invoice)
-            return self._event("invoice.finalized", invoice, end)
 
 
 def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:

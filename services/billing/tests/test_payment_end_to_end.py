@@ -17,6 +17,7 @@ import pytest
 from billing_harness import WEBHOOK_SECRET, Billing, Tokens, billing_app
 from cryptography.hazmat.primitives.asymmetric import rsa
 from stripe_standin import StripeState, stripe_standin
+from stripe_standin_lifecycle import close_period, complete_checkout
 from test_stripe_webhooks import deliver
 from test_usage_ingestion import event, post
 
@@ -81,7 +82,7 @@ async def test_a_user_subscribes_uses_the_platform_and_is_invoiced_the_rated_sum
         "inference_tokens_output",
     ]
     period = Period.of(now)
-    await deliver_all(billing, stripe.complete_checkout(checkout.json()["id"], now, period.ends_at))
+    await deliver_all(billing, complete_checkout(stripe, checkout.json()["id"], now, period.ends_at))
     subscriptions = (await billing.client.get("/v1/subscriptions", headers=tokens.user(user))).json()["data"]
     assert [s["status"] for s in subscriptions] == ["active"]
     again = await billing.client.post("/v1/checkout-sessions", headers=tokens.user(user))
@@ -98,7 +99,7 @@ async def test_a_user_subscribes_uses_the_platform_and_is_invoiced_the_rated_sum
     await billing.run_jobs(PUSH_METER_EVENTS)
     assert len(stripe.meter_events) == len(usage)
 
-    invoice = stripe.close_period(customer["id"], period.starts_at, period.ends_at)
+    invoice = close_period(stripe, customer["id"], period.starts_at, period.ends_at)
     await deliver_all(billing, [invoice])
     summary = (await billing.client.get("/v1/usage/summary", headers=tokens.user(user))).json()
     rated = {line["metric"]: line["amount_minor"] for line in summary["lines"]}
