@@ -43,6 +43,8 @@ class FakeStripe:
         self.meter_events: dict[str, tuple[MeterEvent, str]] = {}
         self.meter_calls = 0
         self.fail_next = 0
+        self.down_for: set[str] = set()
+        """Names of the calls that fail (an outage of one API) until emptied."""
         self.invoiced: dict[str, int] = {}
         self.invoice_items: dict[str, tuple[str, int]] = {}
         self.credit_notes: dict[str, tuple[str, int]] = {}
@@ -51,13 +53,15 @@ class FakeStripe:
         self.price_calls = 0
         self.checkouts: list[tuple[str, list[str]]] = []
 
-    def _maybe_fail(self) -> None:
+    def _maybe_fail(self, call: str) -> None:
+        if call in self.down_for:
+            raise ConnectionError("stripe is down")
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("stripe is down")
 
     async def create_customer(self, user_id: uuid.UUID, email: str | None, idempotency_key: str) -> str:
-        self._maybe_fail()
+        self._maybe_fail("create_customer")
         if idempotency_key not in self.customer_keys:
             customer_id = f"cus_{uuid.uuid4().hex[:14]}"
             self.customers[customer_id] = user_id
@@ -67,46 +71,46 @@ class FakeStripe:
 
     async def send_meter_event(self, event: MeterEvent, stripe_customer_id: str) -> None:
         self.meter_calls += 1
-        self._maybe_fail()
+        self._maybe_fail("send_meter_event")
         self.meter_events.setdefault(event.identifier, (event, stripe_customer_id))
 
     async def invoice_lines_total(self, stripe_customer_id: str, period_start: datetime, period_end: datetime) -> int:
-        self._maybe_fail()
+        self._maybe_fail("invoice_lines_total")
         return self.invoiced.get(stripe_customer_id, 0)
 
     async def create_invoice_item(
         self, stripe_customer_id: str, amount_minor: int, currency: str, description: str, idempotency_key: str
     ) -> str:
-        self._maybe_fail()
+        self._maybe_fail("create_invoice_item")
         self.invoice_items.setdefault(idempotency_key, (stripe_customer_id, amount_minor))
         return f"ii_{idempotency_key}"
 
     async def create_credit_note(self, invoice_id: str, amount_minor: int, reason: str, idempotency_key: str) -> str:
-        self._maybe_fail()
+        self._maybe_fail("create_credit_note")
         self.credit_notes.setdefault(idempotency_key, (invoice_id, amount_minor))
         return f"cn_{idempotency_key}"
 
     async def create_meter(self, metric: str, idempotency_key: str) -> str:
-        self._maybe_fail()
+        self._maybe_fail("create_meter")
         return f"mtr_{metric}"
 
     async def create_price(
         self, metric: str, currency: str, meter_id: str, terms: dict[str, Any], idempotency_key: str
     ) -> str:
         self.price_calls += 1
-        self._maybe_fail()
+        self._maybe_fail("create_price")
         self.prices.setdefault(idempotency_key, (f"price_{len(self.prices)}", meter_id, terms))
         return self.prices[idempotency_key][0]
 
     async def create_checkout_session(
         self, stripe_customer_id: str, price_ids: Sequence[str], success_url: str, cancel_url: str
     ) -> CheckoutLink:
-        self._maybe_fail()
+        self._maybe_fail("create_checkout_session")
         self.checkouts.append((stripe_customer_id, list(price_ids)))
         return CheckoutLink(f"cs_{len(self.checkouts)}", f"https://checkout.stripe.test/{len(self.checkouts)}")
 
     async def create_portal_session(self, stripe_customer_id: str, return_url: str) -> str:
-        self._maybe_fail()
+        self._maybe_fail("create_portal_session")
         return f"https://billing.stripe.test/p/{stripe_customer_id}"
 
 

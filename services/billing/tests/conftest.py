@@ -3,7 +3,7 @@ and checked by the real verifier; Stripe and the outbox at their ports (``fakes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from billing_fakes import FakeStripe
@@ -11,6 +11,7 @@ from billing_harness import WEBHOOK_SECRET, Billing, Tokens, billing_app
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mlp.billing.settings import BillingSettings
+from mlp.devtools.databases import migrated_database
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +33,10 @@ def billing_settings(database_url: str) -> BillingSettings:
 async def billing(billing_settings: BillingSettings, signing_key: rsa.RSAPrivateKey) -> AsyncIterator[Billing]:
     async with billing_app(billing_settings, signing_key, FakeStripe()) as app:
         yield app
+
+
+@pytest.fixture
+def own_database(pg_server_url: str) -> Iterator[str]:
+    """A database of the test's own (billing migrated), for what looks at every user of a period."""
+    with migrated_database(pg_server_url, "billing_own", ("billing",)) as url:
+        yield url

@@ -8,7 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from billing_harness import Billing, Tokens
+from billing_fakes import FakeStripe
+from billing_harness import WEBHOOK_SECRET, Billing, Tokens, billing_app
+from cryptography.hazmat.primitives.asymmetric import rsa
 from test_budgets import price_rows
 from test_stripe_webhooks import deliver, invoice_event
 from test_usage_ingestion import event, post
@@ -16,6 +18,7 @@ from test_usage_ingestion import event, post
 from mlp.billing.adapters.db.stripe_customers import SqlStripeCustomers
 from mlp.billing.application.jobs import PROCESS_STRIPE_EVENT, RUN_RECONCILIATION
 from mlp.billing.domain.periods import Period
+from mlp.billing.settings import BillingSettings
 
 
 async def start(billing: Billing, tokens: Tokens, period: str) -> Any:
@@ -127,3 +130,33 @@ async def test_a_failed_stripe_event_is_listed_and_replayed_once_its_cause_is_fi
     assert (await billing.client.post(replay, headers=tokens.service())).status_code == 409
     unknown = await billing.client.post("/v1/stripe/events/evt_nope/replay", headers=tokens.service())
     assert unknown.status_code == 404
+
+
+async def test_an_adjustment_a_failed_run_left_proposed_is_applied_once_by_the_next_run(
+    own_database: str, signing_key: rsa.RSAPrivateKey, tokens: Tokens
+) -> None:
+    settings = BillingSettings(database_url=own_database, stripe_webhook_secret=WEBHOOK_SECRET, log_level="WARNING")
+    stripe = FakeStripe()
+    async with billing_app(settings, signing_key, stripe) as billing:
+        user = uuid.uuid4()
+        await price_rows(billing, tokens, user)
+        at = (billing.clock.now() + timedelta(seconds=1)).isoformat()
+        await post(billing, tokens.service(), [event(user, billing, metric="eval.rows", quantity=300, timestamp=at)])
+        period = Period.of(billing.clock.now()).label
+
+        crashed = (await start(billing, tokens, period)).json()["id"]
+        stripe.down_for = {"create_invoice_item"}  # the adjustment is proposed, then Stripe fails
+        with pytest.raises(ConnectionError):
+            await billing.run_jobs(RUN_RECONCILIATION)
+        (left,) = (await run_of(billing, tokens, crashed))["adjustments"]
+        assert (left["status"], left["amount_minor"]) == ("proposed", 300)
+
+        stripe.down_for = set()
+        billing.clock.advance(minutes=6)
+        retried = (await start(billing, tokens, period)).json()["id"]
+        await billing.run_jobs(RUN_RECONCILIATION)
+        assert (await run_of(billing, tokens, crashed))["adjustments"][0]["status"] == "applied"
+        assert (await run_of(billing, tokens, retried))["adjustments"] == []  # nothing proposed twice
+        assert list(stripe.invoice_items.items()) == [
+            (f"adjustment-{left['id']}", (stripe.customer_keys[f"customer-{user}"], 300))
+        ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +25,6 @@ from mlp.billing.adapters.stripe.gateway import StripeSdkGateway
 from mlp.billing.application.jobs import PROCESS_STRIPE_EVENT, PUSH_METER_EVENTS, RUN_RECONCILIATION
 from mlp.billing.domain.periods import Period
 from mlp.billing.settings import BillingSettings
-from mlp.devtools.databases import migrated_database
 
 TIERS = [
     {"up_to": "100", "unit_price": "2"},
@@ -38,12 +37,6 @@ PLAN = [
     {"metric": "eval.rows", "model": "volume", "tiers": TIERS},
     {"metric": "inference.requests", "model": "package", "unit_price": "300", "package_size": "1000"},
 ]
-
-
-@pytest.fixture
-def own_database(pg_server_url: str) -> Iterator[str]:
-    with migrated_database(pg_server_url, "billing_payment", ("billing",)) as url:
-        yield url
 
 
 @pytest.fixture

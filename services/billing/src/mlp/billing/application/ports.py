@@ -3,7 +3,7 @@
 The SQL adapters (``adapters/db``) implement the repositories on PostgreSQL; the usage store and
 its aggregates sit behind :class:`UsageStore` so a columnar adapter (ClickHouse fed by Kafka) can
 take over the one stream that outgrows PostgreSQL first. Stripe is reached only through
-:class:`StripeGateway`; the in-memory fakes of every port live in ``tests/fakes.py``.
+:class:`StripeGateway`; the in-memory fakes of its ports live in ``tests/billing_fakes.py``.
 """
 
 from __future__ import annotations
@@ -185,6 +185,10 @@ class ReconciliationRepository(Protocol):
     async def set_adjustment_status(self, adjustment_id: uuid.UUID, status: str) -> None: ...
 
     async def mark_applied(self, adjustment_id: uuid.UUID, stripe_object_id: str) -> None: ...
+
+    async def proposed(
+        self, user_id: uuid.UUID, period_start: datetime, period_end: datetime
+    ) -> list[dict[str, Any]]: ...
 
     async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]: ...
 

@@ -5,8 +5,9 @@ runs of the period corrected); a non-zero difference becomes a ReconciliationAdj
 to Stripe through the port: an invoice item when Stripe billed too little (or too much with no
 invoice to credit), a credit note on the period's invoice when Stripe billed too much
 (:mod:`~mlp.billing.application.adjustments`); one above the approval threshold waits for an
-operator instead. An adjustment left ``proposed`` by a crash is applied on the retry before anything
-is recomputed: running a period twice applies nothing twice.
+operator instead. An adjustment left ``proposed`` by a crash (of this run or of a failed run of the
+period) is applied, with its own key, before anything is recomputed: running a period twice
+applies nothing twice.
 
 A running run heart-beats with each user done. One whose heartbeat is older than the timeout (its
 worker died, or its job keeps failing) is marked ``failed`` with its error when the period is
@@ -127,11 +128,8 @@ class Reconciliation:
 
     async def _reconcile_user(self, run_id: uuid.UUID, user_id: uuid.UUID, period: Period) -> int:
         async with self._tx() as tx:
-            leftovers = [
-                a
-                for a in await tx.reconciliation.adjustments(run_id)
-                if a["user_id"] == user_id and a["status"] == "proposed"
-            ]
+            # left by a crash of this run, or of a failed one (maybe already in Stripe: same key)
+            leftovers = await tx.reconciliation.proposed(user_id, period.starts_at, period.ends_at)
         for adjustment in leftovers:
             await self._applier.apply(adjustment, period)
         customer = await self._customers.ensure(user_id)

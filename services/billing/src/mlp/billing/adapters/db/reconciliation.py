@@ -135,6 +135,21 @@ class SqlReconciliation:
             .values(status=status, updated_at=text("now()"))
         )
 
+    async def proposed(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> list[dict[str, Any]]:
+        """The user's adjustments of the period that some run proposed and did not mark applied."""
+        rows = await self._connection.execute(
+            select(reconciliation_adjustments)
+            .select_from(reconciliation_adjustments.join(reconciliation_runs))
+            .where(
+                reconciliation_adjustments.c.user_id == user_id,
+                reconciliation_adjustments.c.status == "proposed",
+                reconciliation_runs.c.period_start == period_start,
+                reconciliation_runs.c.period_end == period_end,
+            )
+            .order_by(reconciliation_adjustments.c.created_at)
+        )
+        return [as_dict(r) for r in rows]
+
     async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]:
         rows = await self._connection.execute(
             select(reconciliation_adjustments)
