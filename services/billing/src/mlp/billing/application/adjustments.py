@@ -73,7 +73,7 @@ class AdjustmentApplier:
                 return found
             if found["status"] not in ("awaiting_approval", "proposed"):
                 raise Conflict("not-awaiting-approval", f"the adjustment is {found['status']}")
-            await tx.reconciliation.set_adjustment_status(adjustment_id, "proposed")
+            await tx.reconciliation.approve(adjustment_id)
             await tx.outbox.audit(
                 [
                     operation(

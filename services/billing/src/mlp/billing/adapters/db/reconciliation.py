@@ -6,12 +6,23 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.billing.adapters.db.metadata import as_dict
 from mlp.billing.adapters.db.tables import reconciliation_adjustments, reconciliation_runs
+
+AWAITING_APPROVAL = "awaiting_approval"
+
+
+def _shown(row: Any) -> dict[str, Any]:
+    """An adjustment as the use cases see it: one proposed that waits for approval is ``awaiting_approval``."""
+    found = as_dict(row)
+    if found["status"] == "proposed" and found.pop("approval") == "required":
+        found["status"] = AWAITING_APPROVAL
+    found.pop("approval", None)
+    return found
 
 
 class SqlReconciliation:
@@ -83,7 +94,10 @@ class SqlReconciliation:
             .select_from(reconciliation_adjustments.join(reconciliation_runs))
             .where(
                 reconciliation_adjustments.c.user_id == user_id,
-                reconciliation_adjustments.c.status.in_(("applied", "awaiting_approval")),
+                or_(
+                    reconciliation_adjustments.c.status == "applied",
+                    reconciliation_adjustments.c.approval == "required",
+                ),
                 reconciliation_runs.c.period_start == period_start,
                 reconciliation_runs.c.period_end == period_end,
             )
@@ -93,6 +107,8 @@ class SqlReconciliation:
     async def add_adjustment(
         self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str, status: str
     ) -> uuid.UUID:
+        """``status`` ``proposed``, or ``awaiting_approval`` (stored as proposed, approval required)."""
+        waits = status == AWAITING_APPROVAL
         result = await self._connection.execute(
             insert(reconciliation_adjustments)
             .values(
@@ -101,7 +117,8 @@ class SqlReconciliation:
                 amount_minor=amount_minor,
                 currency=currency,
                 reason=reason,
-                status=status,
+                status="proposed" if waits else status,
+                approval="required" if waits else None,
             )
             .returning(reconciliation_adjustments.c.id)
         )
@@ -126,29 +143,33 @@ class SqlReconciliation:
                 .where(reconciliation_adjustments.c.id == adjustment_id)
             )
         ).first()
-        return None if row is None else as_dict(row)
+        return None if row is None else _shown(row)
 
-    async def set_adjustment_status(self, adjustment_id: uuid.UUID, status: str) -> None:
+    async def approve(self, adjustment_id: uuid.UUID) -> None:
         await self._connection.execute(
             update(reconciliation_adjustments)
-            .where(reconciliation_adjustments.c.id == adjustment_id)
-            .values(status=status, updated_at=text("now()"))
+            .where(
+                reconciliation_adjustments.c.id == adjustment_id, reconciliation_adjustments.c.approval == "required"
+            )
+            .values(approval="approved", updated_at=text("now()"))
         )
 
     async def proposed(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> list[dict[str, Any]]:
-        """The user's adjustments of the period that some run proposed and did not mark applied."""
+        """The user's adjustments of the period that some run proposed (and that need no approval, or
+        have it) but did not mark applied."""
         rows = await self._connection.execute(
             select(reconciliation_adjustments)
             .select_from(reconciliation_adjustments.join(reconciliation_runs))
             .where(
                 reconciliation_adjustments.c.user_id == user_id,
                 reconciliation_adjustments.c.status == "proposed",
+                reconciliation_adjustments.c.approval.is_distinct_from("required"),
                 reconciliation_runs.c.period_start == period_start,
                 reconciliation_runs.c.period_end == period_end,
             )
             .order_by(reconciliation_adjustments.c.created_at)
         )
-        return [as_dict(r) for r in rows]
+        return [_shown(r) for r in rows]
 
     async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]:
         rows = await self._connection.execute(
@@ -156,4 +177,4 @@ class SqlReconciliation:
             .where(reconciliation_adjustments.c.run_id == run_id)
             .order_by(reconciliation_adjustments.c.created_at)
         )
-        return [as_dict(r) for r in rows]
+        return [_shown(r) for r in rows]

@@ -4,10 +4,10 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-08 02:10:00.000000
 
-Additive: the status CHECK of reconciliation adjustments admits ``awaiting_approval`` (code that
-does not know it never writes it). The CHECK is added ``NOT VALID`` and validated separately, so
-the table is not locked against writes while existing rows are checked. The two new tables
-are new: nothing reads them before this code.
+Additive: a nullable ``approval`` column on reconciliation adjustments, and two new tables nothing
+read before. Code of the release before never writes the column; it sees an adjustment waiting for
+approval as ``proposed`` (a worker of that release retrying the very run that proposed it would
+apply it), which is why the status CHECK is left as it is rather than widened (a dropped constraint).
 """
 
 from collections.abc import Sequence
@@ -20,19 +20,10 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-ADJUSTMENTS = "billing.reconciliation_adjustments"
-STATUS_CHECK = "ck_reconciliation_adjustments_status"
-
-
-def _status_check(statuses: str) -> None:
-    op.execute(f"ALTER TABLE {ADJUSTMENTS} DROP CONSTRAINT {STATUS_CHECK}")
-    op.execute(f"ALTER TABLE {ADJUSTMENTS} ADD CONSTRAINT {STATUS_CHECK} CHECK (status IN ({statuses})) NOT VALID")
-    op.execute(f"ALTER TABLE {ADJUSTMENTS} VALIDATE CONSTRAINT {STATUS_CHECK}")
-
 
 def upgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
-    _status_check("'proposed', 'awaiting_approval', 'applied', 'rejected'")
+    op.add_column("reconciliation_adjustments", sa.Column("approval", sa.Text(), nullable=True), schema="billing")
     op.create_table(
         "stripe_plan_prices",
         sa.Column("price_book_id", sa.UUID(), nullable=False),
@@ -70,5 +61,4 @@ def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     op.drop_table("stripe_subscriptions", schema="billing")
     op.drop_table("stripe_plan_prices", schema="billing")
-    op.execute(f"UPDATE {ADJUSTMENTS} SET status = 'rejected' WHERE status = 'awaiting_approval'")
-    _status_check("'proposed', 'applied', 'rejected'")
+    op.drop_column("reconciliation_adjustments", "approval", schema="billing")
