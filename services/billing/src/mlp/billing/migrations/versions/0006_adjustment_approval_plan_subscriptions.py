@@ -1,7 +1,7 @@
 """adjustments may wait for an operator's approval; the plan's Stripe prices; users' subscriptions
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0006_payment
+Revises: 0006
 Create Date: 2026-12-08 02:10:00.000000
 
 Additive: a nullable ``approval`` column on reconciliation adjustments, and two new tables nothing
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0006_payment"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
