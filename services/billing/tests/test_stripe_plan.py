@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from stripe_standin_objects import line_amount
 
 from mlp.billing.domain.plan import NotExpressible, price_terms
-from mlp.billing.domain.pricing import PriceItem, Tier
+from mlp.billing.domain.pricing import PriceItem, Tier, round_minor
 
 D = Decimal
 TIERS = (Tier(D(100), D(2)), Tier(D(1000), D("0.5"), D(50)), Tier(None, D("0.25")))
@@ -64,3 +65,21 @@ def test_a_free_allowance_becomes_a_first_tier_at_zero() -> None:
 def test_what_stripe_cannot_bill_exactly_is_refused(item: PriceItem) -> None:
     with pytest.raises(NotExpressible):
         price_terms(item)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        PriceItem("eval.rows", "per_unit", unit_price=D("0.4")),
+        PriceItem("eval.rows", "per_unit", unit_price=D(3), free_quantity=D(100)),
+        PriceItem("eval.rows", "graduated", tiers=TIERS),
+        PriceItem("eval.rows", "graduated", tiers=TIERS, free_quantity=D(10)),
+        PriceItem("eval.rows", "volume", tiers=TIERS),
+        PriceItem("eval.rows", "package", unit_price=D(300), package_size=D(1000)),
+    ],
+)
+def test_stripe_bills_what_rating_rates_at_every_tier_limit(item: PriceItem) -> None:
+    """Stripe's arithmetic (as the stand-in does it) on the plan's terms, against the line's rounded cost."""
+    price = {"billing_scheme": "per_unit", **price_terms(item)}
+    for quantity in (0, 1, 9, 10, 11, 99, 100, 101, 110, 111, 999, 1000, 1001, 1010, 1011, 2500):
+        assert line_amount(price, D(quantity)) == round_minor(item.cost(D(quantity))), quantity
