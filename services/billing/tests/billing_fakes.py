@@ -216,7 +216,6 @@ class FakeOutbox:
 
 class FakeTransaction:
     def __init__(self, tables: Tables) -> None:
-        self.tables = tables
         self.usage = FakeUsageStore(tables)
         self.books = FakeBooks(tables)
         self.budgets = FakeBudgets(tables)
