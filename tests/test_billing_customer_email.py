@@ -1,5 +1,5 @@
-"""billing learns a user's email from identity (``GET /v1/me`` with a token acting for the user, ``profile:read``)
-for their Stripe customer: real identity, billing's real adapter and its own service credential."""
+"""billing learns a user's email from identity (service-only ``GET /internal/v1/users/{id}``) for their
+Stripe customer: real identity, billing's real adapter and its own service credential; a user may not ask."""
 
 from __future__ import annotations
 
@@ -27,3 +27,5 @@ async def test_billing_reads_the_email_identity_knows_and_none_for_an_unknown_us
         emails = identity_emails(http, platform["identity"], platform_env_vars["BILLING_SERVICE_CREDENTIAL"])
         assert await emails.email_of(user_id) == email
         assert await emails.email_of(uuid.uuid4()) is None
+        as_user = await http.get(f"{platform['identity']}/internal/v1/users/{user_id}")
+        assert as_user.status_code == 401

@@ -2,8 +2,7 @@
 
 Set with ``IDENTITY_SERVICE_SCOPES`` (``service=scope scope,service=scope``); a service not
 listed may mint only its own service tokens. The defaults give each service the scopes of the
-resources it owns or reads on a user's behalf, and nothing of identity's own (keys, sessions)
-but the profile billing reads (the email of the user's Stripe customer).
+resources it owns or reads on a user's behalf, and nothing of identity's own (keys, profile).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from mlp.common.auth.principal import scope_grants
 DEFAULT_SERVICE_SCOPES = (
     "registry=models:* datasets:* tune:* inference,"
     "evaluation=evals:* models:read datasets:read inference,"
-    "billing=billing:read profile:read"
+    "billing=billing:read"
 )
 MINT_SCOPE = "tokens:mint"
 """Held only by a service presenting its raw credential: tokens never mint tokens."""

@@ -1,7 +1,6 @@
-"""Users' emails from identity: its ``GET /v1/me``, asked with a token acting for the user (``profile:read``).
-
-Identity allows billing that scope (``IDENTITY_SERVICE_SCOPES``); the token is minted with billing's
-own credential and reused while fresh. A user identity no longer knows (deleted) has no email.
+"""Users' emails from identity's service-only ``GET /internal/v1/users/{id}``, asked with billing's
+own service token (the email names the user's Stripe customer: the platform's need, not a request
+of the user's). A user identity no longer knows (deleted) has no email.
 """
 
 from __future__ import annotations
@@ -13,29 +12,24 @@ import msgspec
 
 from mlp.common.runtime.service_tokens import ServiceTokens
 
-PROFILE_SCOPES = ("profile:read",)
 
-
-class Profile(msgspec.Struct):
+class UserContact(msgspec.Struct):
     email: str | None = None
 
 
 class IdentityEmails:
     def __init__(self, http: httpx.AsyncClient, identity_url: str, tokens: ServiceTokens) -> None:
         self._http = http
-        self._me = identity_url.rstrip("/") + "/v1/me"
+        self._users = identity_url.rstrip("/") + "/internal/v1/users/"
         self._tokens = tokens
 
     async def email_of(self, user_id: uuid.UUID) -> str | None:
-        try:
-            token = await self._tokens.for_user(user_id, PROFILE_SCOPES)
-        except httpx.HTTPStatusError as exc:
-            if exc.response.status_code == 404:  # no such active user
-                return None
-            raise
-        response = await self._http.get(self._me, headers={"authorization": f"Bearer {token}"})
+        token = await self._tokens.service_token()
+        response = await self._http.get(f"{self._users}{user_id}", headers={"authorization": f"Bearer {token}"})
+        if response.status_code == 404:
+            return None
         response.raise_for_status()
-        return msgspec.json.decode(response.content, type=Profile).email
+        return msgspec.json.decode(response.content, type=UserContact).email
 
 
 def identity_emails(http: httpx.AsyncClient, identity_url: str, service_credential: str) -> IdentityEmails:
