@@ -17,12 +17,14 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 from harness import ROOT, bench_database
 
 from mlp.common.runtime.database import create_engine
+from mlp.evaluation.adapters.check_processes import check_processes
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.evaluation.adapters.outbox import QueueOutbox
 from mlp.evaluation.application.criteria import Criteria, CriterionDraft
@@ -58,10 +60,13 @@ def model_server(owner: uuid.UUID, dataset: uuid.UUID) -> subprocess.Popen[bytes
 async def worker_run(settings: EvaluationSettings, owner: uuid.UUID, dataset: uuid.UUID) -> tuple[float, float]:
     """Wall-clock and CPU seconds of this process for the run."""
     engine = create_engine(settings.database_url, pool_size=4)
+    stack = ExitStack()
     try:
+        memory = settings.check_memory_mb * 1024 * 1024
         async with model_http_client(settings) as http:
             ports = http_gateways(http, settings)
             limits = settings.limits()
+            checks = stack.enter_context(check_processes(settings.check_processes, memory))
 
             def uow() -> SqlUnitOfWork:
                 return SqlUnitOfWork(engine, QueueOutbox)
@@ -74,8 +79,8 @@ async def worker_run(settings: EvaluationSettings, owner: uuid.UUID, dataset: uu
             ]
             ids = tuple([(await criteria.create(owner, d)).id for d in drafts])
             runs = Runs(uow, ports.rows, ports.deployments, ports.tokens)
-            run = await runs.create(owner, RunRequest(dataset, ids, RunTarget("deployment", "echo", PROMPT)))
-            executor = RunExecutor(uow, ports.rows, RowEvaluator(ports.chat, limits), ports.tokens, limits)
+            run = await runs.create(owner, ("*",), RunRequest(dataset, ids, RunTarget("deployment", "echo", PROMPT)))
+            executor = RunExecutor(uow, ports.rows, RowEvaluator(ports.chat, checks, limits), ports.tokens, limits)
             started, cpu = time.perf_counter(), time.process_time()
             await executor.execute(run.id)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -83,6 +88,7 @@ async def worker_run(settings: EvaluationSettings, owner: uuid.UUID, dataset: uu
             assert (done.status, done.completed_rows) == ("succeeded", ROWS), done
             return elapsed, cpu
     finally:
+        stack.close()
         await engine.dispose()
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import asyncpg
 import httpx
 import pytest
+from stripe_standin import StripeState, stripe_standin
 
 from mlp.common.auth.principal import Principal
 from mlp.common.runtime.database import create_engine, plain_database_url
@@ -33,6 +34,15 @@ FAST_OUTBOX_RETRIES = {
 LOOPBACK_UPSTREAMS = {"REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true"}
 """Deployments in tests point at a model server on loopback (refused by default: the SSRF guard)."""
 
+STRIPE_WEBHOOK_SECRET = "whsec_platform_tests"
+
+
+@pytest.fixture(scope="session")
+def stripe_api() -> Iterator[tuple[str, StripeState]]:
+    """billing's Stripe: the local stand-in (its base URL and what it keeps), reached by the real SDK."""
+    with stripe_standin() as standin:
+        yield standin
+
 
 @pytest.fixture(scope="session")
 def database_url(pg_server_url: str) -> Iterator[str]:
@@ -43,13 +53,18 @@ def database_url(pg_server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def platform_env_vars(database_url: str) -> dict[str, str]:
+def platform_env_vars(database_url: str, stripe_api: tuple[str, StripeState]) -> dict[str, str]:
     # identity signs users in through the Firebase Auth emulator (started by the tests that need it)
     emulator = {EMULATOR_HOST_ENV: FirebaseEmulator().host_port}
+    stripe = {
+        "BILLING_STRIPE_API_KEY": "sk_test_standin",
+        "BILLING_STRIPE_API_BASE": stripe_api[0],
+        "BILLING_STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+    }
     return platform_env(
         database_url,
         base_port_offset=PORT_OFFSET,
-        extra={"LOG_LEVEL": "WARNING", **FAST_OUTBOX_RETRIES, **LOOPBACK_UPSTREAMS, **emulator},
+        extra={"LOG_LEVEL": "WARNING", **FAST_OUTBOX_RETRIES, **LOOPBACK_UPSTREAMS, **emulator, **stripe},
     )
 
 

@@ -34,7 +34,7 @@ def known_user(identity_user: uuid.UUID) -> uuid.UUID:
 def minted_token(platform: dict[str, str], platform_env_vars: dict[str, str], known_user: uuid.UUID) -> str:
     response = httpx.post(
         f"{platform['identity']}/internal/v1/tokens",
-        json={"user_id": str(known_user), "scopes": ["models:read"]},
+        json={"user_id": str(known_user), "scopes": ["models:read"], "caller_scopes": ["*"]},
         headers={"authorization": f"Bearer {platform_env_vars['REGISTRY_SERVICE_CREDENTIAL']}"},
     )
     assert response.status_code == 201, response.text

@@ -171,3 +171,50 @@ async def test_the_openai_client_evaluates_a_deployment_through_the_evals_api(
     assert (run.result_counts.passed, run.result_counts.failed, run.result_counts.total) == (2, 1, 3)
     items = list(client.evals.runs.output_items.list(run.id, eval_id=created.id))
     assert sorted(item.sample.output[0].content for item in items) == ["ABC", "HELLO", "WRONG"]
+
+
+async def test_a_run_needs_the_scopes_it_uses_and_its_worker_acts_with_no_more(
+    platform: dict[str, str], firebase_emulator: FirebaseEmulator, model_server: ModelServer
+) -> None:
+    """Issue 17: a key holding only evals scopes read dataset cells through a predictions run and
+    called a deployment; now both runs are refused at creation and the model server sees no call."""
+    session = await signed_in(platform, firebase_emulator)
+    async with (
+        httpx.AsyncClient(base_url=platform["registry"], headers=session, timeout=30) as registry,
+        httpx.AsyncClient(base_url=platform["identity"], headers=session, timeout=30) as identity,
+    ):
+        dataset_id, deployment, _ = await deployed_dataset(registry, model_server, "upper-scoped")
+        keys = {}
+        for name, scopes in (
+            ("evals", ["evals:*", "evals:read", "evals:write"]),
+            ("reader", ["evals:*", "datasets:read"]),
+        ):
+            created = await identity.post("/v1/api-keys", json={"name": name, "scopes": scopes})
+            assert created.status_code == 201, created.text
+            keys[name] = {"authorization": f"Bearer {created.json()['secret']}"}
+    calls_before = model_server.requests
+    async with httpx.AsyncClient(base_url=platform["evaluation"], timeout=30) as evaluation:
+        same = {"name": "same", "type": "exact_match", "config": {"expected": "{{answer}}"}}
+        criterion = (await evaluation.post("/v1/criteria", json=same, headers=keys["evals"])).json()["id"]
+        predictions = {"dataset_id": dataset_id, "criterion_ids": [criterion], "source": "predictions",
+                       "predictions_column": "answer"}  # fmt: skip
+        on_deployment = {"dataset_id": dataset_id, "criterion_ids": [criterion], "source": "deployment",
+                         "deployment": deployment, "prompt_template": "{{question}}"}  # fmt: skip
+        for key, body, field in (
+            ("evals", predictions, "dataset_id"),
+            ("evals", on_deployment, "dataset_id"),
+            ("reader", on_deployment, "deployment"),
+        ):
+            refused = await evaluation.post("/v1/eval-runs", json=body, headers=keys[key])
+            assert refused.status_code == 403, refused.text
+            assert refused.json()["field"] == field
+
+        allowed = await evaluation.post("/v1/eval-runs", json=predictions, headers=keys["reader"])
+        assert allowed.status_code == 201, allowed.text
+        evaluation.headers.update(keys["reader"])
+        run = await until_finished(evaluation, allowed.json()["id"])
+        assert (run["status"], run["rows_done"]) == ("succeeded", 3), run  # the worker's token read the rows
+        assert [r["id"] for r in (await evaluation.get("/v1/eval-runs", headers=keys["evals"])).json()["data"]] == [
+            run["id"]
+        ]
+    assert model_server.requests == calls_before

@@ -64,7 +64,9 @@ async def test_a_redelivered_event_is_recorded_once(
 def test_a_user_token_is_403(
     platform: dict[str, str], platform_env_vars: dict[str, str], identity_user: uuid.UUID, service: str
 ) -> None:
-    user_token = mint(platform, platform_env_vars, {"user_id": str(identity_user), "scopes": ["models:*"]})
+    user_token = mint(
+        platform, platform_env_vars, {"user_id": str(identity_user), "scopes": ["models:*"], "caller_scopes": ["*"]}
+    )
     response = post_event(platform[service], new_event(), user_token)
     assert response.status_code == 403, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import jwt
-from billing_fakes import FakeStripe, FixedClock, RecordingWebhooks
+from billing_fakes import FakeEmails, FixedClock, RecordingWebhooks
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mlp.billing.adapters.outbox import billing_outbox
+from mlp.billing.app import create_app
 from mlp.billing.application.job_handlers import job_handlers
-from mlp.billing.wiring import UseCases
+from mlp.billing.application.ports import StripeGateway
+from mlp.billing.settings import BillingSettings
+from mlp.billing.wiring import UseCases, use_cases
+from mlp.common.auth.platform_token import PlatformTokenVerifier
+from mlp.common.auth.resolver import ServiceCredentialResolver
 from mlp.common.contracts.audit import OperationEventBatch
+from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT
 
 KID = "billing-test"
@@ -56,17 +65,20 @@ class Billing:
         client: AsyncTestClient[Litestar],
         worker: UseCases,
         engine: AsyncEngine,
-        stripe: FakeStripe,
+        stripe: Any,
         clock: FixedClock,
         webhooks: RecordingWebhooks,
+        emails: FakeEmails,
     ) -> None:
         self.client = client
         self.cases = worker
         """The worker's use cases (the app runs in the test client's own event loop)."""
         self.engine = engine
         self.stripe = stripe
+        """A FakeStripe, or a StripeSdkGateway on the stand-in (``conftest.billing_app``)."""
         self.clock = clock
         self.webhooks = webhooks
+        self.emails = emails
 
     async def take_jobs(self, entrypoint: str) -> list[bytes]:
         """Take the queued jobs of ``entrypoint`` off the queue (as a worker would), oldest first."""
@@ -94,3 +106,20 @@ class Billing:
 
         batches = [msgspec.json.decode(p, type=OperationEventBatch) for p in await self.take_jobs(AUDIT_ENTRYPOINT)]
         return [e.action for b in batches for e in b.events]
+
+
+@asynccontextmanager
+async def billing_app(
+    settings: BillingSettings, signing_key: rsa.RSAPrivateKey, stripe: StripeGateway
+) -> AsyncIterator[Billing]:
+    """The app in process and the worker's use cases, with ``stripe`` at the Stripe port."""
+    clock, webhooks, emails = FixedClock(), RecordingWebhooks(), FakeEmails()
+    resolver = ServiceCredentialResolver(PlatformTokenVerifier(StaticKeys(signing_key)), None)
+    app = create_app(settings, stripe=stripe, clock=clock, resolver=resolver, emails=emails)
+    engine = create_engine(settings.database_url, pool_size=4)
+    worker = use_cases(engine, settings, billing_outbox, stripe, webhooks, clock, emails)
+    try:
+        async with AsyncTestClient(app=app) as client:
+            yield Billing(client, worker, engine, stripe, clock, webhooks, emails)
+    finally:
+        await engine.dispose()

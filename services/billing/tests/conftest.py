@@ -3,21 +3,15 @@ and checked by the real verifier; Stripe and the outbox at their ports (``fakes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from billing_fakes import FakeStripe, FixedClock, RecordingWebhooks
-from billing_harness import WEBHOOK_SECRET, Billing, StaticKeys, Tokens
+from billing_fakes import FakeStripe
+from billing_harness import WEBHOOK_SECRET, Billing, Tokens, billing_app
 from cryptography.hazmat.primitives.asymmetric import rsa
-from litestar.testing import AsyncTestClient
 
-from mlp.billing.adapters.outbox import billing_outbox
-from mlp.billing.app import create_app
 from mlp.billing.settings import BillingSettings
-from mlp.billing.wiring import use_cases
-from mlp.common.auth.platform_token import PlatformTokenVerifier
-from mlp.common.auth.resolver import ServiceCredentialResolver
-from mlp.common.runtime.database import create_engine
+from mlp.devtools.databases import migrated_database
 
 
 @pytest.fixture(scope="session")
@@ -37,13 +31,12 @@ def billing_settings(database_url: str) -> BillingSettings:
 
 @pytest.fixture
 async def billing(billing_settings: BillingSettings, signing_key: rsa.RSAPrivateKey) -> AsyncIterator[Billing]:
-    stripe, clock, webhooks = FakeStripe(), FixedClock(), RecordingWebhooks()
-    resolver = ServiceCredentialResolver(PlatformTokenVerifier(StaticKeys(signing_key)), None)
-    app = create_app(billing_settings, stripe=stripe, clock=clock, resolver=resolver)
-    engine = create_engine(billing_settings.database_url, pool_size=4)
-    worker = use_cases(engine, billing_settings, billing_outbox, stripe, webhooks, clock)
-    try:
-        async with AsyncTestClient(app=app) as client:
-            yield Billing(client, worker, engine, stripe, clock, webhooks)
-    finally:
-        await engine.dispose()
+    async with billing_app(billing_settings, signing_key, FakeStripe()) as app:
+        yield app
+
+
+@pytest.fixture
+def own_database(pg_server_url: str) -> Iterator[str]:
+    """A database of the test's own (billing migrated), for what looks at every user of a period."""
+    with migrated_database(pg_server_url, "billing_own", ("billing",)) as url:
+        yield url

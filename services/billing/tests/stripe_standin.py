@@ -1,8 +1,11 @@
 """A local HTTP server standing in for Stripe's API: records what the SDK sends, answers like Stripe.
 
-It keeps customers, meter events (deduplicated on ``identifier``), invoice items and credit notes;
+It keeps customers, meter events (deduplicated on ``identifier``), invoice items, credit notes and
+the plan's objects (:mod:`stripe_standin_objects`); it refuses, with Stripe's 400, what Stripe
+refuses (a missing or unknown object, an idempotency key reused with other parameters).
 ``fail_next`` answers that many requests with a 500 first (an outage before Stripe ran anything,
-so nothing is stored and the idempotency key is not used up).
+so nothing is stored and the idempotency key is not used up). What the user and Stripe's clock
+do (a Checkout completed, a period closed) is in :mod:`stripe_standin_lifecycle`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from stripe_standin_objects import Catalogue, Refused, require, unflatten
 
 
 @dataclass
@@ -34,7 +39,10 @@ class StripeState:
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
     meter_events: dict[str, dict[str, str]] = field(default_factory=dict)
     invoices: list[dict[str, Any]] = field(default_factory=list)
-    idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    idempotent: dict[str, tuple[dict[str, str], dict[str, Any]]] = field(default_factory=dict)
+    catalogue: Catalogue = field(default_factory=Catalogue)
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -70,12 +78,22 @@ def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:
                     state.fail_next = max(0, state.fail_next - 1)
                     self._reply(500, {"error": {"type": "api_error", "message": "stand-in outage"}})
                     return
-                if key and key in state.idempotent:
-                    self._reply(200, state.idempotent[key])
+                try:
+                    if key and key in state.idempotent:
+                        earlier, body = state.idempotent[key]
+                        require(
+                            earlier == form,
+                            "Keys for idempotent requests can only be used with the same parameters",
+                            kind="idempotency_error",
+                        )
+                    else:
+                        body = self._create(form)
+                except Refused as refused:
+                    error = {"type": refused.kind, "message": str(refused), "param": refused.param}
+                    self._reply(400, {"error": error})
                     return
-                body = self._create(form)
                 if key:
-                    state.idempotent[key] = body
+                    state.idempotent[key] = (form, body)
             self._reply(200, body)
 
         def _create(self, form: dict[str, str]) -> dict[str, Any]:
@@ -84,6 +102,7 @@ def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:
                 customer = {
                     "id": f"cus_{number}",
                     "object": "customer",
+                    "email": form.get("email"),
                     "metadata": {"user_id": form.get("metadata[user_id]")},
                 }
                 state.customers[customer["id"]] = customer
@@ -95,11 +114,33 @@ def _handler(state: StripeState) -> type[BaseHTTPRequestHandler]:
                     "identifier": form["identifier"],
                     "event_name": form["event_name"],
                 }
+            params = unflatten(form)
             if self.path == "/v1/invoiceitems":
+                require(
+                    form.get("customer") in state.customers, f"No such customer: '{form.get('customer')}'", "customer"
+                )
                 return {"id": f"ii_{number}", "object": "invoiceitem", "amount": int(form["amount"])}
             if self.path == "/v1/credit_notes":
+                known = any(i["id"] == form.get("invoice") for i in state.invoices)
+                require(known, f"No such invoice: '{form.get('invoice')}'", "invoice")
                 return {"id": f"cn_{number}", "object": "credit_note", "invoice": form["invoice"]}
-            return {"id": f"obj_{number}", "object": "unknown"}
+            if self.path == "/v1/billing/meters":
+                return state.catalogue.meter(number, params)
+            if self.path == "/v1/prices":
+                return state.catalogue.price(number, params)
+            if self.path == "/v1/checkout/sessions":
+                return state.catalogue.checkout(number, params, state.customers)
+            if self.path == "/v1/billing_portal/sessions":
+                require(
+                    form.get("customer") in state.customers, f"No such customer: '{form.get('customer')}'", "customer"
+                )
+                return {
+                    "id": f"bps_{number}",
+                    "object": "billing_portal.session",
+                    "url": f"https://billing.stripe.com/p/session/{number}",
+                    **params,
+                }
+            raise Refused(f"Unrecognized request URL (POST: {self.path}).")
 
     return Handler
 

@@ -44,6 +44,7 @@ async def test_every_event_is_pushed_exactly_once_when_stripe_fails_then_recover
             StripeSdkGateway("sk_test", base),
             billing.webhooks,
             billing.clock,
+            billing.emails,
         )
         push = job_handlers(cases.meter_pusher, cases.budgets, cases.stripe_webhooks, cases.reconciliation)[
             PUSH_METER_EVENTS

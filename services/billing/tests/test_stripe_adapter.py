@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+import stripe
 from stripe_standin import StripeState, stripe_standin
 
 from mlp.billing.adapters.stripe.gateway import StripeSdkGateway
@@ -60,20 +61,49 @@ async def test_adjustments_become_invoice_items_or_credit_notes(
     stripe_api: tuple[StripeSdkGateway, StripeState],
 ) -> None:
     gateway, state = stripe_api
-    item = await gateway.create_invoice_item("cus_1", 250, "USD", "Usage adjustment 2026-11", "adjustment-a")
+    customer = await gateway.create_customer(uuid.uuid4(), None, idempotency_key="customer-a")
+    state.invoices = [{"id": "in_1", "object": "invoice", "customer": customer}]
+    item = await gateway.create_invoice_item(customer, 250, "USD", "Usage adjustment 2026-11", "adjustment-a")
     note = await gateway.create_credit_note("in_1", 100, "over-billed", "adjustment-b")
     assert item.startswith("ii_")
     assert note.startswith("cn_")
-    item_request, note_request = state.requests
+    _, item_request, note_request = state.requests
     assert (item_request.path, item_request.form) == (
         "/v1/invoiceitems",
-        {"customer": "cus_1", "amount": "250", "currency": "usd", "description": "Usage adjustment 2026-11"},
+        {"customer": customer, "amount": "250", "currency": "usd", "description": "Usage adjustment 2026-11"},
     )
     assert note_request.path == "/v1/credit_notes"
     assert note_request.form["invoice"] == "in_1"
     assert note_request.form["lines[0][type]"] == "custom_line_item"
     assert note_request.form["lines[0][unit_amount]"] == "100"
     assert note_request.headers["Idempotency-Key"] == "adjustment-b"
+
+
+async def test_what_stripe_refuses_the_stand_in_refuses(stripe_api: tuple[StripeSdkGateway, StripeState]) -> None:
+    gateway, _ = stripe_api
+    with pytest.raises(stripe.InvalidRequestError, match="No such customer"):
+        await gateway.create_invoice_item("cus_nobody", 250, "USD", "adjustment", "adjustment-c")
+    with pytest.raises(stripe.InvalidRequestError, match="No such invoice"):
+        await gateway.create_credit_note("in_nobody", 100, "over-billed", "adjustment-d")
+    customer = await gateway.create_customer(uuid.uuid4(), None, idempotency_key="customer-b")
+    await gateway.create_invoice_item(customer, 250, "USD", "adjustment", "adjustment-e")
+    with pytest.raises(stripe.IdempotencyError, match="same parameters"):  # the key of another request
+        await gateway.create_invoice_item(customer, 999, "USD", "adjustment", "adjustment-e")
+    with pytest.raises(stripe.InvalidRequestError, match="No such meter"):
+        await gateway.create_price("eval.rows", "USD", "mtr_nope", {"unit_amount_decimal": "1"}, "price-x")
+    meter = await gateway.create_meter("eval.rows", "meter-eval.rows")
+    with pytest.raises(stripe.InvalidRequestError, match="already exists"):
+        await gateway.create_meter("eval.rows", "meter-again")
+    with pytest.raises(stripe.InvalidRequestError, match="last tier"):
+        await gateway.create_price(
+            "eval.rows",
+            "USD",
+            meter,
+            {"billing_scheme": "tiered", "tiers_mode": "volume", "tiers": [{"up_to": 5}]},
+            "p",
+        )
+    with pytest.raises(stripe.InvalidRequestError, match="No such price"):
+        await gateway.create_checkout_session(customer, ["price_nope"], "https://a.test/ok", "https://a.test/no")
 
 
 async def test_invoice_lines_of_the_period_are_summed(stripe_api: tuple[StripeSdkGateway, StripeState]) -> None:

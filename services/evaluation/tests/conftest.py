@@ -20,13 +20,18 @@ from litestar.testing import AsyncTestClient
 from mlp.common.auth.platform_token import PlatformTokenVerifier
 from mlp.common.auth.resolver import ServiceCredentialResolver
 from mlp.common.runtime.database import create_engine
+from mlp.devtools.databases import migrate_all
 from mlp.devtools.spend_limits import SettableSpendLimits
+from mlp.evaluation.adapters.check_processes import ProcessChecks, check_processes
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.evaluation.adapters.outbox import QueueOutbox
 from mlp.evaluation.app import create_app
 from mlp.evaluation.application.limits import ExecutionLimits
 from mlp.evaluation.application.row_evaluation import RowEvaluator
 from mlp.evaluation.application.run_executor import RunExecutor
+from mlp.evaluation.domain.check_batch import CheckBatch
+from mlp.evaluation.domain.checks import CheckLimits
+from mlp.evaluation.domain.criterion_types import JsonValid
 from mlp.evaluation.settings import EvaluationSettings
 from mlp.evaluation.wiring import Gateways
 
@@ -89,8 +94,10 @@ class User:
 
 @pytest.fixture(scope="session")
 def user(signing_key: rsa.RSAPrivateKey) -> Callable[..., User]:
-    def make(scopes: str = "evals:*", service: str | None = None) -> User:
-        user_id = uuid.uuid4()
+    def make(
+        scopes: str = "evals:* datasets:read inference", service: str | None = None, user_id: uuid.UUID | None = None
+    ) -> User:
+        user_id = user_id or uuid.uuid4()
         now = int(time.time())
         subject = f"service:{service}" if service else str(user_id)
         claims = {"sub": subject, "scope": scopes, "iss": "mlp-identity", "aud": "mlp", "iat": now, "exp": now + 600}
@@ -100,9 +107,24 @@ def user(signing_key: rsa.RSAPrivateKey) -> Callable[..., User]:
     return make
 
 
+@pytest.fixture
+async def own_database(empty_database_url: str) -> str:
+    """A database with only evaluation migrated: no other test's queued jobs for worker processes."""
+    await migrate_all(empty_database_url, ("evaluation",))
+    return empty_database_url
+
+
+@pytest.fixture(scope="session")
+async def checks() -> AsyncIterator[ProcessChecks]:
+    """The worker's check processes (one here), started before the first test's rows time out."""
+    with check_processes(1, 512 * 1024 * 1024) as runner:
+        await runner.judge(CheckBatch((("json_valid", JsonValid()),), "{}", {}, CheckLimits()), 60.0)
+        yield runner
+
+
 @pytest.fixture(scope="session")
 async def execute_run(
-    evaluation_settings: EvaluationSettings, gateways: Gateways
+    evaluation_settings: EvaluationSettings, gateways: Gateways, checks: ProcessChecks
 ) -> AsyncIterator[Callable[[str], Any]]:
     """What the worker's handler does with a queued run id: the executor on the real tables."""
     engine = create_engine(evaluation_settings.database_url, pool_size=4)
@@ -110,7 +132,7 @@ async def execute_run(
     executor = RunExecutor(
         lambda: SqlUnitOfWork(engine, QueueOutbox),
         gateways.rows,
-        RowEvaluator(gateways.chat, limits),
+        RowEvaluator(gateways.chat, checks, limits),
         gateways.tokens,
         limits,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mlp.common.auth.principal import scope_grants
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.datasets import DatasetColumn, DatasetRow, DatasetRowsPage
 from mlp.common.contracts.usage import UsageEventIn
@@ -289,11 +290,16 @@ class FakeDeployments:
 
 
 class FakeUserTokens:
+    """Mints as identity does: the requested scopes the caller's cover, refused when none are."""
+
     def __init__(self) -> None:
         self.minted: list[tuple[uuid.UUID, tuple[str, ...]]] = []
 
-    async def for_user(self, user_id: uuid.UUID, scopes: tuple[str, ...]) -> str:
-        self.minted.append((user_id, scopes))
+    async def for_user(self, user_id: uuid.UUID, scopes: tuple[str, ...], caller_scopes: tuple[str, ...]) -> str:
+        covered = tuple(s for s in scopes if any(scope_grants(held, s) for held in caller_scopes))
+        if not covered:
+            raise PermissionError("the caller holds none of the requested scopes")
+        self.minted.append((user_id, covered))
         return f"user:{user_id}"
 
 

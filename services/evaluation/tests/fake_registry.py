@@ -23,6 +23,7 @@ import uvicorn
 from litestar import Litestar, Request, Response, get, post
 from litestar.params import FromPath
 
+from mlp.common.auth.principal import scope_grants
 from mlp.common.contracts.audit import BatchReceipt, OperationEventBatch
 from mlp.common.contracts.auth import MintedToken, MintTokenRequest
 from mlp.common.contracts.datasets import DatasetColumn, DatasetRow, DatasetRowsPage
@@ -62,6 +63,10 @@ def fake_registry_app(state: RegistryState) -> Litestar:
         if request.headers.get("authorization") != f"Bearer {CREDENTIAL}":
             return Response(b"{}", status_code=401)
         wanted = msgspec.json.decode(await request.body(), type=MintTokenRequest)
+        if wanted.user_id and wanted.caller_scopes is None:
+            return Response(b'{"field":"caller_scopes"}', status_code=400)  # as identity: a delegation names its caller
+        if wanted.user_id and not any(scope_grants(h, s) for s in wanted.scopes for h in wanted.caller_scopes or ()):
+            return Response(b"{}", status_code=403)
         subject = f"user:{wanted.user_id}" if wanted.user_id else f"service:{wanted.service}"
         return Response(msgspec.json.encode(MintedToken(token=subject, expires_in=300)), status_code=201)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mlp.evaluation.domain.checks import check
+from mlp.evaluation.domain.checks import CheckLimits, check
 from mlp.evaluation.domain.criterion_configs import parse_config
 from mlp.evaluation.domain.criterion_types import LlmJudge, RegexMatch
 from mlp.evaluation.domain.judge import judge_prompt, read_judgement
@@ -71,7 +71,7 @@ def test_similarity_scores_are_in_range_and_exact_for_identical_texts() -> None:
 def test_a_slow_pattern_times_out_per_row_instead_of_hanging() -> None:
     slow = RegexMatch(r"^(a|aa)+$")  # refused at creation; here as if it had slipped through
     started = time.monotonic()
-    result = check("regex", slow, "a" * 60 + "!", {}, regex_timeout=0.05)
+    result = check("regex", slow, "a" * 60 + "!", {}, CheckLimits(regex_timeout_seconds=0.05))
     assert time.monotonic() - started < 1
     assert not result.passed
     assert result.error == "regex_timeout"

@@ -104,4 +104,4 @@ async def test_user_tokens_come_from_identitys_endpoint_with_the_service_credent
     url, _ = registry
     async with httpx.AsyncClient() as http:
         tokens = ServiceTokens(http, url, "evaluation", CREDENTIAL)
-        assert await tokens.for_user(OWNER, ("datasets:read", "inference")) == TOKEN
+        assert await tokens.for_user(OWNER, ("datasets:read", "inference"), ("*",)) == TOKEN

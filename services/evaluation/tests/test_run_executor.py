@@ -18,6 +18,7 @@ from evaluation_fakes import (
     wait_until,
 )
 
+from mlp.evaluation.application.check_runner import CheckRunner
 from mlp.evaluation.application.criteria import Criteria, CriterionDraft
 from mlp.evaluation.application.limits import ExecutionLimits
 from mlp.evaluation.application.row_evaluation import RowEvaluator
@@ -27,11 +28,13 @@ from mlp.evaluation.domain.errors import InvalidInput, NotFound
 from mlp.evaluation.domain.runs import RunTarget
 
 USER = uuid.uuid4()
+ALL = ("*",)
+"""The scopes of a signed-in user's session."""
 LIMITS = ExecutionLimits(concurrency=4, row_timeout_seconds=0.5, flush_interval_seconds=0.01, page_size=7)
 
 
 class World:
-    def __init__(self, limits: ExecutionLimits = LIMITS) -> None:
+    def __init__(self, checks: CheckRunner, limits: ExecutionLimits = LIMITS) -> None:
         self.store = Store()
         self.clock = FakeClock()
         self.rows = FakeDatasetRows()
@@ -45,7 +48,8 @@ class World:
         for name in ("echo", "judge"):
             self.deployments.add(USER, name)
         self.runs = Runs(uow, self.rows, self.deployments, self.tokens, self.clock)
-        self.executor = RunExecutor(uow, self.rows, RowEvaluator(self.model, limits), self.tokens, limits, self.clock)
+        evaluator = RowEvaluator(self.model, checks, limits)
+        self.executor = RunExecutor(uow, self.rows, evaluator, self.tokens, limits, self.clock)
 
     async def criterion(self, kind: str, config: dict[str, Any]) -> uuid.UUID:
         return (await self.criteria.create(USER, CriterionDraft(f"{kind}-{uuid.uuid4().hex[:6]}", kind, config))).id
@@ -55,13 +59,13 @@ def answers(n: int) -> list[dict[str, Any]]:
     return [{"q": f"{i}" if i % 3 else f'{{"n": {i}}}', "answer": str(i)} for i in range(1, n + 1)]
 
 
-async def test_a_deployment_run_records_every_row_with_verdicts_tokens_and_usage() -> None:
-    w = World()
+async def test_a_deployment_run_records_every_row_with_verdicts_tokens_and_usage(checks: CheckRunner) -> None:
+    w = World(checks)
     dataset = w.rows.add(USER, answers(20))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
     valid_json = await w.criterion("json_valid", {})
     target = RunTarget("deployment", deployment="echo", prompt_template="Say: {{q}}")
-    run = await w.runs.create(USER, RunRequest(dataset, (exact, valid_json), target))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact, valid_json), target))
     assert w.store.queued == [run.id]
 
     await w.executor.execute(run.id)
@@ -82,8 +86,10 @@ async def test_a_deployment_run_records_every_row_with_verdicts_tokens_and_usage
     assert w.tokens.minted[-1] == (USER, ("datasets:read", "inference"))
 
 
-async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded_but_left_to_registry_to_bill() -> None:
-    w = World()
+async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded_but_left_to_registry_to_bill(
+    checks: CheckRunner,
+) -> None:
+    w = World(checks)
     rows = [{"question": "Capital of France?", "prediction": p} for p in ("Paris", "Lyon", "Paris")]
     dataset = w.rows.add(USER, rows)
     judge = await w.criterion(
@@ -96,7 +102,7 @@ async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded
         },
     )
     target = RunTarget("predictions", predictions_column="prediction", prompt_template="{{question}}")
-    run = await w.runs.create(USER, RunRequest(dataset, (judge,), target))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (judge,), target))
     await w.executor.execute(run.id)
     verdicts = [w.store.results[(run.id, n)].verdicts[str(judge)] for n in (1, 2, 3)]
     assert [v.label for v in verdicts] == ["correct", "incorrect", "correct"]
@@ -105,12 +111,12 @@ async def test_a_predictions_run_calls_no_model_and_a_judges_tokens_are_recorded
     assert {e.metric for e in w.store.usage} == {"eval.rows"}
 
 
-async def test_a_slow_row_times_out_alone_and_errors_are_recorded_by_cause() -> None:
-    w = World()
+async def test_a_slow_row_times_out_alone_and_errors_are_recorded_by_cause(checks: CheckRunner) -> None:
+    w = World(checks)
     w.model.hang_on = "hang"
     dataset = w.rows.add(USER, [{"q": "fine", "answer": "fine"}, {"q": "hang", "answer": "x"}])
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
-    run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
     await w.executor.execute(run.id)
     slow = w.store.results[(run.id, 2)]
     assert (slow.error_type, slow.passed) == ("timeout", False)
@@ -118,11 +124,11 @@ async def test_a_slow_row_times_out_alone_and_errors_are_recorded_by_cause() -> 
     assert (w.store.runs[run.id].completed_rows, w.store.runs[run.id].failed_rows) == (1, 1)
 
 
-async def test_a_resumed_run_evaluates_only_the_rows_not_yet_recorded() -> None:
-    w = World()
+async def test_a_resumed_run_evaluates_only_the_rows_not_yet_recorded(checks: CheckRunner) -> None:
+    w = World(checks)
     dataset = w.rows.add(USER, answers(30))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
-    run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
     w.model.delay = 0.005
     task = asyncio.create_task(w.executor.execute(run.id))
     await wait_until(lambda: len(w.store.results) >= 8)
@@ -141,11 +147,11 @@ async def test_a_resumed_run_evaluates_only_the_rows_not_yet_recorded() -> None:
     assert sum(int(e.quantity) for e in w.store.usage if e.metric == "eval.rows") == 30
 
 
-async def test_cancel_stops_a_running_run_and_keeps_its_results() -> None:
-    w = World()
+async def test_cancel_stops_a_running_run_and_keeps_its_results(checks: CheckRunner) -> None:
+    w = World(checks)
     dataset = w.rows.add(USER, answers(200))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
-    run = await w.runs.create(USER, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
+    run = await w.runs.create(USER, ALL, RunRequest(dataset, (exact,), RunTarget("deployment", "echo", "Say: {{q}}")))
     w.model.delay = 0.01
     task = asyncio.create_task(w.executor.execute(run.id))
     await wait_until(lambda: len(w.store.results) >= 10)
@@ -157,27 +163,27 @@ async def test_cancel_stops_a_running_run_and_keeps_its_results() -> None:
     assert cancelled.completed_rows == len(w.store.results)
 
 
-async def test_runs_are_refused_before_they_start() -> None:
-    w = World()
+async def test_runs_are_refused_before_they_start(checks: CheckRunner) -> None:
+    w = World(checks)
     other_user = uuid.uuid4()
     mine = w.rows.add(USER, answers(2))
     theirs = w.rows.add(other_user, answers(2))
     exact = await w.criterion("exact_match", {"expected": "{{answer}}"})
     echo = RunTarget("deployment", "echo", "Say: {{q}}")
     with pytest.raises(NotFound) as raised:
-        await w.runs.create(USER, RunRequest(theirs, (exact,), echo))
+        await w.runs.create(USER, ALL, RunRequest(theirs, (exact,), echo))
     assert raised.value.field is None or raised.value.field == "dataset_id"
     with pytest.raises(InvalidInput) as bad_column:
-        await w.runs.create(USER, RunRequest(mine, (exact,), RunTarget("deployment", "echo", "{{question}}")))
+        await w.runs.create(USER, ALL, RunRequest(mine, (exact,), RunTarget("deployment", "echo", "{{question}}")))
     assert bad_column.value.field == "prompt_template"
     wants_total = await w.criterion("numeric_tolerance", {"expected": "{{total}}", "absolute": 1})
     with pytest.raises(InvalidInput, match="total") as bad_criterion:
-        await w.runs.create(USER, RunRequest(mine, (exact, wants_total), echo))
+        await w.runs.create(USER, ALL, RunRequest(mine, (exact, wants_total), echo))
     assert bad_criterion.value.field == "criteria[1].config"
     with pytest.raises(NotFound) as no_deployment:
-        await w.runs.create(USER, RunRequest(mine, (exact,), RunTarget("deployment", "gpt-x", "{{q}}")))
+        await w.runs.create(USER, ALL, RunRequest(mine, (exact,), RunTarget("deployment", "gpt-x", "{{q}}")))
     assert no_deployment.value.field == "deployment"
     with pytest.raises(NotFound):
-        await w.runs.create(USER, RunRequest(mine, (uuid.uuid4(),), echo))
+        await w.runs.create(USER, ALL, RunRequest(mine, (uuid.uuid4(),), echo))
     assert not w.store.runs
     assert not w.store.queued

@@ -12,34 +12,17 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-import pytest
 from fake_registry import CREDENTIAL, RegistryState, fake_registry_app, free_port, serving
 from litestar.testing import AsyncTestClient
+from worker_processes import wait_for, worker_env
 
 from mlp.common.auth.resolver import ServiceCredentialResolver
 from mlp.common.runtime.database import plain_database_url
-from mlp.devtools.databases import migrate_all
 from mlp.devtools.processes import ServiceProcess, stop_all
 from mlp.evaluation.app import create_app
 from mlp.evaluation.settings import EvaluationSettings
 
 ROWS = 300
-
-
-@pytest.fixture
-async def own_database(empty_database_url: str) -> str:
-    """A database with only evaluation migrated: no other test's queued jobs for these workers."""
-    await migrate_all(empty_database_url, ("evaluation",))
-    return empty_database_url
-
-
-async def wait_for(check: Callable[[], Any], within: float) -> Any:
-    for _ in range(int(within / 0.1)):
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not reached within {within}s")
 
 
 async def test_a_killed_workers_run_is_finished_by_another_with_each_row_once(
@@ -69,17 +52,7 @@ async def test_a_killed_workers_run_is_finished_by_another_with_each_row_once(
             assert created.status_code == 201, created.text
             run_id = uuid.UUID(created.json()["id"])
 
-        env = {
-            "DATABASE_URL": own_database,
-            "EVALUATION_REGISTRY_URL": url,
-            "IDENTITY_URL": url,
-            "BILLING_URL": url,
-            "EVALUATION_SERVICE_CREDENTIAL": CREDENTIAL,
-            "EVALUATION_RUN_CONCURRENCY": "4",
-            "EVALUATION_OUTBOX_HEARTBEAT_TIMEOUT_SECONDS": "2",
-            "EVALUATION_OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "0.5",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = worker_env(own_database, url)
         conn = await asyncpg.connect(plain_database_url(own_database))
         workers = [ServiceProcess("evaluation", 0, env, worker=True).start()]
         try:

@@ -25,6 +25,7 @@ from mlp.devtools.gateway import GATEWAY_PORT, NginxGateway, nginx_binary
 from mlp.devtools.postgres import embedded_postgres_running
 from mlp.devtools.processes import new_service_credentials, platform_env, start_platform, stop_all
 from mlp.devtools.stand_ins import start_stand_ins
+from mlp.devtools.stripe_webhook_secret import SECRET_ENV, banner_line, webhook_secret
 
 DATA_DIR = Path(os.environ.get("MLP_DATA_DIR", ".data")).resolve()
 PORT_OFFSET = int(os.environ.get("MLP_PORT_OFFSET", "0"))
@@ -99,6 +100,7 @@ def run_platform(database_url: str, started: ExitStack) -> None:
     extra.update(stand_in_env)
     # development: deployments may point at a model server on this machine (the SSRF guard is for production)
     extra.setdefault("REGISTRY_ALLOW_INTERNAL_UPSTREAMS", "true")
+    extra[SECRET_ENV] = webhook_secret(DATA_DIR)
     env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
     processes = start_platform(env)  # stops what it started when interrupted
     try:
@@ -114,6 +116,8 @@ def run_platform(database_url: str, started: ExitStack) -> None:
         if emulator:
             print(f"  firebase    {emulator.url}   (Auth emulator: sign users up with its REST API, see README)")
         print("\n".join(stand_in_lines))
+        billing = next(p for p in processes if p.service == "billing" and not p.worker)
+        print(banner_line(billing.url, extra[SECRET_ENV]))
         print("\nCtrl-C stops everything.", flush=True)
         while all(p.process is not None and p.process.poll() is None for p in processes):
             time.sleep(0.5)

@@ -1,6 +1,6 @@
 """billing's composition root: ``create_app`` wires settings, adapters and controllers.
 
-Stripe, the outbox, the clock and (in tests) the credential resolver come in through ports;
+Stripe, the outbox, the clock, users' emails and (in tests) the credential resolver come in through ports;
 everything that needs the database is built in the lifespan, once ``app.state.engine`` exists.
 """
 
@@ -16,12 +16,13 @@ from mlp.billing.adapters.db.tables import SCHEMA, received_events
 from mlp.billing.adapters.db.transaction import OutboxFactory
 from mlp.billing.adapters.db.user_purge import user_purge
 from mlp.billing.adapters.http.alert_webhooks import HttpAlertWebhooks
+from mlp.billing.adapters.http.identity_emails import identity_emails
 from mlp.billing.adapters.outbox import billing_outbox
 from mlp.billing.adapters.stripe.gateway import StripeSdkGateway
 from mlp.billing.adapters.stripe.signatures import StripeSignatureVerifier
 from mlp.billing.api.routes import ROUTES
 from mlp.billing.application.clock import SystemClock
-from mlp.billing.application.ports import Clock, StripeGateway
+from mlp.billing.application.ports import Clock, StripeGateway, UserEmails
 from mlp.billing.domain.errors import Conflict, InvalidInput, NotFound
 from mlp.billing.settings import BillingSettings, billing_settings
 from mlp.billing.wiring import USE_CASE_NAMES, use_cases
@@ -41,6 +42,7 @@ def create_app(
     stripe: StripeGateway | None = None,
     clock: Clock | None = None,
     resolver: CredentialResolver | None = None,
+    emails: UserEmails | None = None,
 ) -> Litestar:
     settings = settings or billing_settings()
     configure_logging("billing", settings.log_level)
@@ -52,8 +54,9 @@ def create_app(
         if resolver is not None:
             app.state.resolver = resolver
         async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
+            emails_of = emails or identity_emails(http, settings.identity_url, settings.service_credential)
             cases = use_cases(
-                app.state.engine, settings, jobs, gateway, HttpAlertWebhooks(http), clock or SystemClock()
+                app.state.engine, settings, jobs, gateway, HttpAlertWebhooks(http), clock or SystemClock(), emails_of
             )
             app.state.update({name: getattr(cases, name) for name in USE_CASE_NAMES} | {"use_cases": cases})
             app.state.stripe_signatures = StripeSignatureVerifier(

@@ -16,6 +16,11 @@ class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
     stripe_webhook_secret: str = ""
     """The endpoint's signing secret (``whsec_...``): webhooks are refused without it."""
     stripe_webhook_tolerance_seconds: int = 300
+    checkout_success_url: str = "http://127.0.0.1:8004/schema?checkout=success"
+    """Where Stripe's Checkout page sends the user after paying (the platform's web app in production)."""
+    checkout_cancel_url: str = "http://127.0.0.1:8004/schema?checkout=cancelled"
+    portal_return_url: str = "http://127.0.0.1:8004/schema"
+    """Where the customer portal's "return" link goes."""
     usage_max_age_days: int = 35
     usage_max_ahead_seconds: int = 300
     page_size_max: int = 100
@@ -31,6 +36,11 @@ class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
 
     def metric_catalogue(self) -> MetricCatalogue:
         return MetricCatalogue(METRICS | frozenset(self.extra_metrics.split()))
+
+    reconciliation_heartbeat_timeout_seconds: int = 300
+    """A running reconciliation run whose heartbeat is older than this is failed (its worker is gone)."""
+    reconciliation_approval_threshold_minor: int = 10_000
+    """An adjustment above this (absolute, minor units) waits for an operator's approval; smaller ones apply."""
 
 
 def billing_settings() -> BillingSettings:

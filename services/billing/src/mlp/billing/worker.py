@@ -16,6 +16,7 @@ import structlog
 from mlp.billing.adapters.db.retention import billing_retention
 from mlp.billing.adapters.db.tables import SCHEMA
 from mlp.billing.adapters.http.alert_webhooks import HttpAlertWebhooks
+from mlp.billing.adapters.http.identity_emails import identity_emails
 from mlp.billing.adapters.outbox import billing_outbox
 from mlp.billing.adapters.stripe.gateway import StripeSdkGateway
 from mlp.billing.application.clock import SystemClock
@@ -36,7 +37,8 @@ async def run_worker(settings: BillingSettings) -> None:
     try:
         async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
             stripe = StripeSdkGateway(settings.stripe_api_key, settings.stripe_api_base)
-            cases = use_cases(engine, settings, billing_outbox, stripe, HttpAlertWebhooks(http), SystemClock())
+            emails = identity_emails(http, settings.identity_url, settings.service_credential)
+            cases = use_cases(engine, settings, billing_outbox, stripe, HttpAlertWebhooks(http), SystemClock(), emails)
             handlers = job_handlers(cases.meter_pusher, cases.budgets, cases.stripe_webhooks, cases.reconciliation)
             if not settings.stripe_api_key:
                 # without Stripe, its jobs wait in the queue for a worker that has a key

@@ -24,13 +24,14 @@ from mlp.evaluation.adapters.db.purge import purge_user
 from mlp.evaluation.adapters.db.tables import SCHEMA, received_events
 from mlp.evaluation.adapters.db.unit_of_work import SqlUnitOfWork
 from mlp.evaluation.adapters.outbox import QueueOutbox
+from mlp.evaluation.api.progress_streams import ProgressStreams
 from mlp.evaluation.api.routes import ROUTES
 from mlp.evaluation.application.criteria import Criteria
 from mlp.evaluation.application.evals import Evals
 from mlp.evaluation.application.ports import UnitOfWork
 from mlp.evaluation.application.reports import Reports
 from mlp.evaluation.application.runs import Runs
-from mlp.evaluation.domain.errors import Conflict, InvalidInput, NotFound
+from mlp.evaluation.domain.errors import Conflict, InvalidInput, MissingScope, NotFound
 from mlp.evaluation.settings import EvaluationSettings, evaluation_settings
 from mlp.evaluation.wiring import Gateways, http_gateways, model_http_client
 
@@ -64,7 +65,12 @@ def create_app(
                 runs=runs,
                 evals=Evals(uow, runs),
                 reports=Reports(uow, settings.max_compare_rows),
-                progress_interval_seconds=settings.progress_interval_seconds,
+                progress_streams=ProgressStreams(
+                    max_per_user=settings.max_streams_per_user,
+                    progress_interval_seconds=settings.progress_interval_seconds,
+                    heartbeat_seconds=settings.stream_heartbeat_seconds,
+                    credential_check_seconds=settings.stream_credential_check_seconds,
+                ),
             )
             yield
 
@@ -83,10 +89,12 @@ def create_app(
         ],
         lifespans=[*auth, spend_limits_lifespan(settings, "evaluation", spend_limits), wire],
         dependencies=state_dependencies(*USE_CASES),
+        request_max_body_size=settings.max_request_bytes,
         exception_handlers_extra={
             InvalidInput: domain_error_handler(400),
             NotFound: domain_error_handler(404),
             Conflict: domain_error_handler(409),
             **SPEND_LIMIT_HANDLERS,
+            MissingScope: domain_error_handler(403),
         },
     )

@@ -37,6 +37,9 @@ class MintTokenRequest(msgspec.Struct, frozen=True, kw_only=True):
     user_id: uuid.UUID | None = None
     scopes: tuple[str, ...] = ()
     service: str | None = None
+    caller_scopes: tuple[str, ...] | None = None
+    """For a token acting for a user: the scopes of the caller the work is done for (the user's key
+    or session). identity mints at most these, intersected with the service's allow-list."""
 
 
 class MintedToken(msgspec.Struct, frozen=True, kw_only=True):

@@ -2,7 +2,8 @@
 
 A worker relaying the outbox presents a service token; a worker continuing a user's job (an
 eval run calling registry as that user) presents a token acting for the user, limited to the
-scopes identity allows that service. Both come from identity's ``POST /internal/v1/tokens``,
+scopes of the caller who asked for the work and to those identity allows that service (a
+delegation never widens a scope). Both come from identity's ``POST /internal/v1/tokens``,
 which takes the raw service credential, and are reused until half their lifetime has passed.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import msgspec
 
+from mlp.common.auth.principal import scope_grants
 from mlp.common.contracts.auth import MintedToken, MintTokenRequest
 
 MINT_PATH = "/internal/v1/tokens"
@@ -39,8 +41,11 @@ class ServiceTokens:
     async def service_token(self) -> str:
         return await self._token(MintTokenRequest(service=self._service), (None, ()))
 
-    async def for_user(self, user_id: uuid.UUID, scopes: tuple[str, ...]) -> str:
-        return await self._token(MintTokenRequest(user_id=user_id, scopes=scopes), (user_id, scopes))
+    async def for_user(self, user_id: uuid.UUID, scopes: tuple[str, ...], caller_scopes: tuple[str, ...]) -> str:
+        """A token for ``scopes`` that ``caller_scopes`` cover (the others are not asked for)."""
+        covered = tuple(s for s in scopes if any(scope_grants(held, s) for held in caller_scopes))
+        request = MintTokenRequest(user_id=user_id, scopes=covered, caller_scopes=caller_scopes)
+        return await self._token(request, (user_id, covered))
 
     def forget_user(self, user_id: uuid.UUID) -> None:
         for key in [k for k in self._cached if k[0] == user_id]:

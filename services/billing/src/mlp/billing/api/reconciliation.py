@@ -1,4 +1,5 @@
-"""``/v1/reconciliation-runs``: operators (platform services) start and follow reconciliation runs."""
+"""``/v1/reconciliation-runs``: operators (platform services) start and follow reconciliation runs, and
+approve the adjustments above the threshold (``/v1/reconciliation-adjustments/{id}/approve``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import get, post
+from litestar import Request, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from mlp.billing.api.views import AdjustmentView, ReconciliationRunPage, ReconciliationRunView
+from mlp.billing.application.adjustments import AdjustmentApplier
 from mlp.billing.application.reconciliation import Reconciliation
 from mlp.common.auth.litestar import SERVICE_ONLY
+from mlp.common.auth.principal import Principal
 
 
 class RunIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,3 +55,19 @@ async def get_run(
 ) -> ReconciliationRunView:
     run, adjustments = await reconciliation.get(run_id)
     return run_view(run, adjustments)
+
+
+@post(
+    "/v1/reconciliation-adjustments/{adjustment_id:uuid}/approve",
+    opt=SERVICE_ONLY,
+    status_code=200,
+    tags=["reconciliation"],
+    summary="Approve and apply an adjustment above the threshold",
+)
+async def approve_adjustment(
+    adjustment_id: FromPath[uuid.UUID],
+    request: Request[Principal, Any, State],
+    adjustments: NamedDependency[AdjustmentApplier],
+) -> AdjustmentView:
+    approved = await adjustments.approve(adjustment_id, request.user.service or "operator")
+    return msgspec.convert(approved, AdjustmentView)

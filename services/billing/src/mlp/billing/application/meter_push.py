@@ -12,25 +12,28 @@ import uuid
 from collections.abc import Sequence
 
 from mlp.billing.application.audit import operation
-from mlp.billing.application.ports import Clock, StripeGateway, Transactions
+from mlp.billing.application.ports import Clock, StripeGateway, Transactions, UserEmails
 
 
 class CustomerLinks:
-    """A user's Stripe customer, created on first need (idempotent on the user id) and linked."""
+    """A user's Stripe customer, created on first need (idempotent on the user id) with the email
+    identity knows (Stripe's receipts, invoices and Checkout use it), and linked."""
 
-    def __init__(self, transactions: Transactions, stripe: StripeGateway, clock: Clock) -> None:
+    def __init__(self, transactions: Transactions, stripe: StripeGateway, clock: Clock, emails: UserEmails) -> None:
         self._tx = transactions
         self._stripe = stripe
         self._clock = clock
+        self._emails = emails
 
     async def ensure(self, user_id: uuid.UUID) -> str:
         async with self._tx() as tx:
             known = await tx.customers.customer_of(user_id)
         if known is not None:
             return known
-        created = await self._stripe.create_customer(user_id, None, idempotency_key=f"customer-{user_id}")
+        email = await self._emails.email_of(user_id)
+        created = await self._stripe.create_customer(user_id, email, idempotency_key=f"customer-{user_id}")
         async with self._tx() as tx:
-            linked = await tx.customers.link(user_id, created)
+            linked = await tx.customers.link(user_id, created, email)
             if linked == created:
                 await tx.outbox.audit(
                     [operation(user_id, "stripe_customer.linked", "stripe_customer", created, self._clock.now())]

@@ -3,7 +3,7 @@
 The SQL adapters (``adapters/db``) implement the repositories on PostgreSQL; the usage store and
 its aggregates sit behind :class:`UsageStore` so a columnar adapter (ClickHouse fed by Kafka) can
 take over the one stream that outgrows PostgreSQL first. Stripe is reached only through
-:class:`StripeGateway`; the in-memory fakes of every port live in ``tests/fakes.py``.
+:class:`StripeGateway`; the in-memory fakes of its ports live in ``tests/billing_fakes.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from mlp.billing.domain.budgets import Budget
 from mlp.billing.domain.parked import ParkedEvent
 from mlp.billing.domain.price_books import PriceBook
 from mlp.billing.domain.rating import DailyUsage
-from mlp.billing.domain.stripe_objects import InvoiceSnapshot, MeterEvent, StripeEvent
+from mlp.billing.domain.stripe_objects import CheckoutLink, InvoiceSnapshot, MeterEvent, StripeEvent
+from mlp.billing.domain.subscriptions import SubscriptionSnapshot
 from mlp.billing.domain.usage import UsageEvent
 from mlp.common.contracts.audit import OperationEventIn
 
@@ -117,7 +118,7 @@ class StripeCustomerRepository(Protocol):
 
     async def user_of(self, stripe_customer_id: str) -> uuid.UUID | None: ...
 
-    async def link(self, user_id: uuid.UUID, stripe_customer_id: str) -> str:
+    async def link(self, user_id: uuid.UUID, stripe_customer_id: str, email: str | None = None) -> str:
         """Link, or return the customer already linked (a concurrent creation won)."""
         ...
 
@@ -134,10 +135,28 @@ class InvoiceRepository(Protocol):
     async def for_period(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
 
 
+class PlanPriceRepository(Protocol):
+    async def of_book(self, price_book_id: uuid.UUID) -> dict[str, str]:
+        """Metric -> the Stripe price that bills it under this book."""
+        ...
+
+    async def meter_of(self, metric: str) -> str | None: ...
+
+    async def add(self, price_book_id: uuid.UUID, metric: str, meter_id: str, price_id: str) -> None: ...
+
+
+class SubscriptionRepository(Protocol):
+    async def upsert_if_newer(self, user_id: uuid.UUID, snapshot: SubscriptionSnapshot) -> bool: ...
+
+    async def of_user(self, user_id: uuid.UUID) -> list[dict[str, Any]]: ...
+
+
 class WebhookEventRepository(Protocol):
     async def store_once(self, event: StripeEvent, payload: bytes) -> bool: ...
 
     async def load(self, stripe_event_id: str) -> tuple[StripeEvent, dict[str, Any]] | None: ...
+
+    async def of_status(self, status: str, limit: int) -> list[dict[str, Any]]: ...
 
     async def mark(self, stripe_event_id: str, status: str, error: str | None = None) -> None: ...
 
@@ -151,13 +170,27 @@ class ReconciliationRepository(Protocol):
 
     async def set_run(self, run_id: uuid.UUID, **values: Any) -> None: ...
 
-    async def applied_total(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> int: ...
+    async def fail_stale(
+        self, period_start: datetime, period_end: datetime, heartbeat_before: datetime
+    ) -> list[uuid.UUID]: ...
+
+    async def accounted_total(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> int: ...
 
     async def add_adjustment(
-        self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str
+        self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str, status: str
     ) -> uuid.UUID: ...
 
+    async def adjustment(self, adjustment_id: uuid.UUID) -> dict[str, Any] | None: ...
+
+    async def approve(self, adjustment_id: uuid.UUID) -> None:
+        """An adjustment awaiting approval becomes ``proposed`` (to apply)."""
+        ...
+
     async def mark_applied(self, adjustment_id: uuid.UUID, stripe_object_id: str) -> None: ...
+
+    async def proposed(
+        self, user_id: uuid.UUID, period_start: datetime, period_end: datetime
+    ) -> list[dict[str, Any]]: ...
 
     async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]: ...
 
@@ -185,6 +218,10 @@ class Transaction(Protocol):
     def customers(self) -> StripeCustomerRepository: ...
     @property
     def invoices(self) -> InvoiceRepository: ...
+    @property
+    def plan_prices(self) -> PlanPriceRepository: ...
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
     @property
     def webhooks(self) -> WebhookEventRepository: ...
     @property
@@ -217,6 +254,30 @@ class StripeGateway(Protocol):
     async def create_credit_note(
         self, invoice_id: str, amount_minor: int, reason: str, idempotency_key: str
     ) -> str: ...
+
+    async def create_meter(self, metric: str, idempotency_key: str) -> str:
+        """A meter summing the values of the metric's meter events, per customer."""
+        ...
+
+    async def create_price(
+        self, metric: str, currency: str, meter_id: str, terms: dict[str, Any], idempotency_key: str
+    ) -> str:
+        """A monthly metered price on ``meter_id``, billing with ``terms`` (``domain.plan.price_terms``)."""
+        ...
+
+    async def create_checkout_session(
+        self, stripe_customer_id: str, price_ids: Sequence[str], success_url: str, cancel_url: str
+    ) -> CheckoutLink: ...
+
+    async def create_portal_session(self, stripe_customer_id: str, return_url: str) -> str:
+        """The URL of a customer-portal session."""
+        ...
+
+
+class UserEmails(Protocol):
+    async def email_of(self, user_id: uuid.UUID) -> str | None:
+        """The user's email as identity knows it (None: the user has none)."""
+        ...
 
 
 class WebhookSender(Protocol):

@@ -2,7 +2,9 @@
 
 Processing is idempotent and order-proof: an invoice snapshot only replaces an older one
 (Stripe's event ``created``, then the status' rank in the invoice lifecycle), so five shuffled
-deliveries of the same events end in the state one ordered delivery gives.
+deliveries of the same events end in the state one ordered delivery gives. An event that could
+not be processed (no user is linked to its customer) is kept ``failed``; an operator lists those
+and replays one once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from mlp.billing.application.audit import operation
 from mlp.billing.application.jobs import NOTIFY_ALERT, PROCESS_STRIPE_EVENT, StripeEventJob
 from mlp.billing.application.notices import alert_notice
 from mlp.billing.application.ports import Clock, Transaction, Transactions
+from mlp.billing.domain.errors import Conflict, NotFound
 from mlp.billing.domain.periods import Period
 from mlp.billing.domain.stripe_objects import InvoiceSnapshot, StripeEvent
+from mlp.billing.domain.subscriptions import SubscriptionSnapshot
 
 
 class StripeWebhooks:
@@ -35,14 +39,33 @@ class StripeWebhooks:
                 await tx.outbox.enqueue(PROCESS_STRIPE_EVENT, [job], [f"stripe-event:{event.id}"])
         return first
 
+    async def failed(self, limit: int) -> list[dict[str, Any]]:
+        async with self._tx() as tx:
+            return await tx.webhooks.of_status("failed", limit)
+
+    async def replay(self, stripe_event_id: str) -> None:
+        """Queue a failed event's processing again (its own job: the first one is spent)."""
+        async with self._tx() as tx:
+            loaded = await tx.webhooks.load(stripe_event_id)
+            if loaded is None:
+                raise NotFound("not-found", "no such Stripe event")
+            if loaded[1]["status"] == "processed":
+                raise Conflict("already-processed", "the event was processed")
+            job = msgspec.json.encode(StripeEventJob(stripe_event_id=stripe_event_id))
+            await tx.outbox.enqueue(PROCESS_STRIPE_EVENT, [job], [f"stripe-event:{stripe_event_id}:{uuid.uuid4()}"])
+            await tx.outbox.audit(
+                [operation(None, "stripe_event.replayed", "stripe_event", stripe_event_id, self._clock.now())]
+            )
+
     async def process(self, stripe_event_id: str) -> None:
         async with self._tx() as tx:
             loaded = await tx.webhooks.load(stripe_event_id)
             if loaded is None:
                 return
             event, _ = loaded
-            if event.type.startswith("invoice."):
-                if not await self._invoice(tx, event):
+            if event.type.startswith(("invoice.", "customer.subscription.")):
+                handled = await (self._invoice if event.type.startswith("invoice.") else self._subscription)(tx, event)
+                if not handled:
                     # a customer that is not one of ours (another integration on the account):
                     # kept as failed, with the raw event, rather than retried for ever
                     await tx.webhooks.mark(stripe_event_id, "failed", "no user is linked to this customer")
@@ -62,6 +85,27 @@ class StripeWebhooks:
                         ]
                     )
             await tx.webhooks.mark(stripe_event_id, "processed")
+
+    async def _subscription(self, tx: Transaction, event: StripeEvent) -> bool:
+        """Keep the subscription's state; False when its customer is nobody's."""
+        snapshot = SubscriptionSnapshot.from_event(event)
+        user_id = await tx.customers.user_of(snapshot.stripe_customer_id) or _user_from_metadata(event.object)
+        if user_id is None:
+            return False
+        if await tx.subscriptions.upsert_if_newer(user_id, snapshot):
+            await tx.outbox.audit(
+                [
+                    operation(
+                        user_id,
+                        "subscription.updated",
+                        "subscription",
+                        snapshot.stripe_subscription_id,
+                        self._clock.now(),
+                        status=snapshot.status,
+                    )
+                ]
+            )
+        return True
 
     async def _invoice(self, tx: Transaction, event: StripeEvent) -> bool:
         """Cache the invoice; False when its customer is nobody's."""

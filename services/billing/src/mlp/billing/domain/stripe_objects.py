@@ -39,6 +39,14 @@ class MeterEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckoutLink:
+    """A Checkout Session the user completes on Stripe's page at ``url``."""
+
+    id: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class StripeEvent:
     id: str
     type: str

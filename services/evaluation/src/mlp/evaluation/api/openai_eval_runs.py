@@ -53,7 +53,8 @@ async def create_eval_run(
     request: Caller, eval_id: FromPath[uuid.UUID], data: JSONBody[CreateEvalRun], evals: NamedDependency[Evals]
 ) -> dict[str, Any]:
     user_id = request.user.user_id
-    run = await evals.create_run(user_id, eval_id, data.name, data.data_source, data.metadata or {})
+    scopes = request.user.scopes
+    run = await evals.create_run(user_id, scopes, eval_id, data.name, data.data_source, data.metadata or {})
     return run_object(run, await evals.get(user_id, eval_id), RunAggregates())
 
 

@@ -70,7 +70,7 @@ def run_request(data: CreateRun, eval_id: uuid.UUID | None = None) -> RunRequest
     summary="Start a run (queued for a worker)",
 )
 async def create_run(request: Caller, data: JSONBody[CreateRun], runs: NamedDependency[Runs]) -> RunView:
-    return run_view(await runs.create(request.user.user_id, run_request(data)))
+    return run_view(await runs.create(request.user.user_id, request.user.scopes, run_request(data)))
 
 
 @get("/v1/eval-runs", tags=["eval-runs"], opt=READ, summary="My runs, newest first")

@@ -82,7 +82,13 @@ class Evals:
             await uow.commit()
 
     async def create_run(
-        self, user_id: uuid.UUID, eval_id: uuid.UUID, name: str | None, data_source: Any, metadata: dict[str, str]
+        self,
+        user_id: uuid.UUID,
+        caller_scopes: tuple[str, ...],
+        eval_id: uuid.UUID,
+        name: str | None,
+        data_source: Any,
+        metadata: dict[str, str],
     ) -> EvalRun:
         found = await self.get(user_id, eval_id)
         judged = judged_column([translate(g, i) for i, g in enumerate(found.testing_criteria)])
@@ -96,12 +102,13 @@ class Evals:
             metadata=metadata,
         )
         try:
-            return await self._runs.create(user_id, request)
+            return await self._runs.create(user_id, caller_scopes, request)
         except NotFound as exc:
             if exc.field != "dataset_id":
                 raise
         try:  # not one of my datasets: one of my uploaded JSONL files?
-            return await self._runs.create(user_id, RunRequest(**{**request.__dict__, "data_kind": "file"}))
+            file_request = RunRequest(**{**request.__dict__, "data_kind": "file"})
+            return await self._runs.create(user_id, caller_scopes, file_request)
         except NotFound as exc:
             raise NotFound("no such file or dataset", field="data_source.source.id") from exc
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mlp.common.contracts.datasets import DatasetRow
 from mlp.evaluation.application.clock import Clock, utc_now
 from mlp.evaluation.application.events import audit_event, usage_events
-from mlp.evaluation.application.limits import RUN_SCOPES, ExecutionLimits
+from mlp.evaluation.application.limits import ExecutionLimits
 from mlp.evaluation.application.ports import Progress, UnitOfWork
 from mlp.evaluation.application.row_evaluation import RowEvaluator
 from mlp.evaluation.application.upstream_ports import DatasetRows, UserTokens
@@ -83,8 +83,8 @@ class _Execution:
         self.seen_rows = 0
 
     async def run(self) -> None:
-        token = await self.parts.tokens.for_user(self.run_.user_id, RUN_SCOPES)
-        criteria = self.parts.evaluator.prepare(self.run_)
+        token = await self.parts.tokens.for_user(self.run_.user_id, *self.run_.delegated_scopes())
+        prepared = self.parts.evaluator.prepare(self.run_)
         queue: asyncio.Queue[DatasetRow | None] = asyncio.Queue(maxsize=self.parts.limits.concurrency * 4)
         evaluators_done = asyncio.Event()
 
@@ -107,7 +107,7 @@ class _Execution:
 
         async def evaluate() -> None:
             while (row := await queue.get()) is not None:
-                result = await self.parts.evaluator.evaluate(self.run_, criteria, token, row)
+                result = await self.parts.evaluator.evaluate(self.run_, prepared, token, row)
                 self.pending.append(result)  # the list of now: the writer swaps it while rows are evaluated
 
         async def evaluators() -> None:

@@ -1,8 +1,11 @@
 """Starting, reading, cancelling and deleting my runs.
 
-A run is checked before it is queued: its criteria are mine, its dataset is mine (read as me
-through registry, which also pins the version), every column its templates name exists, and
-the deployments it calls (the model and any judge) are mine. Then it is queued for a worker in
+A run is checked before it is queued: the caller's credential holds every scope the run will use
+on its behalf (``datasets:read`` for its rows, ``inference`` for a deployment or a judge), its
+criteria are mine, its dataset is mine (read as me through registry, which also pins the
+version), every column its templates name exists, and the deployments it calls (the model and
+any judge) are mine. Registry is asked with a token carrying at most the caller's scopes, and the
+run records them so that its worker's token carries no more. Then it is queued for a worker in
 the same transaction as its row.
 """
 
@@ -12,16 +15,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mlp.common.auth.principal import scope_grants
 from mlp.evaluation.application.clock import Clock, utc_now
 from mlp.evaluation.application.events import audit_event
-from mlp.evaluation.application.limits import RUN_SCOPES
 from mlp.evaluation.application.ports import UnitOfWork
 from mlp.evaluation.application.upstream_ports import DatasetRows, Deployments, UserTokens
 from mlp.evaluation.domain.criteria import CriterionSnapshot
 from mlp.evaluation.domain.criterion_types import LlmJudge
-from mlp.evaluation.domain.errors import InvalidInput, NotFound
+from mlp.evaluation.domain.errors import InvalidInput, MissingScope, NotFound
 from mlp.evaluation.domain.run_checks import check_target, missing_columns
-from mlp.evaluation.domain.runs import DataKind, EvalRun, RunTarget
+from mlp.evaluation.domain.runs import DataKind, EvalRun, RunTarget, needed_scopes
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Runs:
         self._tokens = tokens
         self._clock = clock
 
-    async def create(self, user_id: uuid.UUID, request: RunRequest) -> EvalRun:
+    async def create(self, user_id: uuid.UUID, caller_scopes: tuple[str, ...], request: RunRequest) -> EvalRun:
         check_target(request.target)
         async with self._uow() as uow:
             found = await uow.criteria.get_many(user_id, request.criterion_ids)
@@ -60,7 +63,11 @@ class Runs:
         if unknown:
             raise NotFound(f"no such criterion: {', '.join(unknown)}", field="criterion_ids")
         criteria = tuple(CriterionSnapshot.of(by_id[i]) for i in dict.fromkeys(request.criterion_ids))
-        token = await self._tokens.for_user(user_id, RUN_SCOPES)
+        needed = needed_scopes(request.target, criteria)
+        for scope, field in needed:
+            if not any(scope_grants(held, scope) for held in caller_scopes):
+                raise MissingScope(f"this run needs the scope {scope!r}, which your credential lacks", field=field)
+        token = await self._tokens.for_user(user_id, tuple(dict.fromkeys(s for s, _ in needed)), caller_scopes)
         first = await self._rows.page(token, request.dataset_id, request.dataset_version, None, 1, request.data_kind)
         missing = missing_columns(request.target, criteria, {c.name for c in first.columns})
         if missing:
@@ -81,6 +88,7 @@ class Runs:
             eval_id=request.eval_id,
             data_kind=request.data_kind,
             metadata=dict(request.metadata or {}),
+            caller_scopes=caller_scopes,
         )
         async with self._uow() as uow:
             await uow.runs.add(run)

@@ -60,4 +60,6 @@ class Deployments(Protocol):
 class UserTokens(Protocol):
     """identity's tokens acting for a user, minted with evaluation's service credential."""
 
-    async def for_user(self, user_id: uuid.UUID, scopes: tuple[str, ...]) -> str: ...
+    async def for_user(self, user_id: uuid.UUID, scopes: tuple[str, ...], caller_scopes: tuple[str, ...]) -> str:
+        """A token acting for the user with ``scopes`` as far as ``caller_scopes`` (who asked) cover them."""
+        ...

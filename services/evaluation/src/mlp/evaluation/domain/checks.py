@@ -1,16 +1,18 @@
-"""The deterministic criteria, judged on one output (the LLM judge lives in ``judge``)."""
+"""The deterministic criteria, judged on one output (the LLM judge lives in ``judge``).
+
+``json_schema`` and ``text_similarity`` may cost much CPU on hostile input: they are the ones a
+worker sends to its check processes (:func:`runs_apart`), where a runaway one can be stopped.
+"""
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-import regex
-
+from mlp.evaluation.domain import schema_check, timed_regex
 from mlp.evaluation.domain.criterion_types import (
     Contains,
     CriterionConfig,
@@ -24,6 +26,18 @@ from mlp.evaluation.domain.criterion_types import (
 from mlp.evaluation.domain.similarity import METRICS
 from mlp.evaluation.domain.templates import render
 from mlp.evaluation.domain.verdicts import Verdict
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    regex_timeout_seconds: float = 0.1
+    max_similarity_chars: int = 100_000
+    """Longest text (output or expected) a similarity metric compares; longer is an ``input_too_large`` verdict."""
+
+
+def runs_apart(config: CriterionConfig) -> bool:
+    """True for the criteria judged in a check process (CPU-heavy on hostile input)."""
+    return isinstance(config, JsonSchema | TextSimilarity)
 
 
 def _fold(text: str, case_sensitive: bool) -> str:
@@ -50,14 +64,8 @@ def _numeric(config: NumericTolerance, output: str, row: Mapping[str, Any]) -> V
     return Verdict(passed=within_absolute or within_relative, score=error)
 
 
-@functools.lru_cache(maxsize=256)
-def _compiled(pattern: str, ignore_case: bool) -> regex.Pattern[str]:
-    """Compiled once per pattern (the module's own cache lookup costs more than the match)."""
-    return regex.compile(pattern, flags=regex.IGNORECASE if ignore_case else 0)
-
-
 def _regex(config: RegexMatch, output: str, timeout: float) -> Verdict:
-    compiled = _compiled(config.pattern, config.ignore_case)
+    compiled = timed_regex.compiled(config.pattern, config.ignore_case)
     matcher = compiled.fullmatch if config.full_match else compiled.search
     try:
         return Verdict.of(matcher(output, timeout=timeout) is not None)
@@ -65,24 +73,34 @@ def _regex(config: RegexMatch, output: str, timeout: float) -> Verdict:
         return Verdict.failed("regex_timeout")
 
 
-def _json_schema(config: JsonSchema, output: str) -> Verdict:
+def _parsed_json(output: str) -> tuple[bool, Any]:
     try:
-        document = json.loads(output)
-    except ValueError:
+        return True, json.loads(output)
+    except (ValueError, RecursionError):
+        return False, None
+
+
+def _json_schema(config: JsonSchema, output: str, limits: CheckLimits) -> Verdict:
+    valid, document = _parsed_json(output)
+    if not valid:
         return Verdict.of(False)
-    return Verdict.of(jsonschema.Draft202012Validator(config.json_schema).is_valid(document))
-
-
-def _valid_json(output: str) -> bool:
     try:
-        json.loads(output)
-    except ValueError:
-        return False
-    return True
+        valid = schema_check.is_valid(config.json_schema, document, regex_timeout=limits.regex_timeout_seconds)
+    except TimeoutError:
+        return Verdict.failed("regex_timeout")
+    return Verdict.of(valid)
+
+
+def _similarity(config: TextSimilarity, output: str, row: Mapping[str, Any], limits: CheckLimits) -> Verdict:
+    expected = render(config.expected, row)
+    if max(len(output), len(expected)) > limits.max_similarity_chars:
+        return Verdict.failed("input_too_large")
+    score = METRICS[config.metric](output, expected)
+    return Verdict(passed=score >= config.threshold, score=score)
 
 
 def check(
-    kind: str, config: CriterionConfig, output: str, row: Mapping[str, Any], *, regex_timeout: float = 0.1
+    kind: str, config: CriterionConfig, output: str, row: Mapping[str, Any], limits: CheckLimits = CheckLimits()
 ) -> Verdict:
     """Judge ``output`` against a row (``row`` fills the config's templates)."""
     if isinstance(config, ExactMatch):
@@ -95,14 +113,13 @@ def check(
         found = _fold(render(config.value, row), config.case_sensitive) in _fold(output, config.case_sensitive)
         return Verdict.of(found if kind == "contains" else not found)
     if isinstance(config, RegexMatch):
-        return _regex(config, output, regex_timeout)
+        return _regex(config, output, limits.regex_timeout_seconds)
     if isinstance(config, JsonValid):
-        return Verdict.of(_valid_json(output))
+        return Verdict.of(_parsed_json(output)[0])
     if isinstance(config, JsonSchema):
-        return _json_schema(config, output)
+        return _json_schema(config, output, limits)
     if isinstance(config, NumericTolerance):
         return _numeric(config, output, row)
     if isinstance(config, TextSimilarity):
-        score = METRICS[config.metric](output, render(config.expected, row))
-        return Verdict(passed=score >= config.threshold, score=score)
+        return _similarity(config, output, row, limits)
     raise ValueError(f"{kind} is not judged here")

@@ -24,12 +24,14 @@ from mlp.evaluation.domain.criterion_types import (
     TextSimilarity,
 )
 from mlp.evaluation.domain.errors import InvalidInput
-from mlp.evaluation.domain.regex_guard import refuse_catastrophic
+from mlp.evaluation.domain.regex_guard import refuse_catastrophic, schema_patterns
 from mlp.evaluation.domain.templates import placeholders
 
 JUDGE_NAMES = frozenset({"input", "output", "expected"})
 """Reserved names of a judge prompt: the row's input, the output judged, the expected text."""
 MAX_SCORE = 1_000_000.0
+MAX_SCHEMA_PATTERNS = 20
+"""Regular expressions one JSON Schema may hold (each is tried on adversarial inputs at creation)."""
 
 
 def _exact(f: ConfigFields) -> ExactMatch:
@@ -42,13 +44,17 @@ def _contains(f: ConfigFields) -> Contains:
     return Contains(f.text("value"), f.flag("case_sensitive", True))
 
 
-def _regex(f: ConfigFields) -> RegexMatch:
-    pattern = f.text("pattern", max_length=1000)
+def _checked_pattern(pattern: str, field: str) -> None:
     try:
         compiled = regex.compile(pattern)
     except regex.error as exc:
-        raise InvalidInput(f"not a valid regular expression: {exc}", field=f.at("pattern")) from exc
-    refuse_catastrophic(compiled, pattern, field=f.at("pattern"))
+        raise InvalidInput(f"not a valid regular expression: {exc}", field=field) from exc
+    refuse_catastrophic(compiled, pattern, field=field)
+
+
+def _regex(f: ConfigFields) -> RegexMatch:
+    pattern = f.text("pattern", max_length=1000)
+    _checked_pattern(pattern, f.at("pattern"))
     return RegexMatch(pattern, f.flag("ignore_case", False), f.flag("full_match", False))
 
 
@@ -58,6 +64,11 @@ def _json_schema(f: ConfigFields) -> JsonSchema:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
         raise InvalidInput(f"not a valid JSON Schema: {exc.message}", field=f.at("json_schema")) from exc
+    patterns = schema_patterns(schema)
+    if len(patterns) > MAX_SCHEMA_PATTERNS:
+        raise InvalidInput(f"at most {MAX_SCHEMA_PATTERNS} patterns", field=f.at("json_schema"))
+    for pattern in patterns:
+        _checked_pattern(pattern, f.at("json_schema"))
     return JsonSchema(schema)
 
 

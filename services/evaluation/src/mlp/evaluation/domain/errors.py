@@ -24,3 +24,9 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     code = "conflict"
+
+
+class MissingScope(DomainError):
+    """The caller's credential lacks a scope that what it asked for needs (a 403)."""
+
+    code = "forbidden"

@@ -8,25 +8,37 @@ item field, which then becomes the run's predictions column; all graders of an e
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from mlp.evaluation.domain.config_fields import MAX_TEXT
 from mlp.evaluation.domain.criterion_configs import parse_config
 from mlp.evaluation.domain.errors import InvalidInput
+from mlp.evaluation.domain.templates import spans, substitute
 
 GRADER_TYPES = ("string_check", "text_similarity", "label_model", "score_model")
 SAMPLE_OUTPUT = "sample.output_text"
-_ITEM = re.compile(r"\{\{\s*item\.([A-Za-z0-9_ .\-]+?)\s*\}\}")
-_SAMPLE = re.compile(r"\{\{\s*sample\.output_text\s*\}\}")
-_ONE_REFERENCE = re.compile(r"^\s*\{\{\s*(item\.[A-Za-z0-9_ .\-]+?|sample\.output_text)\s*\}\}\s*$")
 _OPERATIONS = {"eq": ("exact_match", {"strip": False}), "ne": ("exact_match", {"strip": False, "negate": True}),
                "like": ("contains", {}), "ilike": ("contains", {"case_sensitive": False})}  # fmt: skip
 _METRICS = {"fuzzy_match": "fuzzy_ratio", "bleu": "bleu", "rouge_l": "rouge_l"}
 
 
+def _our_name(name: str) -> str:
+    return "{{output}}" if name == SAMPLE_OUTPUT else "{{" + name.removeprefix("item.") + "}}"
+
+
 def ours(template: str) -> str:
-    return _SAMPLE.sub("{{output}}", _ITEM.sub(lambda m: "{{" + m.group(1) + "}}", template))
+    """The template in our names; callers bound its length first (the scan is linear anyway)."""
+    return substitute(template, _our_name)
+
+
+def bounded_text(value: Any, field: str) -> str:
+    """A non-empty string of at most ``MAX_TEXT`` characters, checked before it is parsed."""
+    if not isinstance(value, str) or not value:
+        raise InvalidInput("required: a non-empty string", field=field)
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"at most {MAX_TEXT} characters", field=field)
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,17 +51,16 @@ class TranslatedGrader:
 
 
 def _text(grader: dict[str, Any], key: str, at: str) -> str:
-    value = grader.get(key)
-    if not isinstance(value, str) or not value:
-        raise InvalidInput("required: a non-empty string", field=f"{at}.{key}")
-    return value
+    return bounded_text(grader.get(key), f"{at}.{key}")
 
 
 def _judged(grader: dict[str, Any], at: str) -> str:
-    match = _ONE_REFERENCE.match(_text(grader, "input", at))
-    if match is None:
+    text = _text(grader, "input", at).strip()
+    found = list(spans(text))
+    name = found[0][2] if len(found) == 1 and found[0][:2] == (0, len(text)) else ""
+    if name != SAMPLE_OUTPUT and not (name.startswith("item.") and len(name) > len("item.")):
         raise InvalidInput("must be {{sample.output_text}} or one {{item.<field>}}", field=f"{at}.input")
-    return match.group(1).removeprefix("item.")
+    return name.removeprefix("item.")
 
 
 def _prompt(grader: dict[str, Any], at: str) -> str:
@@ -62,7 +73,7 @@ def _prompt(grader: dict[str, Any], at: str) -> str:
         if not isinstance(content, str):
             raise InvalidInput("only text content is supported", field=f"{at}.input[{i}].content")
         parts.append(content)
-    return ours("\n\n".join(parts))
+    return ours(bounded_text("\n\n".join(parts), f"{at}.input"))
 
 
 def translate(grader: Any, index: int) -> TranslatedGrader:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlp.evaluation.domain.errors import InvalidInput
-from mlp.evaluation.domain.openai_graders import ours
+from mlp.evaluation.domain.openai_graders import bounded_text, ours
 from mlp.evaluation.domain.runs import RunTarget
 
 
@@ -43,10 +43,13 @@ def _messages(data_source: dict[str, Any]) -> tuple[str | None, str]:
         content = message.get("content") if isinstance(message, dict) else None
         if not isinstance(content, str):
             raise InvalidInput("only text content is supported", field=f"data_source.input_messages.template[{i}]")
-        (system if message.get("role") in ("system", "developer") else user).append(ours(content))
+        (system if message.get("role") in ("system", "developer") else user).append(content)
     if not user:
         raise InvalidInput("needs at least one user message", field="data_source.input_messages.template")
-    return ("\n\n".join(system) or None), "\n\n".join(user)
+    field = "data_source.input_messages.template"
+    joined_system = "\n\n".join(system)
+    system_prompt = ours(bounded_text(joined_system, field)) if joined_system else None
+    return system_prompt, ours(bounded_text("\n\n".join(user), field))
 
 
 def run_source(data_source: Any, judged: str) -> RunSource:

@@ -8,6 +8,8 @@ per-row timeout, so a pattern that slips through costs one row, never a hung wor
 
 from __future__ import annotations
 
+from typing import Any
+
 import regex
 
 from mlp.evaluation.domain.errors import InvalidInput
@@ -28,3 +30,20 @@ def refuse_catastrophic(compiled: regex.Pattern[str], pattern: str, *, field: st
             compiled.search(probe, timeout=PROBE_SECONDS)
         except TimeoutError as exc:
             raise InvalidInput("this pattern backtracks catastrophically on some inputs", field=field) from exc
+
+
+def schema_patterns(schema: Any) -> list[str]:
+    """Every ``pattern`` and ``patternProperties`` key in a JSON Schema (walked without recursion)."""
+    found: list[str] = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.append(node["pattern"])
+            if isinstance(node.get("patternProperties"), dict):
+                found.extend(str(key) for key in node["patternProperties"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found

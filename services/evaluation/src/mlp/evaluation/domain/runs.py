@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from mlp.evaluation.domain.criteria import CriterionSnapshot
+from mlp.evaluation.domain.criterion_types import LlmJudge
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RUN_STATUSES: tuple[RunStatus, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -53,6 +54,8 @@ class EvalRun:
     eval_id: uuid.UUID | None = None
     """The OpenAI-compatible eval this run belongs to, if it was started through ``/v1/evals``."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    caller_scopes: tuple[str, ...] | None = None
+    """The scopes of whoever started the run; None for runs started before they were recorded."""
 
     @property
     def finished(self) -> bool:
@@ -61,3 +64,20 @@ class EvalRun:
     @property
     def rows_done(self) -> int:
         return self.completed_rows + self.failed_rows
+
+    def delegated_scopes(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(scopes the worker asks for, the caller's scopes that bound them)."""
+        needed = tuple(scope for scope, _ in needed_scopes(self.target, self.criteria))
+        return needed, self.caller_scopes if self.caller_scopes is not None else needed
+
+
+def needed_scopes(target: RunTarget, criteria: tuple[CriterionSnapshot, ...]) -> list[tuple[str, str]]:
+    """(scope, the request field that needs it) for everything a run will do for its user: read its
+    rows (``datasets:read``, for a dataset or a file alike) and call deployments (``inference``)."""
+    needed = [("datasets:read", "dataset_id")]
+    if target.deployment is not None:
+        needed.append(("inference", "deployment"))
+    judges = [i for i, c in enumerate(criteria) if isinstance(c.parsed(), LlmJudge)]
+    if judges and target.deployment is None:
+        needed.append(("inference", f"criteria[{judges[0]}].config.deployment"))
+    return needed

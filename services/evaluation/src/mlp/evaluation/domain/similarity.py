@@ -2,7 +2,8 @@
 
 BLEU is the usual 4-gram geometric mean with a brevity penalty and add-one smoothing of the
 higher orders (Lin & Och's smoothing 1), so short sentences do not collapse to zero; ROUGE-L is
-the F1 of the longest common subsequence of tokens. Tokens are lower-cased words.
+the F1 of the longest common subsequence of tokens (rapidfuzz's bit-parallel LCS: compiled, linear
+memory). Tokens are lower-cased words.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections import Counter
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -45,21 +47,11 @@ def bleu(candidate: str, reference: str, max_n: int = 4) -> float:
     return min(1.0, brevity * math.exp(log_precision))
 
 
-def _lcs_length(a: list[str], b: list[str]) -> int:
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        current = [0]
-        for j, y in enumerate(b, start=1):
-            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[j - 1]))
-        previous = current
-    return previous[-1]
-
-
 def rouge_l(candidate: str, reference: str) -> float:
     cand, ref = tokens(candidate), tokens(reference)
     if not cand or not ref:
         return 1.0 if cand == ref else 0.0
-    lcs = _lcs_length(cand, ref)
+    lcs = LCSseq.similarity(cand, ref)
     if lcs == 0:
         return 0.0
     precision, recall = lcs / len(cand), lcs / len(ref)

@@ -28,11 +28,14 @@ class MintTokenBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     user_id: uuid.UUID | None = None
     scopes: Annotated[tuple[Scope, ...], msgspec.Meta(max_length=64)] = ()
     service: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    caller_scopes: Annotated[tuple[Scope, ...], msgspec.Meta(max_length=64)] | None = None
 
 
 @post("/internal/v1/tokens", tags=["internal"], opt=SERVICE_ONLY, status_code=201)
 async def mint_token(
     data: JSONBody[MintTokenBody], request: Request[Principal, Any, Any], service_tokens: NamedDependency[ServiceTokens]
 ) -> MintedToken:
-    issued = await service_tokens.mint(request.user, MintRequest(data.user_id, data.scopes, data.service))
+    issued = await service_tokens.mint(
+        request.user, MintRequest(data.user_id, data.scopes, data.service, data.caller_scopes)
+    )
     return MintedToken(token=issued.token, expires_in=issued.expires_in)

@@ -1,6 +1,6 @@
 """Every route identity serves."""
 
-from mlp.identity.api import api_keys, audit, auth, internal_tokens, jwks, me, sessions, verify
+from mlp.identity.api import api_keys, audit, auth, internal_tokens, internal_users, jwks, me, sessions, verify
 
 ROUTES = [
     auth.sign_in,
@@ -8,6 +8,7 @@ ROUTES = [
     verify.verify_caller,
     jwks.jwks,
     internal_tokens.mint_token,
+    internal_users.user_contact,
     me.get_me,
     me.update_me,
     me.delete_me,

@@ -6,12 +6,23 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.billing.adapters.db.metadata import as_dict
 from mlp.billing.adapters.db.tables import reconciliation_adjustments, reconciliation_runs
+
+AWAITING_APPROVAL = "awaiting_approval"
+
+
+def _shown(row: Any) -> dict[str, Any]:
+    """An adjustment as the use cases see it: one proposed that waits for approval is ``awaiting_approval``."""
+    found = as_dict(row)
+    if found["status"] == "proposed" and found.pop("approval") == "required":
+        found["status"] = AWAITING_APPROVAL
+    found.pop("approval", None)
+    return found
 
 
 class SqlReconciliation:
@@ -48,14 +59,45 @@ class SqlReconciliation:
             .values(**values, updated_at=text("now()"), heartbeat_at=text("now()"))
         )
 
-    async def applied_total(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> int:
-        """What earlier runs of this period already added for the user (their applied adjustments)."""
+    async def fail_stale(
+        self, period_start: datetime, period_end: datetime, heartbeat_before: datetime
+    ) -> list[uuid.UUID]:
+        """Mark the period's running runs that stopped heart-beating ``failed``, keeping their last error."""
+        runs = reconciliation_runs.c
+        last_beat = func.coalesce(runs.heartbeat_at, runs.created_at)
+        result = await self._connection.execute(
+            update(reconciliation_runs)
+            .where(
+                runs.period_start == period_start,
+                runs.period_end == period_end,
+                runs.status == "running",
+                last_beat < heartbeat_before,
+            )
+            .values(
+                status="failed",
+                finished_at=text("now()"),
+                updated_at=text("now()"),
+                error=func.concat_ws(
+                    "; ",
+                    runs.error,
+                    func.concat("no heartbeat since ", func.coalesce(runs.heartbeat_at, runs.created_at)),
+                ),
+            )
+            .returning(runs.id)
+        )
+        return [row.id for row in result]
+
+    async def accounted_total(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> int:
+        """What earlier runs of this period already adjusted for the user: applied, or waiting for approval."""
         total = await self._connection.scalar(
             select(func.coalesce(func.sum(reconciliation_adjustments.c.amount_minor), 0))
             .select_from(reconciliation_adjustments.join(reconciliation_runs))
             .where(
                 reconciliation_adjustments.c.user_id == user_id,
-                reconciliation_adjustments.c.status == "applied",
+                or_(
+                    reconciliation_adjustments.c.status == "applied",
+                    reconciliation_adjustments.c.approval == "required",
+                ),
                 reconciliation_runs.c.period_start == period_start,
                 reconciliation_runs.c.period_end == period_end,
             )
@@ -63,11 +105,21 @@ class SqlReconciliation:
         return int(total or 0)
 
     async def add_adjustment(
-        self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str
+        self, run_id: uuid.UUID, user_id: uuid.UUID, amount_minor: int, currency: str, reason: str, status: str
     ) -> uuid.UUID:
+        """``status`` ``proposed``, or ``awaiting_approval`` (stored as proposed, approval required)."""
+        waits = status == AWAITING_APPROVAL
         result = await self._connection.execute(
             insert(reconciliation_adjustments)
-            .values(run_id=run_id, user_id=user_id, amount_minor=amount_minor, currency=currency, reason=reason)
+            .values(
+                run_id=run_id,
+                user_id=user_id,
+                amount_minor=amount_minor,
+                currency=currency,
+                reason=reason,
+                status="proposed" if waits else status,
+                approval="required" if waits else None,
+            )
             .returning(reconciliation_adjustments.c.id)
         )
         created: uuid.UUID = result.one().id
@@ -82,10 +134,47 @@ class SqlReconciliation:
             )
         )
 
+    async def adjustment(self, adjustment_id: uuid.UUID) -> dict[str, Any] | None:
+        """One adjustment, with its run's ``period_start``."""
+        row = (
+            await self._connection.execute(
+                select(reconciliation_adjustments, reconciliation_runs.c.period_start)
+                .select_from(reconciliation_adjustments.join(reconciliation_runs))
+                .where(reconciliation_adjustments.c.id == adjustment_id)
+            )
+        ).first()
+        return None if row is None else _shown(row)
+
+    async def approve(self, adjustment_id: uuid.UUID) -> None:
+        await self._connection.execute(
+            update(reconciliation_adjustments)
+            .where(
+                reconciliation_adjustments.c.id == adjustment_id, reconciliation_adjustments.c.approval == "required"
+            )
+            .values(approval="approved", updated_at=text("now()"))
+        )
+
+    async def proposed(self, user_id: uuid.UUID, period_start: datetime, period_end: datetime) -> list[dict[str, Any]]:
+        """The user's adjustments of the period that some run proposed (and that need no approval, or
+        have it) but did not mark applied."""
+        rows = await self._connection.execute(
+            select(reconciliation_adjustments)
+            .select_from(reconciliation_adjustments.join(reconciliation_runs))
+            .where(
+                reconciliation_adjustments.c.user_id == user_id,
+                reconciliation_adjustments.c.status == "proposed",
+                reconciliation_adjustments.c.approval.is_distinct_from("required"),
+                reconciliation_runs.c.period_start == period_start,
+                reconciliation_runs.c.period_end == period_end,
+            )
+            .order_by(reconciliation_adjustments.c.created_at)
+        )
+        return [_shown(r) for r in rows]
+
     async def adjustments(self, run_id: uuid.UUID) -> list[dict[str, Any]]:
         rows = await self._connection.execute(
             select(reconciliation_adjustments)
             .where(reconciliation_adjustments.c.run_id == run_id)
             .order_by(reconciliation_adjustments.c.created_at)
         )
-        return [as_dict(r) for r in rows]
+        return [_shown(r) for r in rows]

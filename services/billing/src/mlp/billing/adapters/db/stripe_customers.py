@@ -25,10 +25,10 @@ class SqlStripeCustomers:
             select(stripe_customers.c.user_id).where(stripe_customers.c.stripe_customer_id == stripe_customer_id)
         )
 
-    async def link(self, user_id: uuid.UUID, stripe_customer_id: str) -> str:
+    async def link(self, user_id: uuid.UUID, stripe_customer_id: str, email: str | None = None) -> str:
         await self._connection.execute(
             insert(stripe_customers)
-            .values(user_id=user_id, stripe_customer_id=stripe_customer_id)
+            .values(user_id=user_id, stripe_customer_id=stripe_customer_id, email=email)
             .on_conflict_do_nothing(index_elements=[stripe_customers.c.user_id])
         )
         linked = await self.customer_of(user_id)

@@ -22,6 +22,7 @@ from mlp.billing.adapters.db.tables_stripe import (
     stripe_customers,
     stripe_webhook_events,
 )
+from mlp.billing.adapters.db.tables_subscriptions import stripe_plan_prices, stripe_subscriptions
 from mlp.billing.adapters.db.tables_usage import ALERT_KINDS, billing_alerts, budgets, usage_daily, usage_events
 from mlp.common.runtime.inbox import received_events_table
 
@@ -47,6 +48,8 @@ __all__ = [
     "reconciliation_adjustments",
     "reconciliation_runs",
     "stripe_customers",
+    "stripe_plan_prices",
+    "stripe_subscriptions",
     "stripe_webhook_events",
     "usage_daily",
     "usage_events",

@@ -66,6 +66,8 @@ reconciliation_adjustments = Table(
     *currency_column("reconciliation_adjustments"),
     Column("reason", Text, nullable=False),
     Column("status", Text, nullable=False, server_default=text("'proposed'")),
+    # NULL: applied at once; 'required': waits for an operator (above the threshold); 'approved'
+    Column("approval", Text),
     Column("applied_at", DateTime(timezone=True)),
     # What Stripe made of it (an invoice item or a credit note), once applied.
     Column("stripe_object_id", Text),

@@ -14,6 +14,7 @@ from mlp.billing.adapters.db.parked_events import SqlParkedEvents
 from mlp.billing.adapters.db.price_books import SqlPriceBooks
 from mlp.billing.adapters.db.reconciliation import SqlReconciliation
 from mlp.billing.adapters.db.stripe_customers import SqlStripeCustomers
+from mlp.billing.adapters.db.subscriptions import SqlPlanPrices, SqlSubscriptions
 from mlp.billing.adapters.db.usage_store import SqlUsageStore
 from mlp.billing.adapters.db.webhook_events import SqlWebhookEvents
 from mlp.billing.application.ports import Outbox
@@ -30,6 +31,8 @@ class SqlTransaction:
         self.alerts = SqlAlerts(connection)
         self.customers = SqlStripeCustomers(connection)
         self.invoices = SqlInvoices(connection)
+        self.plan_prices = SqlPlanPrices(connection)
+        self.subscriptions = SqlSubscriptions(connection)
         self.webhooks = SqlWebhookEvents(connection)
         self.reconciliation = SqlReconciliation(connection)
         self.parked = SqlParkedEvents(connection)

@@ -9,6 +9,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mlp.billing.adapters.db.metadata import as_dict
 from mlp.billing.adapters.db.tables import stripe_webhook_events
 from mlp.billing.domain.stripe_objects import StripeEvent
 
@@ -44,6 +45,16 @@ class SqlWebhookEvents:
         if row is None:
             return None
         return StripeEvent.from_payload(row.payload), {"status": row.status}
+
+    async def of_status(self, status: str, limit: int) -> list[dict[str, Any]]:
+        events = stripe_webhook_events.c
+        rows = await self._connection.execute(
+            select(events.stripe_event_id, events.type, events.status, events.error, events.attempts, events.created_at)
+            .where(events.status == status)
+            .order_by(events.created_at.desc())
+            .limit(limit)
+        )
+        return [as_dict(r) for r in rows]
 
     async def mark(self, stripe_event_id: str, status: str, error: str | None = None) -> None:
         await self._connection.execute(

@@ -9,12 +9,13 @@ Stripe deduplicates on.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import stripe
 
-from mlp.billing.domain.stripe_objects import MeterEvent, meter_event_name
+from mlp.billing.domain.stripe_objects import CheckoutLink, MeterEvent, meter_event_name
 
 
 def _number(value: Any) -> str:
@@ -88,3 +89,53 @@ class StripeSdkGateway:
             options={"idempotency_key": idempotency_key},
         )
         return str(note.id)
+
+    async def create_meter(self, metric: str, idempotency_key: str) -> str:
+        meter = await self._client.v1.billing.meters.create_async(
+            params={
+                "display_name": metric,
+                "event_name": meter_event_name(metric),
+                "default_aggregation": {"formula": "sum"},
+                "customer_mapping": {"type": "by_id", "event_payload_key": "stripe_customer_id"},
+                "value_settings": {"event_payload_key": "value"},
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+        return str(meter.id)
+
+    async def create_price(
+        self, metric: str, currency: str, meter_id: str, terms: dict[str, Any], idempotency_key: str
+    ) -> str:
+        params: dict[str, Any] = {
+            "currency": currency.lower(),
+            "product_data": {"name": metric, "metadata": {"metric": metric}},
+            "recurring": {"interval": "month", "usage_type": "metered", "meter": meter_id},
+            "metadata": {"metric": metric},
+            **terms,
+        }
+        price = await self._client.v1.prices.create_async(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": idempotency_key},
+        )
+        return str(price.id)
+
+    async def create_checkout_session(
+        self, stripe_customer_id: str, price_ids: Sequence[str], success_url: str, cancel_url: str
+    ) -> CheckoutLink:
+        session = await self._client.v1.checkout.sessions.create_async(
+            params={
+                "mode": "subscription",
+                "customer": stripe_customer_id,
+                # metered prices take no quantity: usage decides it
+                "line_items": [{"price": price_id} for price_id in price_ids],
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+            }
+        )
+        return CheckoutLink(id=str(session.id), url=str(session.url))
+
+    async def create_portal_session(self, stripe_customer_id: str, return_url: str) -> str:
+        session = await self._client.v1.billing_portal.sessions.create_async(
+            params={"customer": stripe_customer_id, "return_url": return_url}
+        )
+        return str(session.url)

@@ -24,7 +24,9 @@ _UNFINISHED = table.c.status.in_(("queued", "running"))
 def _run(row: RowMapping) -> EvalRun:
     criteria = tuple(CriterionSnapshot(uuid.UUID(c["id"]), c["name"], c["kind"], c["config"]) for c in row["criteria"])
     target = RunTarget(**{name: row[name] for name in _TARGET})
-    return EvalRun(**{name: row[name] for name in _PLAIN}, target=target, criteria=criteria)
+    plain = {name: row[name] for name in _PLAIN}
+    plain["caller_scopes"] = tuple(row["caller_scopes"]) if row["caller_scopes"] is not None else None
+    return EvalRun(**plain, target=target, criteria=criteria)
 
 
 def _values(run: EvalRun) -> dict[str, Any]:
@@ -32,6 +34,7 @@ def _values(run: EvalRun) -> dict[str, Any]:
     values.update({name: getattr(run.target, name) for name in _TARGET})
     values["criteria"] = [{"id": str(c.id), "name": c.name, "kind": c.kind, "config": c.config} for c in run.criteria]
     values["criterion_ids"] = [c.id for c in run.criteria]
+    values["caller_scopes"] = list(run.caller_scopes) if run.caller_scopes is not None else None
     return values
 
 

@@ -109,6 +109,8 @@ eval_runs = Table(
     Column("temperature", Float),
     Column("criterion_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
     Column("criteria", JSONB, nullable=False),
+    # the scopes of the caller who started the run (its worker's delegated token carries no more); NULL: before 0005
+    Column("caller_scopes", ARRAY(Text)),
     Column("status", Text, nullable=False, server_default=text("'queued'")),
     Column("total_rows", Integer, nullable=False, server_default=text("0")),
     Column("completed_rows", Integer, nullable=False, server_default=text("0")),
