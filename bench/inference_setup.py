@@ -38,7 +38,8 @@ async def insert_user_and_version(database_url: str) -> tuple[uuid.UUID, uuid.UU
             "INSERT INTO registry.models (user_id, name) VALUES ($1, 'bench') RETURNING id", user_id
         )
         version_id: uuid.UUID = await conn.fetchval(
-            "INSERT INTO registry.model_versions (model_id, user_id, version) VALUES ($1, $2, 1) RETURNING id",
+            "INSERT INTO registry.model_versions (model_id, user_id, version, artifact_uri)"
+            " VALUES ($1, $2, 1, 'test-model') RETURNING id",  # the model id the stand-in model server serves
             model_id,
             user_id,
         )

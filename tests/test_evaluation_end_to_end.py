@@ -61,6 +61,7 @@ async def deployed_dataset(registry: httpx.AsyncClient, model_server: ModelServe
             "kind": "openai-chat",
             "model_version_id": version.json()["id"],
             "upstream_url": f"{model_server.url}/v1",
+            "served_model": "test-model",  # the weights at s3://m/1, as the model server names them
         },
     )
     assert deployment.status_code == 201, deployment.text

@@ -124,7 +124,7 @@ class InMemoryDeployments:
 
     async def open_revision(self, deployment: Deployment, at: datetime) -> None:
         self._close(deployment.id, at)
-        self.history.append(Revision(deployment.id, deployment.serves, at, None))
+        self.history.append(Revision(deployment.id, deployment.serves, at, None, deployment.served_model))
 
     def _close(self, deployment_id: uuid.UUID, at: datetime) -> None:
         self.history = [
@@ -167,8 +167,10 @@ class FakeModelVersions:
     def __init__(self) -> None:
         self.versions: dict[uuid.UUID, tuple[uuid.UUID, ModelVersionRef]] = {}
 
-    def add(self, user_id: uuid.UUID, model_id: uuid.UUID, version: int) -> ModelVersionRef:
-        ref = ModelVersionRef(model_id, uuid.uuid4(), version)
+    def add(
+        self, user_id: uuid.UUID, model_id: uuid.UUID, version: int, served_model: str | None = "test-model"
+    ) -> ModelVersionRef:
+        ref = ModelVersionRef(model_id, uuid.uuid4(), version, served_model)
         self.versions[ref.version_id] = (user_id, ref)
         return ref
 

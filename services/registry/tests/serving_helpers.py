@@ -62,8 +62,11 @@ async def new_user(identity_url: str, registry_url: str, scopes: list[str], **ke
     return User(uuid.UUID(signed_in.json()["user"]["id"]), secret, headers, client)
 
 
-async def add_model_version(engine: AsyncEngine, user_id: uuid.UUID, model_id: uuid.UUID | None = None) -> uuid.UUID:
-    """A model version as the model registry stores it (its use cases are another area's)."""
+async def add_model_version(
+    engine: AsyncEngine, user_id: uuid.UUID, model_id: uuid.UUID | None = None, artifact_uri: str | None = "test-model"
+) -> uuid.UUID:
+    """A model version as the model registry stores it (its use cases are another area's); by default
+    one the stand-in model server serves."""
     async with engine.begin() as conn:
         if model_id is None:
             model_id = (
@@ -77,12 +80,20 @@ async def add_model_version(engine: AsyncEngine, user_id: uuid.UUID, model_id: u
                 .values(
                     model_id=model_id,
                     user_id=user_id,
+                    artifact_uri=artifact_uri,
                     version=(await conn.execute(count_versions(model_id))).scalar_one() + 1,
                 )
                 .returning(model_versions.c.id)
             )
         ).scalar_one()
     return uuid.UUID(str(version))
+
+
+async def model_of(engine: AsyncEngine, version_id: uuid.UUID) -> uuid.UUID:
+    """The model a version belongs to."""
+    async with engine.connect() as conn:
+        found = await conn.execute(select(model_versions.c.model_id).where(model_versions.c.id == version_id))
+        return uuid.UUID(str(found.scalar_one()))
 
 
 def count_versions(model_id: uuid.UUID) -> Any:

@@ -17,6 +17,7 @@ from registry_fakes import (
 from mlp.registry.application.deployment_drafts import DeploymentChange, DeploymentDraft
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
+from mlp.registry.application.deployment_revisions import DeploymentRevisions
 from mlp.registry.application.deployments import DeploymentLimits, Deployments
 from mlp.registry.domain.deployment_errors import (
     DeploymentNotFound,
@@ -51,6 +52,7 @@ class World:
             DeploymentLimits(),
             on_change=lambda user_id, name: self.forgotten.append(name),
         )
+        self.revisions = DeploymentRevisions(self.uow, self.versions, self.clock)
 
     def draft(self, version_id: uuid.UUID, url: str = "http://models.internal/v1", **kw: object) -> DeploymentDraft:
         values: dict[str, object] = {
@@ -125,14 +127,14 @@ async def test_rollout_opens_a_revision_and_history_answers_for_a_moment() -> No
     world.clock.advance(60)
     rolled = await world.deployments.update(USER, deployment.id, DeploymentChange(model_version_id=v2.version_id))
     assert rolled.serves.version == 2
-    history = await world.deployments.history(USER, deployment.id, None)
+    history = await world.revisions.history(USER, deployment.id, None)
     assert [(r.serves.version, r.valid_from, r.valid_to) for r in history] == [
         (1, created_at, world.clock.now),
         (2, world.clock.now, None),
     ]
-    at_30s = await world.deployments.history(USER, deployment.id, created_at.replace(second=30))
+    at_30s = await world.revisions.history(USER, deployment.id, created_at.replace(second=30))
     assert [r.serves.version for r in at_30s] == [1]
-    assert await world.deployments.history(USER, deployment.id, created_at.replace(hour=1)) == []
+    assert await world.revisions.history(USER, deployment.id, created_at.replace(hour=1)) == []
     assert "deployment.rolled_out" in world.uow.outbox.actions()
 
 

@@ -17,12 +17,15 @@ from registry_fakes import (
 )
 
 from mlp.registry.adapters.tiktoken_counter import TiktokenCounter
-from mlp.registry.application.inference import Call, InferenceProxy
+from mlp.registry.application.inference import InferenceProxy
+from mlp.registry.application.inference_bodies import RequestBody
+from mlp.registry.application.inference_calls import Call
 from mlp.registry.application.inference_log import InferenceLog
 from mlp.registry.application.inference_metering import TokenMeter
+from mlp.registry.application.inference_outcomes import OpenedStream
 from mlp.registry.application.inference_routes import DeploymentRoutes
 from mlp.registry.application.upstream_errors import UpstreamTimeout
-from mlp.registry.domain.deployment_errors import DeploymentNotFound, InvalidDeployment, InvalidTransition
+from mlp.registry.domain.deployment_errors import DeploymentNotFound, InvalidDeployment, NotServing
 from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Timeouts
 from mlp.registry.domain.inference import Endpoint, InferenceRecord
 
@@ -57,7 +60,7 @@ class World:
         self.uow.deployments.credentials[self.deployment.id] = b"sealed:sk-up"
 
     def call(self, endpoint: Endpoint = "chat.completions") -> Call:
-        return Call(USER, None, "req-1", endpoint, BODY, time.perf_counter())
+        return Call(USER, None, "req-1", endpoint, RequestBody(BODY), time.perf_counter())
 
     async def logged(self) -> list[InferenceRecord]:
         await self.log.close()
@@ -68,7 +71,7 @@ async def test_the_body_goes_upstream_byte_for_byte_with_the_credential_and_the_
     world = World()
     route = await world.proxy.route(world.call(), "chat")
     assert route.target.credential == "sk-up"
-    reply = await world.proxy.answer(world.call(), route)
+    reply = (await world.proxy.answer(world.call(), route)).reply
     assert reply.status_code == 200
     assert world.upstream.sent == [("http://models.internal/v1", "/chat/completions", BODY)]
     (record,) = await world.logged()
@@ -88,7 +91,7 @@ async def test_unknown_wrong_kind_and_stopped_deployments_are_refused_before_the
     assert wrong.value.field == "model"
     world.uow.deployments.rows[world.deployment.id] = replace(world.deployment, status="stopped")
     fresh = InferenceProxy(DeploymentRoutes(world.uow, ReversibleSecretBox()), world.upstream, world.log)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(NotServing):
         await fresh.route(world.call(), "chat")
     assert world.upstream.sent == []
 
@@ -111,9 +114,11 @@ async def test_a_relayed_stream_passes_chunks_through_and_logs_counted_tokens_ev
     ]
     world.upstream.stream = FakeUpstreamStream(200, chunks, broken=True)
     route = await world.proxy.route(world.call(), "chat")
-    stream = await world.proxy.open_stream(world.call(), route)
-    relayed = [chunk async for chunk in world.proxy.relay(world.call(), route, stream)]
-    assert relayed == chunks
+    opened = await world.proxy.open_stream(world.call(), route)
+    assert isinstance(opened, OpenedStream)
+    relayed = [chunk async for chunk in world.proxy.relay(world.call(), opened)]
+    assert relayed[:2] == chunks
+    assert relayed[2].startswith(b'data: {"error":')
     assert world.upstream.stream.closed
     (record,) = await world.logged()
     assert (record.stream, record.prompt_tokens, record.completion_tokens) == (True, 8, 2)

@@ -60,8 +60,9 @@ def test_usage_the_client_did_not_ask_for_is_taken_out_of_the_stream_split_anywh
     assert passed.endswith(b"data: [DONE]\n\n")
 
 
-def test_without_hiding_every_chunk_passes_as_it_came() -> None:
+def test_without_hiding_whole_events_pass_byte_for_byte_and_a_partial_one_waits_for_its_end() -> None:
     tokens = StreamTokens()
-    assert tokens.feed(CHUNKS[:10]) == CHUNKS[:10]
-    assert tokens.feed(CHUNKS[10:] + USAGE) == CHUNKS[10:] + USAGE
-    assert tokens.rest() == b""
+    assert tokens.feed(CHUNKS[:10]) == b""
+    assert tokens.feed(CHUNKS[10:] + USAGE + b"data: [DO") == CHUNKS + USAGE
+    assert tokens.feed(b"NE]") == b""
+    assert tokens.rest() == b"data: [DONE]"

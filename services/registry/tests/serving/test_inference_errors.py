@@ -115,3 +115,29 @@ async def test_predict_passes_json_through_to_an_http_json_deployment(
     chat = await deploy(user, engine, f"{model_server.url}/v1")
     wrong = await user.http.post(f"/v1/deployments/{chat['id']}/predict", json={})
     assert wrong.status_code == 400
+
+
+@pytest.mark.parametrize("status", [500, 400])
+async def test_an_upstream_error_never_shows_its_address_or_credential_in_any_form(
+    user: User, engine: AsyncEngine, status: int
+) -> None:
+    secret = "sk-upstream-secret-123"
+    leaky = ModelServer(api_key=secret).start()
+    port = leaky.url.rsplit(":", 1)[1]
+    try:
+        # the deployment names its upstream by host name; the message also gives the resolved IP
+        await deploy(user, engine, f"http://localhost:{port}/v1", name="leaky", upstream_api_key=secret)
+        leaky.fail_status = status
+        leaky.fail_message = (
+            f"failed at http://localhost:{port}/v1/chat/completions (http://localhost:{port}, localhost:{port},"
+            f" 127.0.0.1:{port}, [::ffff:127.0.0.1]) with key {secret} / Bearer%20{secret}"
+        )
+        for stream in (False, True):
+            answer = await user.http.post("/v1/chat/completions", json={"model": "leaky", "stream": stream, **CHAT})
+            assert answer.status_code == (502 if status == 500 else 400)
+            assert_openai_error(answer.json(), "upstream_error" if status == 500 else "boom")
+            assert f"the model server answered {status}" in answer.json()["error"]["message"]
+            for leak in ("localhost", "127.0.0.1", port, secret, "failed at"):
+                assert leak not in answer.text
+    finally:
+        leaky.stop()

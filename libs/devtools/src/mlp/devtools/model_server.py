@@ -6,12 +6,18 @@ answers the prompt upper-cased, an embedding is 8 numbers drawn from the input's
 are whitespace-separated words, so usage figures are easy to predict. Streaming sends one word
 per server-sent event (``stream_options.include_usage`` adds a last chunk with usage).
 
+Strict like a real server (vLLM's ``--served-model-name``, OpenAI): it serves only the model ids in
+``models`` (``serve`` adds one, as a finished fine-tuning job does) and answers any other ``model``
+with OpenAI's 404 ``model_not_found``; ``GET /models`` lists them; ``seen_models`` records each
+``model`` asked for, in order. Answers name the model asked for. ``/predict`` takes no model.
+
 Knobs for tests, changeable while it runs: ``latency_seconds`` (before answering),
 ``chunk_delay_seconds`` (between streamed words), ``fail_status`` (answer every call with this
-status), ``api_key`` (required as ``Authorization: Bearer`` when set). ``requests`` counts calls.
+status and ``fail_message``), ``break_after_words`` (a stream drops its connection after that many words),
+``api_key`` (required as ``Authorization: Bearer`` when set). ``requests`` counts calls.
 
 Run it in a test (``ModelServer().start()`` serves on an ephemeral loopback port in a thread) or
-alone: ``python -m mlp.devtools.model_server --port 9100``.
+alone: ``python -m mlp.devtools.model_server --port 9100 --model test-model``.
 """
 
 from __future__ import annotations
@@ -52,14 +58,30 @@ def embedding(text: str) -> list[float]:
     return [round(byte / 255, 6) for byte in digest[:8]]
 
 
+DEFAULT_MODEL = "test-model"
+
+
 class ModelServer(LoopbackServer):
-    def __init__(self, model: str = "test-model", api_key: str | None = None) -> None:
-        self.model = model
+    def __init__(self, *models: str, api_key: str | None = None) -> None:
+        self.models = list(models or (DEFAULT_MODEL,))
         self.api_key = api_key
         self.latency_seconds = 0.0
         self.chunk_delay_seconds = 0.0
         self.fail_status: int | None = None
+        self.fail_message = "the model crashed"
+        self.break_after_words: int | None = None
         self.requests = 0
+        self.seen_models: list[str] = []
+
+    @property
+    def model(self) -> str:
+        """The first model id it serves."""
+        return self.models[0]
+
+    def serve(self, model: str) -> None:
+        """Serve one more model id (a fine-tuned model, once its job succeeded)."""
+        if model not in self.models:
+            self.models.append(model)
 
     # ---- ASGI ------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,14 +96,15 @@ class ModelServer(LoopbackServer):
         if self.latency_seconds:
             await asyncio.sleep(self.latency_seconds)
         if self.fail_status is not None:
-            error = {"message": "the model crashed", "type": "server_error", "code": "boom"}
+            error = {"message": self.fail_message, "type": "server_error", "code": "boom"}
             await self._json(send, self.fail_status, {"error": error})
             return
         await self._route(scope["method"], scope["path"].removeprefix("/v1"), body, send)
 
     async def _route(self, method: str, path: str, body: bytes, send: Send) -> None:
         if method == "GET" and path in ("/models", "/health"):
-            await self._json(send, 200, {"object": "list", "data": [{"id": self.model, "object": "model"}]})
+            listed = [{"id": model, "object": "model", "owned_by": "stand-in"} for model in self.models]
+            await self._json(send, 200, {"object": "list", "data": listed})
             return
         if method != "POST":
             await self._json(send, 405, {"error": {"message": "method not allowed", "type": "invalid_request_error"}})
@@ -101,7 +124,24 @@ class ModelServer(LoopbackServer):
         if handler is None:
             await self._json(send, 404, {"error": {"message": "no such route", "type": "invalid_request_error"}})
             return
+        if handler != self._predict and not await self._known_model(request, send):
+            return
         await handler(request, send)
+
+    async def _known_model(self, request: dict[str, Any], send: Send) -> bool:
+        """OpenAI's answer to a model it does not serve: 404 ``model_not_found``."""
+        model = request.get("model")
+        self.seen_models.append(str(model))
+        if model in self.models:
+            return True
+        error = {
+            "message": f"The model `{model}` does not exist or you do not have access to it.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "model_not_found",
+        }
+        await self._json(send, 404, {"error": error})
+        return False
 
     async def _chat(self, request: dict[str, Any], send: Send) -> None:
         messages = request.get("messages") or []
@@ -112,7 +152,8 @@ class ModelServer(LoopbackServer):
             await self._stream(request, send, "chat.completion.chunk", answer, prompt_tokens, chat=True)
             return
         choice = {"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}
-        await self._json(send, 200, self._completion_body("chat.completion", choice, prompt_tokens, answer))
+        body = self._completion_body("chat.completion", choice, prompt_tokens, answer, request["model"])
+        await self._json(send, 200, body)
 
     async def _completion(self, request: dict[str, Any], send: Send) -> None:
         prompt = str(request.get("prompt", ""))
@@ -121,7 +162,8 @@ class ModelServer(LoopbackServer):
             await self._stream(request, send, "text_completion", answer, len(words(prompt)), chat=False)
             return
         choice = {"index": 0, "text": answer, "finish_reason": "stop", "logprobs": None}
-        await self._json(send, 200, self._completion_body("text_completion", choice, len(words(prompt)), answer))
+        body = self._completion_body("text_completion", choice, len(words(prompt)), answer, request["model"])
+        await self._json(send, 200, body)
 
     async def _embeddings(self, request: dict[str, Any], send: Send) -> None:
         raw = request.get("input", "")
@@ -129,18 +171,21 @@ class ModelServer(LoopbackServer):
         data = [{"object": "embedding", "index": i, "embedding": embedding(text)} for i, text in enumerate(inputs)]
         tokens = sum(len(words(text)) for text in inputs)
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
-        await self._json(send, 200, {"object": "list", "data": data, "model": self.model, "usage": usage})
+        await self._json(send, 200, {"object": "list", "data": data, "model": request["model"], "usage": usage})
 
     async def _predict(self, request: dict[str, Any], send: Send) -> None:
         await self._json(send, 200, {"prediction": request})
 
-    def _completion_body(self, obj: str, choice: dict[str, Any], prompt_tokens: int, answer: str) -> dict[str, Any]:
+    @staticmethod
+    def _completion_body(
+        obj: str, choice: dict[str, Any], prompt_tokens: int, answer: str, model: str
+    ) -> dict[str, Any]:
         completion_tokens = len(words(answer))
         return {
             "id": "cmpl-test",
             "object": obj,
             "created": int(time.time()),
-            "model": self.model,
+            "model": model,
             "choices": [choice],
             "usage": {
                 "prompt_tokens": prompt_tokens,
@@ -155,8 +200,10 @@ class ModelServer(LoopbackServer):
         headers = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         pieces = words(answer)
-        base = {"id": "cmpl-test", "object": obj, "created": int(time.time()), "model": self.model}
+        base = {"id": "cmpl-test", "object": obj, "created": int(time.time()), "model": request["model"]}
         for i, piece in enumerate(pieces):
+            if i == self.break_after_words:
+                raise ConnectionResetError("the stand-in drops the stream")
             text = piece if i == 0 else " " + piece
             delta: dict[str, Any] = {"role": "assistant", "content": text} if chat else {}
             choice = {"index": 0, "delta": delta, "finish_reason": None} if chat else {"index": 0, "text": text}
@@ -187,10 +234,11 @@ class ModelServer(LoopbackServer):
 def main() -> None:
     parser = argparse.ArgumentParser(description="OpenAI-compatible test model server")
     parser.add_argument("--port", type=int, default=9100)
+    parser.add_argument("--model", action="append", help="a model id to serve (repeatable; default test-model)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before answering")
     parser.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between streamed words")
     args = parser.parse_args()
-    server = ModelServer()
+    server = ModelServer(*(args.model or ()))
     server.latency_seconds = args.latency
     server.chunk_delay_seconds = args.chunk_delay
     uvicorn.run(server, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")

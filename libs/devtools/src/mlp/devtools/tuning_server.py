@@ -5,12 +5,16 @@ data). ``POST /v1/fine_tuning/jobs`` starts ``ftjob-<n>`` (``created``), OpenAI'
 is not one it received; ``GET`` lists them newest first (``after``, ``limit``, the
 ``metadata[key]`` filter unless ``filters_metadata`` is False). A job is ``queued`` for its first
 ``queued_polls`` polls, ``running`` until the ``polls_to_finish``-th, then ``succeeded`` (or
-``failed`` when ``fail`` is set); ``/cancel`` cancels it. ``start()`` serves on a loopback port.
+``failed`` when ``fail`` is set); ``/cancel`` cancels it. A succeeded job's model is
+``ft:<base model>:stand-in::<job id>``, OpenAI's shape, handed once to ``on_model`` (``make run``
+and tests pass the stand-in model server's ``serve``, so the tuned model can be called).
+``start()`` serves on a loopback port.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,8 +27,15 @@ JOBS = "/v1/fine_tuning/jobs"
 
 
 class TuningServer(LoopbackServer):
-    def __init__(self, polls_to_finish: int = 2, trained_tokens: int = 1234, api_key: str | None = None) -> None:
+    def __init__(
+        self,
+        polls_to_finish: int = 2,
+        trained_tokens: int = 1234,
+        api_key: str | None = None,
+        on_model: Callable[[str], None] = lambda model: None,
+    ) -> None:
         self.polls_to_finish = polls_to_finish
+        self.on_model = on_model
         self.queued_polls = 0
         self.trained_tokens = trained_tokens
         self.api_key = api_key
@@ -124,9 +135,15 @@ class TuningServer(LoopbackServer):
         if status == "failed":
             return {**self._job(job_id, status), "error": {"code": "bad_data", "message": "training diverged"}}
         if status == "succeeded":
-            extra = {"trained_tokens": self.trained_tokens, "fine_tuned_model": f"ft:{job_id}"}
+            model = self.fine_tuned_model(job_id)
+            self.on_model(model)
+            extra = {"trained_tokens": self.trained_tokens, "fine_tuned_model": model}
             return {**self._job(job_id, status), **extra, "metrics": {"train_loss": 0.25}}
         return self._job(job_id, status)
+
+    def fine_tuned_model(self, job_id: str) -> str:
+        base = next(job for job in self.created if job["id"] == job_id).get("model") or "model"
+        return f"ft:{base}:stand-in::{job_id}"
 
     def _job(self, job_id: str, status: str) -> dict[str, Any]:
         created = next(job for job in self.created if job["id"] == job_id)

@@ -26,8 +26,10 @@ from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpst
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
+from mlp.registry.application.deployment_revisions import DeploymentRevisions
 from mlp.registry.application.deployments import DeploymentLimits, Deployments
 from mlp.registry.application.inference import InferenceProxy
+from mlp.registry.application.inference_attempts import AttemptLimits
 from mlp.registry.application.inference_log import InferenceLog
 from mlp.registry.application.inference_metering import CallMeter, TokenMeter, UpstreamTrust
 from mlp.registry.application.inference_requests import InferenceRequests
@@ -45,6 +47,7 @@ def utc_now() -> datetime:
 @dataclass
 class Serving:
     deployments: Deployments
+    revisions: DeploymentRevisions
     prober: DeploymentProber
     proxy: InferenceProxy
     log: InferenceLog
@@ -80,9 +83,10 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
 
     routes = DeploymentRoutes(uow, secrets, settings.deployment_cache_seconds)
     prober = DeploymentProber(uow, backend, secrets, utc_now)
+    model_versions = SqlModelVersions(engine)
     deployments = Deployments(
         uow,
-        SqlModelVersions(engine),
+        model_versions,
         secrets,
         UpstreamGuard(DnsHostResolver(), settings.allow_internal_upstreams),
         backend,
@@ -104,8 +108,11 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
         settle=TokenMeter(TiktokenCounter()).settle,
     )
     trust = UpstreamTrust(settings.trusted_upstream_hosts.split(","))
-    proxy = InferenceProxy(routes, upstream, log, utc_now, CallMeter(trust))
-    return Serving(deployments, prober, proxy, log, InferenceRequests(SqlInferenceLogReader(engine)), upstream)
+    limits = AttemptLimits(settings.inference_max_attempts, settings.inference_attempts_seconds)
+    proxy = InferenceProxy(routes, upstream, log, utc_now, limits, CallMeter(trust))
+    revisions = DeploymentRevisions(uow, model_versions, utc_now, on_change=routes.forget)
+    requests = InferenceRequests(SqlInferenceLogReader(engine))
+    return Serving(deployments, revisions, prober, proxy, log, requests, upstream)
 
 
 def serving_lifespan(
@@ -115,6 +122,7 @@ def serving_lifespan(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         serving = build_serving(app.state.engine, settings, outbox)
         app.state.deployments = serving.deployments
+        app.state.deployment_revisions = serving.revisions
         app.state.inference_proxy = serving.proxy
         app.state.inference_requests = serving.requests
         app.state.inference_log = serving.log

@@ -52,6 +52,10 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     deployment_probe_interval_seconds: float = 30.0
     upstream_max_connections: int = 200
     """Pooled connections per upstream origin."""
+    inference_max_attempts: int = 3
+    """Attempts one call makes: its deployment, then its fallbacks in order (before a byte was relayed)."""
+    inference_attempts_seconds: float = 90.0
+    """No fallback is tried once a call is this old; each attempt's timeouts are cut to the time left."""
     inference_log_batch_size: int = 100
     inference_log_capacity: int = 10_000
     inference_log_capacity_bytes: int = 64 * 1024 * 1024

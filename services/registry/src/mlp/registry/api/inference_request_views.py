@@ -29,6 +29,9 @@ class InferenceRequestView(msgspec.Struct, kw_only=True):
     upstream_completion_tokens: int | None
     error: str | None
     created_at: datetime
+    attempt: int
+    """1 for the deployment called; 2 and on for the fallbacks tried after it."""
+    fallback_from: uuid.UUID | None
 
     @classmethod
     def of(cls, r: InferenceRecord) -> InferenceRequestView:
@@ -49,6 +52,8 @@ class InferenceRequestView(msgspec.Struct, kw_only=True):
             upstream_completion_tokens=r.upstream_completion_tokens,
             error=r.error,
             created_at=r.created_at,
+            attempt=r.attempt,
+            fallback_from=r.fallback_from,
         )
 
 
@@ -60,6 +65,8 @@ class InferenceRequestPage(msgspec.Struct, kw_only=True):
 
 class DailyStatsView(msgspec.Struct, kw_only=True):
     deployment_id: uuid.UUID
+    model_version_id: uuid.UUID
+    """The version that answered (a deployment with a canary, or rolled out that day, has a row per version)."""
     day: date
     requests: int
     errors: int
@@ -73,6 +80,7 @@ class DailyStatsView(msgspec.Struct, kw_only=True):
     def of(cls, s: DailyStats) -> DailyStatsView:
         return cls(
             deployment_id=s.deployment_id,
+            model_version_id=s.model_version_id,
             day=s.day,
             requests=s.requests,
             errors=s.errors,

@@ -40,13 +40,14 @@ class InferenceRequestController(Controller):
         request: Request[Principal, Any, Any],
         inference_requests: NamedDependency[InferenceRequests],
         deployment_id: FromQuery[uuid.UUID | None] = None,
+        model_version_id: FromQuery[uuid.UUID | None] = None,
         status: FromQuery[Literal["success", "error"] | None] = None,
         since: FromQuery[datetime | None] = None,
         until: FromQuery[datetime | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         cursor: Annotated[str | None, QueryParameter(max_length=256)] = None,
     ) -> InferenceRequestPage:
-        filters = InferenceFilter(deployment_id, status, _utc(since), _utc(until))
+        filters = InferenceFilter(deployment_id, status, _utc(since), _utc(until), model_version_id)
         page = await inference_requests.page(request.user.user_id, filters, limit, cursor)
         return InferenceRequestPage(
             data=[InferenceRequestView.of(r) for r in page.items],
@@ -54,7 +55,7 @@ class InferenceRequestController(Controller):
             next_cursor=page.next_cursor,
         )
 
-    @get("/stats", opt=READ, summary="Per deployment and UTC day: count, error rate, p50/p95 latency, tokens")
+    @get("/stats", opt=READ, summary="Per deployment, version and UTC day: count, error rate, p50/p95 latency, tokens")
     async def stats(
         self,
         request: Request[Principal, Any, Any],

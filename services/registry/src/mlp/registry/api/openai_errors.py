@@ -5,7 +5,6 @@ Upstream errors are rewritten so nothing of the upstream's URL or credential rea
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Request, Response
@@ -14,7 +13,7 @@ from litestar.types import ExceptionHandlersMap
 
 from mlp.common.auth.errors import AuthError
 from mlp.common.runtime.problems import Problem
-from mlp.registry.application.serving_ports import UpstreamTarget
+from mlp.registry.api.upstream_answers import upstream_code
 from mlp.registry.application.upstream_errors import UpstreamError, UpstreamTimeout
 from mlp.registry.domain.deployment_errors import (
     DeploymentError,
@@ -23,6 +22,7 @@ from mlp.registry.domain.deployment_errors import (
     InvalidDeployment,
     InvalidTransition,
     NameTaken,
+    NotServing,
 )
 
 TYPES_BY_STATUS = {
@@ -55,21 +55,18 @@ def openai_error_response(
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def upstream_failure(status: int, body: bytes, target: UpstreamTarget) -> OpenAIError:
-    """An upstream's error answer, kept for 4xx (the caller's mistake) and 502 for the rest; scrubbed."""
-    message = f"the model server answered {status}"
-    try:
-        upstream = json.loads(body).get("error", {})
-        if isinstance(upstream, dict) and isinstance(upstream.get("message"), str):
-            message = f"{message}: {upstream['message'][:500]}"
-    except (ValueError, AttributeError):
-        pass
-    for secret in filter(None, (target.url, target.credential)):
-        message = message.replace(secret, "[redacted]")
+def upstream_failure(status: int, body: bytes) -> OpenAIError:
+    """An upstream's error answer: its status kept for 4xx (the caller's mistake), 502 for the rest.
+
+    The upstream's message is never quoted (it may name its address, a resolved IP or a credential
+    in any spelling): the caller gets a summary, the status and the upstream's error ``code`` and
+    ``param`` when they are plain identifiers."""
+    code, param = upstream_code(body)
+    summary = f"the model server answered {status}" + (f" ({code})" if code else "")
     if status < 500 and status not in (401, 403):
-        return OpenAIError(status, message, "upstream_rejected")
+        return OpenAIError(status, f"{summary}: the request was refused", code or "upstream_rejected", param)
     # the upstream refusing our credential is a deployment problem, not the caller's
-    return OpenAIError(502, message, "upstream_error")
+    return OpenAIError(502, f"{summary}: the deployment's model server failed", "upstream_error")
 
 
 def _on_openai(_: Request[Any, Any, Any], exc: OpenAIError) -> Response[Any]:
@@ -77,6 +74,10 @@ def _on_openai(_: Request[Any, Any, Any], exc: OpenAIError) -> Response[Any]:
 
 
 def _on_deployment(_: Request[Any, Any, Any], exc: DeploymentError) -> Response[Any]:
+    if isinstance(exc, NotServing):
+        if exc.status == "stopped":
+            return openai_error_response(409, exc.detail, "deployment_stopped", exc.field)
+        return openai_error_response(503, exc.detail, f"deployment_{exc.status}", exc.field)
     if isinstance(exc, DeploymentNotFound):
         return openai_error_response(404, exc.detail, "model_not_found", exc.field)
     if isinstance(exc, InvalidTransition):
@@ -107,7 +108,15 @@ def _on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
 OPENAI_ERROR_HANDLERS: ExceptionHandlersMap = {
     OpenAIError: _on_openai,
     **dict.fromkeys(
-        (DeploymentError, DeploymentNotFound, InvalidDeployment, ForbiddenUpstream, InvalidTransition, NameTaken),
+        (
+            DeploymentError,
+            DeploymentNotFound,
+            InvalidDeployment,
+            ForbiddenUpstream,
+            InvalidTransition,
+            NameTaken,
+            NotServing,
+        ),
         _on_deployment,
     ),
     UpstreamError: _on_upstream,

@@ -1,8 +1,9 @@
 """OpenAI-compatible inference: ``/v1/chat/completions``, ``/v1/completions``, ``/v1/embeddings``, ``/v1/models``,
 and ``/v1/deployments/{id}/predict`` for http-json deployments. ``model`` is the deployment's name.
 
-Bodies are forwarded as received and answers passed back as bytes; ``stream: true`` relays the
-upstream's server-sent events chunk by chunk, as they arrive.
+The upstream is asked for the deployment's served model (only ``model`` of the body changes) and
+its answers are passed back as bytes, ``model`` included; ``stream: true`` relays the upstream's
+server-sent events as they arrive. A predict body is forwarded as received.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.runtime.service_app import state_dependencies
 from mlp.common.runtime.spend_limits import refuse_when_limit_reached
-from mlp.registry.api.openai_bodies import read_envelope, with_stream_usage
+from mlp.registry.api.openai_bodies import read_request
 from mlp.registry.api.openai_errors import OPENAI_ERROR_HANDLERS, upstream_failure
 from mlp.registry.api.openai_views import ModelList, ModelView
 from mlp.registry.application.deployments import Deployments
-from mlp.registry.application.inference import Call, InferenceProxy
+from mlp.registry.application.inference import InferenceProxy
+from mlp.registry.application.inference_bodies import RequestBody
+from mlp.registry.application.inference_calls import Call
+from mlp.registry.application.inference_outcomes import Refused
 from mlp.registry.domain.inference import Endpoint
 
 INFERENCE = requires_scopes("inference")
@@ -33,7 +37,11 @@ SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
 def _call(
-    request: Request[Principal, Any, Any], endpoint: Endpoint, body: bytes, started: float, hide_usage: bool = False
+    request: Request[Principal, Any, Any],
+    endpoint: Endpoint,
+    body: RequestBody,
+    started: float,
+    hide_usage: bool = False,
 ) -> Call:
     return Call(
         user_id=request.user.user_id,
@@ -55,16 +63,14 @@ async def _proxy(
 ) -> Response[Any]:
     route = await proxy.route(call, name, deployment_id)
     if stream:
-        upstream = await proxy.open_stream(call, route)
-        if upstream.status_code >= 400:
-            body = await upstream.read()
-            await upstream.aclose()
-            await proxy.stream_failed(call, route, upstream)
-            raise upstream_failure(upstream.status_code, body, route.target)
-        return Stream(proxy.relay(call, route, upstream), media_type=upstream.content_type, headers=SSE_HEADERS)
-    reply = await proxy.answer(call, route)
+        opened = await proxy.open_stream(call, route)
+        if isinstance(opened, Refused):
+            raise upstream_failure(opened.status_code, opened.body)
+        media_type = opened.stream.content_type
+        return Stream(proxy.relay(call, opened), media_type=media_type, headers=SSE_HEADERS)
+    reply = (await proxy.answer(call, route)).reply
     if reply.status_code >= 400:
-        raise upstream_failure(reply.status_code, reply.body, route.target)
+        raise upstream_failure(reply.status_code, reply.body)
     return Response(reply.body, media_type=reply.content_type)
 
 
@@ -106,7 +112,7 @@ class OpenAIInferenceController(Controller):
         inference_proxy: NamedDependency[InferenceProxy],
     ) -> Response[Any]:
         started = time.perf_counter()
-        call = _call(request, "predict", await request.body(), started)
+        call = _call(request, "predict", RequestBody(await request.body()), started)
         return await _proxy(inference_proxy, call, False, deployment_id=deployment_id)
 
     @get("/models", opt=INFERENCE, summary="My deployments, as OpenAI lists models")
@@ -130,8 +136,6 @@ class OpenAIInferenceController(Controller):
         request: Request[Principal, Any, Any], proxy: NamedDependency[InferenceProxy], endpoint: Endpoint
     ) -> Response[Any]:
         started = time.perf_counter()
-        body = await request.body()
-        envelope = read_envelope(body, endpoint)
-        asking = with_stream_usage(body, envelope)
-        call = _call(request, endpoint, asking or body, started, hide_usage=asking is not None)
-        return await _proxy(proxy, call, bool(envelope.stream), envelope.model)
+        read = read_request(await request.body(), endpoint)
+        call = _call(request, endpoint, read.body, started, hide_usage=read.hide_usage)
+        return await _proxy(proxy, call, read.stream, read.model)

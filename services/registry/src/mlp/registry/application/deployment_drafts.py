@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from msgspec import UNSET, UnsetType
+
 from mlp.registry.domain.deployments import DeploymentKind
 
 
@@ -17,6 +19,15 @@ class DeploymentDraft:
     credential: str | None
     connect_timeout_seconds: float | None
     timeout_seconds: float | None
+    served_model: str | None = None
+    fallbacks: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True)
+class CanaryDraft:
+    model_version_id: uuid.UUID
+    weight: int
+    served_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,3 +40,9 @@ class DeploymentChange:
     clear_credential: bool = False
     connect_timeout_seconds: float | None = None
     timeout_seconds: float | None = None
+    fallbacks: tuple[uuid.UUID, ...] | None = None
+    """None keeps them, () clears them."""
+    canary: CanaryDraft | UnsetType | None = UNSET
+    """UNSET keeps it, None removes it."""
+    served_model: str | None = None
+    """With a new version, its override (none: the version's own id); alone, the current version's."""

@@ -11,6 +11,7 @@ from mlp.registry.application.deployment_drafts import DeploymentChange, Deploym
 from mlp.registry.application.deployment_events import deployment_event
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
+from mlp.registry.application.deployment_targets import ServingTargets, existing_deployment
 from mlp.registry.application.serving_ports import (
     DeploymentPage,
     ModelVersions,
@@ -19,7 +20,12 @@ from mlp.registry.application.serving_ports import (
     ServingUnitOfWork,
 )
 from mlp.registry.domain.deployment_errors import DeploymentNotFound
-from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision, Timeouts, check_name
+from mlp.registry.domain.deployments import (
+    Deployment,
+    Timeouts,
+    check_name,
+    served_model_for,
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class Deployments:
         on_change: Callable[[uuid.UUID, str], None] = lambda user_id, name: None,
     ) -> None:
         self._uow = uow
-        self._model_versions = model_versions
+        self._targets = ServingTargets(model_versions)
         self._secrets = secrets
         self._guard = guard
         self._backend = backend
@@ -59,7 +65,8 @@ class Deployments:
             draft.timeout_seconds or self._limits.default_timeout_seconds,
         ).check(self._limits.max_timeout_seconds)
         url = await self._guard.check(draft.upstream_url)
-        serves = await self._version(user_id, draft.model_version_id)
+        serves = await self._targets.version(user_id, draft.model_version_id)
+        served_model = served_model_for(draft.kind, serves, draft.served_model)
         now = self._clock()
         deployment = Deployment(
             id=uuid.uuid4(),
@@ -74,10 +81,12 @@ class Deployments:
             status_detail=None,
             created_at=now,
             updated_at=now,
+            served_model=served_model,
         )
         deployment = replace(deployment, upstream_url=await self._backend.prepare(deployment))
         sealed = self._secrets.seal(draft.credential) if draft.credential is not None else None
         async with self._uow() as uow:
+            deployment = deployment.with_fallbacks(await self._targets.fallbacks(uow, user_id, draft.fallbacks))
             await uow.deployments.add(deployment, sealed)
             await uow.deployments.open_revision(deployment, now)
             await uow.outbox.audit([deployment_event(deployment, "created", now)])
@@ -98,12 +107,11 @@ class Deployments:
     async def update(self, user_id: uuid.UUID, deployment_id: uuid.UUID, change: DeploymentChange) -> Deployment:
         """A new model version is a rollout (a new revision); upstream, credential and timeouts may change too
         (a new upstream or credential is probed at once)."""
-        target = await self._version(user_id, change.model_version_id) if change.model_version_id else None
         url = await self._guard.check(change.upstream_url) if change.upstream_url is not None else None
         now = self._clock()
         async with self._uow() as uow:
-            current = await self._existing(uow, user_id, deployment_id)
-            updated = current.rolled_out(target) if target is not None else current
+            current = await existing_deployment(uow, user_id, deployment_id)
+            updated = await self._targets.serving(uow, user_id, current, change)
             timeouts = Timeouts(
                 change.connect_timeout_seconds or current.timeouts.connect_seconds,
                 change.timeout_seconds or current.timeouts.read_seconds,
@@ -122,7 +130,7 @@ class Deployments:
             )
             await uow.deployments.save(updated, credential)
             events = [deployment_event(updated, "updated", now)]
-            if updated.serves != current.serves:
+            if updated.serving != current.serving:
                 await uow.deployments.open_revision(updated, now)
                 events.append(deployment_event(updated, "rolled_out", now, from_version=current.serves.version))
             await uow.outbox.audit(events)
@@ -143,7 +151,7 @@ class Deployments:
         """Stops the deployment first (so nothing is served from it), then deletes it softly."""
         now = self._clock()
         async with self._uow() as uow:
-            current = await self._existing(uow, user_id, deployment_id)
+            current = await existing_deployment(uow, user_id, deployment_id)
             stopped = current if current.status == "stopped" else current.stopped()
             await uow.deployments.save(replace(stopped, updated_at=now))
             await uow.deployments.delete(user_id, deployment_id, now)
@@ -152,37 +160,15 @@ class Deployments:
         await self._backend.release(current)
         self._on_change(user_id, current.name)
 
-    async def history(self, user_id: uuid.UUID, deployment_id: uuid.UUID, at: datetime | None) -> list[Revision]:
-        """Every revision, or only the one that served the deployment at ``at`` (none before it existed)."""
-        async with self._uow() as uow:
-            await self._existing(uow, user_id, deployment_id)
-            revisions = await uow.deployments.revisions(user_id, deployment_id)
-        if at is None:
-            return revisions
-        return [r for r in revisions if r.valid_from <= at and (r.valid_to is None or at < r.valid_to)]
-
     async def _transition(
         self, user_id: uuid.UUID, deployment_id: uuid.UUID, action: str, step: Callable[[Deployment], Deployment]
     ) -> Deployment:
         now = self._clock()
         async with self._uow() as uow:
-            current = await self._existing(uow, user_id, deployment_id)
+            current = await existing_deployment(uow, user_id, deployment_id)
             changed = replace(step(current), updated_at=now)
             await uow.deployments.save(changed)
             await uow.outbox.audit([deployment_event(changed, action, now, from_status=current.status)])
             await uow.commit()
         self._on_change(user_id, changed.name)
         return changed
-
-    async def _version(self, user_id: uuid.UUID, version_id: uuid.UUID) -> ModelVersionRef:
-        found = await self._model_versions.get(user_id, version_id)
-        if found is None:
-            raise DeploymentNotFound("no such model version", "model_version_id")
-        return found
-
-    @staticmethod
-    async def _existing(uow: ServingUnitOfWork, user_id: uuid.UUID, deployment_id: uuid.UUID) -> Deployment:
-        found = await uow.deployments.get(user_id, deployment_id)
-        if found is None:
-            raise DeploymentNotFound("no such deployment")
-        return found

@@ -70,10 +70,10 @@ class StreamTokens:
     """Reads server-sent events as they pass: the ``usage`` the stream reports (OpenAI sends it last when
     ``stream_options.include_usage`` is set), and the generated text, kept for counting after the stream.
 
-    With ``hide_usage`` (the proxy asked the upstream for usage the client did not ask for) the
-    usage-only event is taken out of what passes on: a client reading ``choices[0]`` of every chunk
-    would fail on it. Complete events pass then, a partial one waits for its end; without it every
-    chunk passes untouched, as it came."""
+    Only complete events pass on (a partial one waits for its end, bytes unchanged), so a stream that
+    breaks can still end with a clean error event. With ``hide_usage`` (the proxy asked the upstream
+    for usage the client did not ask for) the usage-only event is taken out of what passes on: a
+    client reading ``choices[0]`` of every chunk would fail on it."""
 
     def __init__(self, hide_usage: bool = False) -> None:
         self._hide_usage = hide_usage
@@ -84,8 +84,8 @@ class StreamTokens:
 
     def feed(self, chunk: bytes) -> bytes:
         """Reads the chunk's usage and text; what to send on."""
-        self._pending += chunk
-        *events, self._pending = _EVENT_END.split(self._pending)
+        received = self._pending + chunk
+        *events, self._pending = _EVENT_END.split(received)
         passed = []
         for event in events:
             usage_only = False
@@ -94,11 +94,13 @@ class StreamTokens:
                     usage_only = self._data(line[5:].strip()) or usage_only
             if not usage_only:
                 passed.append(event + b"\n\n")
-        return b"".join(passed) if self._hide_usage else chunk
+        if self._hide_usage:
+            return b"".join(passed)
+        return received[: len(received) - len(self._pending)]
 
     def rest(self) -> bytes:
         """What is left to send once the stream ended (an event with no blank line after it)."""
-        return self._pending if self._hide_usage else b""
+        return self._pending
 
     def _data(self, data: bytes) -> bool:
         """Counts one event's data; True when it carries usage and no choice."""

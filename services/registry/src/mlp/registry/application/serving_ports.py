@@ -152,6 +152,7 @@ class InferenceFilter:
     status: str | None = None  # "success" or "error"
     since: datetime | None = None
     until: datetime | None = None
+    model_version_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -37,3 +37,19 @@ class InvalidTransition(DeploymentError):
 
 class NameTaken(DeploymentError):
     code = "conflict"
+
+
+class NotServing(DeploymentError):
+    """A deployment that is pending, failed or stopped is asked to answer a call."""
+
+    code = "not-serving"
+
+    def __init__(self, name: str, status: str, detail: str | None) -> None:
+        why = {
+            "pending": "it is pending: its model server has not been probed yet",
+            "failed": "it failed: its model server did not answer the probe",
+            "stopped": "it is stopped",
+        }.get(status, f"it is {status}")
+        suffix = f" ({detail})" if detail and status == "failed" else ""
+        super().__init__(f"deployment '{name}' does not serve: {why}{suffix}", "model")
+        self.status = status

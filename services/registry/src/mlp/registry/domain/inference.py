@@ -34,13 +34,18 @@ class InferenceRecord:
     created_at: datetime
     upstream_prompt_tokens: int | None = None
     upstream_completion_tokens: int | None = None
+    attempt: int = 1
+    """1 for the deployment called; 2 and on for the fallbacks tried after it."""
+    fallback_from: uuid.UUID | None = None
+    """On a fallback's attempt: the deployment called."""
 
 
 @dataclass(frozen=True)
 class DailyStats:
-    """Per deployment and UTC day."""
+    """Per deployment, version that answered and UTC day."""
 
     deployment_id: uuid.UUID
+    model_version_id: uuid.UUID
     day: date
     requests: int
     errors: int

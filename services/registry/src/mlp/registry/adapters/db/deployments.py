@@ -14,11 +14,27 @@ from mlp.registry.adapters.db.cursors import decode_cursor, encode_cursor
 from mlp.registry.adapters.db.tables_serving import deployment_revisions, deployments, inference_requests
 from mlp.registry.application.serving_ports import DeploymentPage
 from mlp.registry.domain.deployment_errors import NameTaken
-from mlp.registry.domain.deployments import Deployment, ModelVersionRef, Revision, Timeouts
+from mlp.registry.domain.deployments import Canary, Deployment, ModelVersionRef, Revision, Timeouts
 
 _d = deployments.c
 _r = deployment_revisions.c
 LIVE = and_(_d.deleted_at.is_(None), _d.status != "stopped")
+
+
+def to_canary(row: Row[Any], model_id: uuid.UUID) -> Canary | None:
+    if row.canary_model_version_id is None:
+        return None
+    serves = ModelVersionRef(model_id, row.canary_model_version_id, row.canary_model_version)
+    return Canary(serves, row.canary_served_model, row.canary_weight)
+
+
+def canary_values(canary: Canary | None) -> dict[str, Any]:
+    return {
+        "canary_model_version_id": canary.serves.version_id if canary else None,
+        "canary_model_version": canary.serves.version if canary else None,
+        "canary_served_model": canary.served_model if canary else None,
+        "canary_weight": canary.weight if canary else None,
+    }
 
 
 def to_deployment(row: Row[Any]) -> Deployment:
@@ -36,6 +52,9 @@ def to_deployment(row: Row[Any]) -> Deployment:
         created_at=row.created_at,
         updated_at=row.updated_at,
         last_probed_at=row.last_probed_at,
+        served_model=row.served_model,
+        fallbacks=tuple(row.fallback_ids),
+        canary=to_canary(row, row.model_id),
     )
 
 
@@ -51,6 +70,9 @@ def _values(d: Deployment) -> dict[str, Any]:
         "status": d.status,
         "status_detail": d.status_detail,
         "updated_at": d.updated_at,
+        "served_model": d.served_model,
+        "fallback_ids": list(d.fallbacks),
+        **canary_values(d.canary),
     }
 
 
@@ -141,6 +163,8 @@ class SqlDeploymentRepository:
                 model_version_id=deployment.serves.version_id,
                 model_version=deployment.serves.version,
                 valid_from=at,
+                served_model=deployment.served_model,
+                **canary_values(deployment.canary),
             )
         )
 
@@ -157,6 +181,8 @@ class SqlDeploymentRepository:
                 ModelVersionRef(r.model_id, r.model_version_id, r.model_version),
                 r.valid_from,
                 r.valid_to,
+                r.served_model,
+                to_canary(r, r.model_id),
             )
             for r in rows
         ]

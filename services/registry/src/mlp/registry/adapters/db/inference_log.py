@@ -79,6 +79,8 @@ def to_record(row: Row[Any]) -> InferenceRecord:
         created_at=row.created_at,
         upstream_prompt_tokens=row.upstream_prompt_tokens,
         upstream_completion_tokens=row.upstream_completion_tokens,
+        attempt=row.attempt,
+        fallback_from=row.fallback_from,
     )
 
 
@@ -90,6 +92,8 @@ class SqlInferenceLogReader:
         query = select(inference_requests).where(_i.user_id == user_id)
         if filters.deployment_id is not None:
             query = query.where(_i.deployment_id == filters.deployment_id)
+        if filters.model_version_id is not None:
+            query = query.where(_i.model_version_id == filters.model_version_id)
         if filters.status == "success":
             query = query.where(_i.status_code < 400)
         elif filters.status == "error":
@@ -114,6 +118,7 @@ class SqlInferenceLogReader:
         query = (
             select(
                 _i.deployment_id,
+                _i.model_version_id,
                 day,
                 func.count().label("requests"),
                 func.count().filter(_i.status_code >= 400).label("errors"),
@@ -127,8 +132,8 @@ class SqlInferenceLogReader:
                 _i.created_at >= datetime.combine(since, time.min, UTC),
                 _i.created_at < datetime.combine(until + timedelta(days=1), time.min, UTC),
             )
-            .group_by(_i.deployment_id, day)
-            .order_by(day, _i.deployment_id)
+            .group_by(_i.deployment_id, _i.model_version_id, day)
+            .order_by(day, _i.deployment_id, _i.model_version_id)
         )
         if deployment_id is not None:
             query = query.where(_i.deployment_id == deployment_id)
@@ -137,6 +142,7 @@ class SqlInferenceLogReader:
         return [
             DailyStats(
                 r.deployment_id,
+                r.model_version_id,
                 r.day,
                 r.requests,
                 r.errors,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mlp.registry.adapters.db.tables import deployments, files, model_versions, tune_jobs
@@ -37,7 +37,8 @@ class SqlDeploymentsInUse:
         return await self._pinning(user_id, deployments.c.model_version_id.in_(versions))
 
     async def for_version(self, user_id: uuid.UUID, version_id: uuid.UUID) -> bool:
-        return await self._pinning(user_id, deployments.c.model_version_id == version_id)
+        serving = or_(deployments.c.model_version_id == version_id, deployments.c.canary_model_version_id == version_id)
+        return await self._pinning(user_id, serving)
 
     async def _pinning(self, user_id: uuid.UUID, which: ColumnElement[bool]) -> bool:
         return await _exists(

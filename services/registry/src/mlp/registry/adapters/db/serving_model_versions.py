@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.registry.adapters.db.tables_models import model_versions, models
-from mlp.registry.domain.deployments import ModelVersionRef
+from mlp.registry.domain.deployments import ModelVersionRef, served_model_of
 
 _v = model_versions.c
 
@@ -19,7 +19,7 @@ class SqlModelVersions:
 
     async def get(self, user_id: uuid.UUID, version_id: uuid.UUID) -> ModelVersionRef | None:
         query = (
-            select(_v.model_id, _v.id, _v.version)
+            select(_v.model_id, _v.id, _v.version, _v.artifact_uri)
             .join(models, models.c.id == _v.model_id)
             .where(
                 _v.id == version_id,
@@ -30,4 +30,4 @@ class SqlModelVersions:
         )
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).first()
-        return ModelVersionRef(row.model_id, row.id, row.version) if row else None
+        return ModelVersionRef(row.model_id, row.id, row.version, served_model_of(row.artifact_uri)) if row else None

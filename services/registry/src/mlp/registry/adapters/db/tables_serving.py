@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
+    ARRAY,
+    UUID,
     Boolean,
     CheckConstraint,
     Column,
@@ -12,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     Table,
     Text,
     text,
@@ -36,6 +41,21 @@ from mlp.registry.domain.deployments import DEPLOYMENT_KINDS, DEPLOYMENT_STATUSE
 INFERENCE_ENDPOINTS = ("chat.completions", "completions", "embeddings", "predict")
 
 
+def canary_columns(table: str, *version_key: ForeignKey) -> list[Column[Any] | CheckConstraint]:
+    """A second version answering ``canary_weight`` percent of the calls (all four set, or none)."""
+    return [
+        Column("canary_model_version_id", UUID(as_uuid=True), *version_key),
+        Column("canary_model_version", Integer),
+        Column("canary_served_model", Text),
+        Column("canary_weight", SmallInteger),
+        CheckConstraint("canary_weight BETWEEN 1 AND 99", name=f"ck_{table}_canary_weight"),
+        CheckConstraint(
+            "num_nulls(canary_model_version_id, canary_model_version, canary_weight) IN (0, 3)",
+            name=f"ck_{table}_canary_complete",
+        ),
+    ]
+
+
 deployments = Table(
     "deployments",
     metadata,
@@ -54,6 +74,11 @@ deployments = Table(
     Column("status", Text, nullable=False, server_default=text("'pending'")),
     Column("status_detail", Text),
     Column("last_probed_at", DateTime(timezone=True)),
+    # Deployments tried in order when this one fails before answering (ids; no foreign key: any may go).
+    Column("fallback_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default=text("'{}'")),
+    # The model id the upstream is asked for (NULL: the request's model is forwarded as sent).
+    Column("served_model", Text),
+    *canary_columns("deployments", ForeignKey(model_versions.c.id, ondelete="RESTRICT")),
     metadata_column(),
     created_at_column(),
     updated_at_column(),
@@ -80,6 +105,8 @@ deployment_revisions = Table(
     Column("model_version", Integer, nullable=False),
     Column("valid_from", DateTime(timezone=True), nullable=False),
     Column("valid_to", DateTime(timezone=True)),
+    Column("served_model", Text),
+    *canary_columns("deployment_revisions"),
     CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_deployment_revisions_interval"),
     Index("ix_deployment_revisions_deployment", "deployment_id", "valid_from"),
     Index(
@@ -111,8 +138,11 @@ inference_requests = Table(
     Column("upstream_prompt_tokens", Integer),
     Column("upstream_completion_tokens", Integer),
     created_at_column(),
+    Column("attempt", SmallInteger, nullable=False, server_default=text("1")),
+    uuid_column("fallback_from", nullable=True),
     one_of("inference_requests", "endpoint", INFERENCE_ENDPOINTS),
     CheckConstraint("status_code BETWEEN 100 AND 599", name="ck_inference_requests_status_code"),
+    CheckConstraint("attempt >= 1", name="ck_inference_requests_attempt"),
     *non_negative(
         "inference_requests",
         "prompt_tokens",
