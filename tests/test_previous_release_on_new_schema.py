@@ -64,7 +64,8 @@ async def test_the_previous_registry_is_ready_and_writes_and_reads_on_this_schem
     identity_user: uuid.UUID,
     model_server: ModelServer,
 ) -> None:
-    token = mint_token({"user_id": str(identity_user), "scopes": ["models:*", "inference"]})
+    scopes = ["models:*", "inference"]
+    token = mint_token({"user_id": str(identity_user), "scopes": scopes, "caller_scopes": scopes})
     async with httpx.AsyncClient(
         base_url=old_registry, headers={"authorization": f"Bearer {token}"}, timeout=30
     ) as registry:
