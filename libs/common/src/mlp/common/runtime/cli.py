@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host or settings.host,
         port=args.port or int(os.environ.get(f"{args.service.upper()}_PORT", DEFAULT_PORTS[args.service])),
         workers=args.workers,
+        timeout_worker_healthcheck=settings.serve_child_timeout_seconds,
         access_log=False,
         timeout_keep_alive=settings.http_keep_alive_seconds,
         log_level=settings.log_level.lower(),

@@ -43,6 +43,9 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     (60 s), so nginx, never uvicorn, closes it and no request goes out on a connection just closed."""
     host: str = "127.0.0.1"
     port: int = 8000
+    serve_child_timeout_seconds: int = 60
+    """How long ``mlp serve --workers N`` waits for a child process to answer its supervisor before
+    replacing it: uvicorn's 5 s killed children still importing the app on a busy machine, in a loop."""
     worker_liveness_file: str = ""
     """When set, ``mlp worker`` touches this file every 5 s from its event loop (the liveness probe reads its age)."""
     outbox_retry_base_seconds: float = 1.0
