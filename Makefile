@@ -8,7 +8,7 @@ export UV_PYTHON := python3
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: install firebase-tools gateway-tools run test lint typecheck imports pytest bench check-deploy clean
+.PHONY: install firebase-tools gateway-tools run test lint typecheck imports pytest bench check-deploy check-standalone clean
 
 $(UV):
 	python3 -m venv .tools
@@ -56,6 +56,11 @@ bench: install
 # installs nginx (apt, as root) and kubernetes-validate when missing. About 10 s once installed.
 check-deploy: $(UV)
 	PATH="$(abspath $(dir $(UV))):$$PATH" bash deploy/check.sh
+
+# Each service installed alone, exactly as its image installs it, then its migrate, serve (until
+# /readyz is 200) and worker against PostgreSQL (127.0.0.1:5432 or TEST_DATABASE_URL). About 2 min.
+check-standalone: install
+	UV=$(UV) bash deploy/check_standalone.sh
 
 clean:
 	rm -rf .venv .tools .data .mypy_cache .ruff_cache .pytest_cache
