@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 import msgspec
+
+from mlp.common.runtime.development_settings import is_loopback_url, refuse_development_settings
 
 SettingsT = TypeVar("SettingsT", bound="ServiceSettings")
 
@@ -19,6 +21,12 @@ SettingsT = TypeVar("SettingsT", bound="ServiceSettings")
 class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """What every service reads; each service subclasses it with its own fields."""
 
+    peer_url_fields: ClassVar[tuple[str, ...]] = ()
+    """The settings holding the base URLs of the services (or APIs) this one calls."""
+
+    environment: str = "production"
+    """``development`` (``make run``, tests) allows loopback peer URLs and the built-in development
+    keys; any other value refuses to start with them."""
     database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/mlp"
     db_pool_size: int = 20
     identity_url: str = "http://127.0.0.1:8001"
@@ -69,6 +77,18 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The worker's longest wait for a NOTIFY before it polls the queue anyway (how it finds a dead
     worker's job: recovered within heartbeat timeout + this)."""
 
+    def peer_urls(self) -> dict[str, str]:
+        """Environment variable -> URL of every peer this service calls."""
+        return {name.upper(): getattr(self, name) for name in self.peer_url_fields}
+
+    def development_only(self) -> list[str]:
+        """What in these settings only a development run may have (one sentence each); a subclass adds its own."""
+        return [
+            f"{name} is a loopback address ({url}): set the peer's address"
+            for name, url in self.peer_urls().items()
+            if is_loopback_url(url)
+        ]
+
 
 def load_settings(cls: type[SettingsT], service: str, environ: Mapping[str, str] | None = None) -> SettingsT:
     env = os.environ if environ is None else environ
@@ -78,4 +98,6 @@ def load_settings(cls: type[SettingsT], service: str, environ: Mapping[str, str]
         value = env.get(f"{service.upper()}_{name}", env.get(name))
         if value is not None:
             values[field.name] = value
-    return msgspec.convert(values, type=cls, strict=False)
+    settings = msgspec.convert(values, type=cls, strict=False)
+    refuse_development_settings(settings.environment, settings.development_only(), service)
+    return settings
