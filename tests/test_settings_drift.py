@@ -5,6 +5,7 @@ development keys at start."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
 
 
 def documents(service: str) -> list[dict[str, Any]]:
-    return [doc for path in sorted((K8S / service).glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    paths = sorted((K8S / service).glob("*.yaml"))
+    return [doc for path in paths for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
 def pod_environments(service: str) -> dict[str, dict[str, str]]:
@@ -71,7 +73,7 @@ def test_registry_refuses_its_missing_peers_and_the_development_key() -> None:
         ("identity", {"IDENTITY_USER_DELETED_SUBSCRIBERS": "registry=http://localhost:8002"}, "(registry)"),
         ("evaluation", {"EVALUATION_REGISTRY_URL": "http://[::1]:8002"}, "EVALUATION_REGISTRY_URL"),
         ("billing", {"IDENTITY_URL": "http://0.0.0.0:8001"}, "BILLING_IDENTITY_URL"),
-        ("registry", {"REGISTRY_CREDENTIAL_KEYS": f"a-real-key,{DEVELOPMENT_CREDENTIAL_KEY}"}, "REGISTRY_CREDENTIAL_KEYS"),
+        ("registry", {"REGISTRY_CREDENTIAL_KEYS": f"a-key,{DEVELOPMENT_CREDENTIAL_KEY}"}, "REGISTRY_CREDENTIAL_KEYS"),
     ],
 )
 def test_outside_development_each_service_refuses(service: str, environ: dict[str, str], refused: str) -> None:
@@ -83,6 +85,6 @@ def test_outside_development_each_service_refuses(service: str, environ: dict[st
         "REGISTRY_CREDENTIAL_KEYS": "a-real-key",
         "IDENTITY_USER_DELETED_SUBSCRIBERS": "registry=http://registry:8002",
     }
-    with pytest.raises(DevelopmentSettingsRefused, match=refused.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(DevelopmentSettingsRefused, match=re.escape(refused)):
         load_settings(SETTINGS[service], service, {**peers, **environ})
     load_settings(SETTINGS[service], service, {**peers, **environ, "ENVIRONMENT": "development"})
