@@ -1,4 +1,5 @@
-"""``mlp serve <service> --workers 2``: every service serves from two child processes.
+"""``mlp serve <service> --workers 2``: every service serves from two child processes, and
+``/metrics``, whichever process answers, counts the requests of both.
 
 The children are made slow to start (a ``sitecustomize`` sleeping in each spawned child), as
 they are when four services import at once on a busy 2-core machine: uvicorn's supervisor
@@ -74,3 +75,31 @@ def test_every_service_serves_from_two_processes(servers: dict[str, tuple[str, P
         output = log.read_text()
         assert "died" not in output, f"{service}:\n{output}"
         assert output.count("Application startup complete") == 2, f"{service}:\n{output}"
+
+
+def healthz_count(metrics: str) -> float:
+    for line in metrics.splitlines():
+        if line.startswith("mlp_requests_total{") and 'path="/healthz"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_the_requests_of_every_process(database_url: str, tmp_path: Path) -> None:
+    port, log = free_port(), tmp_path / "billing.log"
+    command = [sys.executable, "-m", "mlp.common.runtime.cli", "serve", "billing", "--port", str(port)]
+    env = {**os.environ, **platform_env(database_url), "LOG_LEVEL": "INFO"}
+    with log.open("wb") as out:
+        server = subprocess.Popen([*command, "--workers", "2"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 150
+        while log.read_text().count("Application startup complete") < 2:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        for _ in range(40):  # a new connection each: both processes accept some
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        scrapes = [healthz_count(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text) for _ in range(6)]
+        assert scrapes == [40.0] * 6
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -17,6 +17,7 @@ import os
 import uvicorn
 
 from mlp.common.runtime.migrations import downgrade_to, upgrade_to_head
+from mlp.common.runtime.multiprocess_metrics import shared_metrics_directory
 from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 SERVICES = ("identity", "registry", "evaluation", "billing")
@@ -57,17 +58,18 @@ def main(argv: list[str] | None = None) -> None:
         else:
             upgrade_to_head(package, settings.database_url, timeout)
         return
-    uvicorn.run(
-        f"mlp.{args.service}.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or int(os.environ.get(f"{args.service.upper()}_PORT", DEFAULT_PORTS[args.service])),
-        workers=args.workers,
-        timeout_worker_healthcheck=settings.serve_child_timeout_seconds,
-        access_log=False,
-        timeout_keep_alive=settings.http_keep_alive_seconds,
-        log_level=settings.log_level.lower(),
-    )
+    with shared_metrics_directory(args.workers, args.service):
+        uvicorn.run(
+            f"mlp.{args.service}.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or int(os.environ.get(f"{args.service.upper()}_PORT", DEFAULT_PORTS[args.service])),
+            workers=args.workers,
+            timeout_worker_healthcheck=settings.serve_child_timeout_seconds,
+            access_log=False,
+            timeout_keep_alive=settings.http_keep_alive_seconds,
+            log_level=settings.log_level.lower(),
+        )
 
 
 if __name__ == "__main__":
