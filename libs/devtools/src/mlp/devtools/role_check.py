@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -53,12 +54,12 @@ def role_env(service: str, database_url: str, port: int) -> dict[str, str]:
     }
 
 
-def wait_for(what: str, process: subprocess.Popen[bytes], log: Path, ready: object, timeout: float) -> None:
+def wait_for(what: str, process: subprocess.Popen[bytes], log: Path, ready: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RoleFailed(f"{what} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        if callable(ready) and ready():
+        if ready():
             return
         time.sleep(0.3)
     raise RoleFailed(f"{what}: not ready after {timeout:.0f} s:\n{log.read_text()[-3000:]}")
@@ -91,12 +92,13 @@ def check_roles(service: str, mlp: list[str], database_url: str, timeout: float,
         if migrate.returncode != 0:
             raise RoleFailed(f"migrate exited with {migrate.returncode}:\n{migrate.stderr.decode()[-3000:]}")
         print(f"  {service}: migrate ok ({time.monotonic() - started:.1f} s)", flush=True)
-        roles = {
+        worker_log = Path(scratch) / "worker.log"
+        roles: dict[str, tuple[list[str], Callable[[], bool]]] = {
             "serve": (
                 [*mlp, "serve", service, "--port", str(port)],
                 lambda: answers_ready(f"http://127.0.0.1:{port}/readyz"),
             ),
-            "worker": ([*mlp, "worker", service], None),
+            "worker": ([*mlp, "worker", service], lambda: "worker started" in worker_log.read_text()),
         }
         for role, (command, ready) in roles.items():
             log = Path(scratch) / f"{role}.log"
@@ -104,7 +106,7 @@ def check_roles(service: str, mlp: list[str], database_url: str, timeout: float,
             with log.open("wb") as out:
                 process = subprocess.Popen(command, env=env, cwd=scratch, stdout=out, stderr=subprocess.STDOUT)
             try:
-                wait_for(role, process, log, ready or (lambda log=log: "worker started" in log.read_text()), timeout)
+                wait_for(role, process, log, ready, timeout)
                 print(f"  {service}: {role} ready ({time.monotonic() - started:.1f} s)", flush=True)
             finally:
                 if process.poll() is None:
