@@ -69,6 +69,7 @@ async def measure() -> dict[str, float]:
 def main() -> None:
     with bench_database(["registry"]) as database_url:
         os.environ["DATABASE_URL"] = database_url
+        os.environ["ENVIRONMENT"] = "development"  # registry's peers are left at their loopback defaults
         best = asyncio.run(measure())
     print(f"GET /healthz in process, best of {ROUNDS} interleaved rounds of {REQUESTS} requests")
     print(f"without request metrics: {best['without']:7.1f} us/request")

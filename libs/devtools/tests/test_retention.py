@@ -88,6 +88,7 @@ async def test_a_running_worker_deletes_the_queue_log_and_the_inbox_past_retenti
             "EVALUATION_DATABASE_URL": empty_database_url,
             "RETENTION_INTERVAL_SECONDS": "0.2",
             "WORKER_METRICS_PORT": "0",
+            "EVALUATION_ENVIRONMENT": "development",  # its peers are left at their loopback defaults
         }
         worker = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "mlp.common.runtime.cli", "worker", "evaluation", env=env

@@ -21,6 +21,7 @@ def worker_env(database_url: str, registry_url: str, **extra: str) -> dict[str, 
         "EVALUATION_OUTBOX_HEARTBEAT_TIMEOUT_SECONDS": "2",
         "EVALUATION_OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "0.5",
         "LOG_LEVEL": "WARNING",
+        "EVALUATION_ENVIRONMENT": "development",  # peers on loopback
         **extra,
     }
 

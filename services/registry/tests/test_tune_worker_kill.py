@@ -57,6 +57,7 @@ def worker(database_url: str, trainer: TuningServer, data_dir: str) -> ServicePr
         "OUTBOX_DEQUEUE_TIMEOUT_SECONDS": "1",
         "IDENTITY_URL": "http://127.0.0.1:9",  # audit relays retry in the background: not this test's concern
         "BILLING_URL": "http://127.0.0.1:9",
+        "REGISTRY_ENVIRONMENT": "development",  # peers on loopback, the development credential key
     }
     return ServiceProcess("registry", 0, env, worker=True).start()
 

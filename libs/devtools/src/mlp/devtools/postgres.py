@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import platform
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import asyncpg
 
 from mlp.common.runtime.database import plain_database_url
 
 MACHINE_POSTGRES_URL = "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+
+
+class EmbeddedPostgresUnavailable(RuntimeError):
+    pass
+
+
+def import_pgserver() -> ModuleType:
+    try:
+        return importlib.import_module("pgserver")
+    except ImportError:
+        python = f"CPython {sys.version_info.major}.{sys.version_info.minor} on {sys.platform} {platform.machine()}"
+        raise EmbeddedPostgresUnavailable(
+            "the embedded PostgreSQL (pgserver) is not installed: its wheels exist only for CPython 3.11 and "
+            f"3.12 on Linux x86_64 and macOS, and this is {python}. Point DATABASE_URL at a PostgreSQL 15+ "
+            "server instead, e.g. DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:5432/mlp make run"
+        ) from None
 
 
 def is_reachable(url: str, timeout: float = 3.0) -> bool:
@@ -30,10 +50,9 @@ def is_reachable(url: str, timeout: float = 3.0) -> bool:
 
 def embedded_postgres(data_dir: Path) -> str:
     """Start (or reuse) the pgserver-bundled PostgreSQL 16 in ``data_dir``; it keeps running."""
-    import pgserver
-
+    pgserver = import_pgserver()
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode=None)  # type: ignore[attr-defined]
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
     return str(server.get_uri())
 
 
@@ -45,10 +64,9 @@ def embedded_postgres_running(data_dir: Path) -> Iterator[str]:
     when this process is the last one using it. pgserver counts its users by pid in the data dir,
     so a server another live process still uses keeps running.
     """
-    import pgserver
-
+    pgserver = import_pgserver()
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
     try:
         yield str(server.get_uri())
     finally:

@@ -42,8 +42,9 @@ def platform_env(
         "IDENTITY_SERVICE_CREDENTIALS": ",".join(
             [*(credentials[s] for s in SERVICES if s != "identity"), gateway_credential()]
         ),
-        # a development run: identity may use its built-in development pepper and signing-key KEK
-        "IDENTITY_ENVIRONMENT": "development",
+        # a development run: loopback peers and the built-in development keys (identity's pepper and
+        # signing-key KEK, registry's credential key) are allowed
+        "ENVIRONMENT": "development",
     }
     env.update({f"{s.upper()}_SERVICE_CREDENTIAL": credentials[s] for s in SERVICES})
     env.update({f"{s.upper()}_PORT": str(DEFAULT_PORTS[s] + base_port_offset) for s in SERVICES})

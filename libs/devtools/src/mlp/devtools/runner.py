@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import signal
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,7 +23,7 @@ from mlp.common.runtime.cli import SERVICES
 from mlp.devtools.databases import migrate_all
 from mlp.devtools.firebase_emulator import EMULATOR_HOST_ENV, FirebaseEmulator
 from mlp.devtools.gateway import GATEWAY_PORT, NginxGateway, nginx_binary
-from mlp.devtools.postgres import embedded_postgres_running
+from mlp.devtools.postgres import EmbeddedPostgresUnavailable, embedded_postgres_running
 from mlp.devtools.processes import new_service_credentials, platform_env, start_platform, stop_all
 from mlp.devtools.stand_ins import start_stand_ins
 from mlp.devtools.stripe_webhook_secret import SECRET_ENV, banner_line, webhook_secret
@@ -81,6 +82,8 @@ def main() -> None:
                 embedded_postgres_running(DATA_DIR / "postgres")
             )
             run_platform(database_url, started)
+        except EmbeddedPostgresUnavailable as missing:
+            sys.exit(f"make run: {missing}")
         except KeyboardInterrupt:
             print("stopping", flush=True)
     print("stopped.", flush=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mlp.billing.domain.metrics import MetricCatalogue
 from mlp.common.contracts.usage import METRICS
 from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 
 class BillingSettings(ServiceSettings, frozen=True, kw_only=True):
+    peer_url_fields: ClassVar[tuple[str, ...]] = ("identity_url",)
     port: int = 8004
     stripe_api_key: str = ""
     """Stripe secret key (``sk_...``); empty: nothing is sent to Stripe (meter pushes wait)."""

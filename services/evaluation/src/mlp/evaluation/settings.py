@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mlp.common.runtime.settings import ServiceSettings, load_settings
 from mlp.evaluation.application.limits import ExecutionLimits
 from mlp.evaluation.domain.checks import CheckLimits
 
 
 class EvaluationSettings(ServiceSettings, frozen=True, kw_only=True):
+    peer_url_fields: ClassVar[tuple[str, ...]] = ("identity_url", "registry_url", "billing_url")
     port: int = 8003
     registry_url: str = "http://127.0.0.1:8002"
     run_concurrency: int = 32

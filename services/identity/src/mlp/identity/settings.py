@@ -26,9 +26,6 @@ class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
     firebase_project_id: str = "demo-mlp"
     api_key_env: str = "live"
     """The ``<env>`` in ``mlp_<env>_<id>_<secret>``: ``live`` or ``test``."""
-    environment: str = "production"
-    """``development`` allows the built-in development secrets below (``make run``, tests); any
-    other value refuses to start with them."""
     api_key_pepper: str = DEVELOPMENT_PEPPER
     """Server-side secret mixed into API key digests (new keys); set a real one in production."""
     api_key_pepper_id: int = 1
@@ -59,6 +56,10 @@ class IdentitySettings(ServiceSettings, frozen=True, kw_only=True):
     """Sessions this long past their expiry or revocation (a refresh token for them is refused either way)."""
     retention_quota_months_days: float = 400.0
     """Monthly quota counters (minute counters go after a day: only the current minute counts)."""
+
+    def peer_urls(self) -> dict[str, str]:
+        subscribers = (entry.partition("=") for entry in self.user_deleted_subscribers.split(",") if entry.strip())
+        return {f"USER_DELETED_SUBSCRIBERS ({name.strip()})": url.strip() for name, _, url in subscribers}
 
 
 def identity_settings() -> IdentitySettings:

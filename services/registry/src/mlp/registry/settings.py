@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from mlp.common.runtime.settings import ServiceSettings, load_settings
 
 DEVELOPMENT_CREDENTIAL_KEY = "bWxwLWRldmVsb3BtZW50LW9ubHktbm90LXNlY3JldCE="
@@ -9,6 +11,7 @@ DEVELOPMENT_CREDENTIAL_KEY = "bWxwLWRldmVsb3BtZW50LW9ubHktbm90LXNlY3JldCE="
 
 
 class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
+    peer_url_fields: ClassVar[tuple[str, ...]] = ("identity_url", "billing_url", "trainer_url")
     port: int = 8002
     # files and storage
     data_dir: str = ".data/registry"
@@ -78,6 +81,12 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     """How often the worker asks the trainer about a running job."""
     retention_inference_requests_days: float = 90.0
     """The inference log (the usage it billed is in billing, which keeps its own)."""
+
+    def development_only(self) -> list[str]:
+        refused = super().development_only()
+        if DEVELOPMENT_CREDENTIAL_KEY in self.credential_keys.split(","):
+            refused.append("CREDENTIAL_KEYS holds the public development key: set a secret one")
+        return refused
 
 
 def registry_settings() -> RegistrySettings:

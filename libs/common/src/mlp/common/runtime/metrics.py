@@ -4,7 +4,9 @@
   service), ``method``, ``path`` (the route *template*, ``/v1/files/{file_id}``, never a raw
   path: bounded cardinality, no ids) and ``status_code``; refusals of the auth middleware count
   with their real 401/403/429.
-- ``mlp_db_pool_connections_in_use`` / ``mlp_db_pool_size``: the SQLAlchemy pool of the process.
+- ``mlp_db_pool_connections_in_use`` / ``mlp_db_pool_size``: the SQLAlchemy pool of the process
+  (with ``mlp serve --workers N``: of the process answering the scrape; the request series are
+  summed over all of them, :mod:`mlp.common.runtime.multiprocess_metrics`).
 - ``mlp_queue_jobs{entrypoint,status}`` and ``mlp_queue_oldest_queued_seconds{entrypoint}``: the
   service's job queue read at scrape time. The outbox is the ``outbox.*`` entrypoints: their
   queued count is the outbox backlog, the oldest age how late the oldest undelivered event is.
@@ -27,22 +29,18 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.auth.litestar import PUBLIC
+from mlp.common.runtime.multiprocess_metrics import multiprocess_metrics
 
 METRICS_PREFIX = "mlp"
-QUEUE_JOBS = Gauge("mlp_queue_jobs", "Jobs in the service's queue", ["service", "entrypoint", "status"])
-QUEUE_OLDEST = Gauge(
-    "mlp_queue_oldest_queued_seconds",
-    "Age of the oldest queued job (for outbox.* entrypoints: the oldest undelivered event)",
-    ["service", "entrypoint"],
-)
 
 
 class RouteMetricsMiddleware(PrometheusMiddleware):
@@ -116,8 +114,45 @@ class PoolCollector(Collector):
         yield size
 
 
+class QueueCollector(Collector):
+    """Each service's job queue as the last scrape read it (by the process answering that scrape)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[str, str, int, float | None]]] = {}
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        jobs = GaugeMetricFamily(
+            "mlp_queue_jobs", "Jobs in the service's queue", labels=["service", "entrypoint", "status"]
+        )
+        oldest = GaugeMetricFamily(
+            "mlp_queue_oldest_queued_seconds",
+            "Age of the oldest queued job (for outbox.* entrypoints: the oldest undelivered event)",
+            labels=["service", "entrypoint"],
+        )
+        for service, rows in self.rows.items():
+            for entrypoint, status, count, age in rows:
+                jobs.add_metric([service, entrypoint, status], count)
+                if status == "queued":
+                    oldest.add_metric([service, entrypoint], float(age or 0))
+        yield jobs
+        yield oldest
+
+
 POOLS = PoolCollector()
+QUEUES = QueueCollector()
 REGISTRY.register(POOLS)
+REGISTRY.register(QUEUES)
+
+
+def scrape_registry() -> CollectorRegistry:
+    """This process's registry, or with several processes one summing their files plus this one's reads."""
+    if not multiprocess_metrics():
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    registry.register(POOLS)
+    registry.register(QUEUES)
+    return registry
 
 
 async def refresh_queue_gauges(engine: AsyncEngine, service: str, schema: str) -> None:
@@ -131,12 +166,7 @@ async def refresh_queue_gauges(engine: AsyncEngine, service: str, schema: str) -
             rows = (await conn.execute(query)).all()
     except SQLAlchemyError:
         return
-    for gauge in (QUEUE_JOBS, QUEUE_OLDEST):  # jobs gone since the last scrape must not linger
-        gauge.clear()
-    for entrypoint, status, count, oldest in rows:
-        QUEUE_JOBS.labels(service, entrypoint, status).set(count)
-        if status == "queued":
-            QUEUE_OLDEST.labels(service, entrypoint).set(float(oldest or 0))
+    QUEUES.rows[service] = [(entrypoint, status, count, oldest) for entrypoint, status, count, oldest in rows]
 
 
 @get("/metrics", opt=PUBLIC, include_in_schema=False, name="metrics")
@@ -144,4 +174,4 @@ async def metrics_route(request: Request[Any, Any, State]) -> Response[bytes]:
     """Prometheus' text format; the queue gauges are read from the database first."""
     state = request.app.state
     await refresh_queue_gauges(state.engine, state.service, state.schema)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(scrape_registry()), media_type=CONTENT_TYPE_LATEST)

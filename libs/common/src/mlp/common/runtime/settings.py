@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 import msgspec
+
+from mlp.common.runtime.development_settings import is_loopback_url, refuse_development_settings
 
 SettingsT = TypeVar("SettingsT", bound="ServiceSettings")
 
@@ -19,6 +21,12 @@ SettingsT = TypeVar("SettingsT", bound="ServiceSettings")
 class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """What every service reads; each service subclasses it with its own fields."""
 
+    peer_url_fields: ClassVar[tuple[str, ...]] = ()
+    """The settings holding the base URLs of the services (or APIs) this one calls."""
+
+    environment: str = "production"
+    """``development`` (``make run``, tests) allows loopback peer URLs and the built-in development
+    keys; any other value refuses to start with them."""
     database_url: str = "postgresql+asyncpg://postgres:postgres@127.0.0.1:5432/mlp"
     db_pool_size: int = 20
     identity_url: str = "http://127.0.0.1:8001"
@@ -43,6 +51,9 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     (60 s), so nginx, never uvicorn, closes it and no request goes out on a connection just closed."""
     host: str = "127.0.0.1"
     port: int = 8000
+    serve_child_timeout_seconds: int = 60
+    """How long ``mlp serve --workers N`` waits for a child process to answer its supervisor before
+    replacing it: uvicorn's 5 s killed children still importing the app on a busy machine, in a loop."""
     worker_liveness_file: str = ""
     """When set, ``mlp worker`` touches this file every 5 s from its event loop (the liveness probe reads its age)."""
     outbox_retry_base_seconds: float = 1.0
@@ -66,6 +77,18 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The worker's longest wait for a NOTIFY before it polls the queue anyway (how it finds a dead
     worker's job: recovered within heartbeat timeout + this)."""
 
+    def peer_urls(self) -> dict[str, str]:
+        """Environment variable -> URL of every peer this service calls."""
+        return {name.upper(): getattr(self, name) for name in self.peer_url_fields}
+
+    def development_only(self) -> list[str]:
+        """What in these settings only a development run may have (one sentence each); a subclass adds its own."""
+        return [
+            f"{name} is a loopback address ({url}): set the peer's address"
+            for name, url in self.peer_urls().items()
+            if is_loopback_url(url)
+        ]
+
 
 def load_settings(cls: type[SettingsT], service: str, environ: Mapping[str, str] | None = None) -> SettingsT:
     env = os.environ if environ is None else environ
@@ -75,4 +98,6 @@ def load_settings(cls: type[SettingsT], service: str, environ: Mapping[str, str]
         value = env.get(f"{service.upper()}_{name}", env.get(name))
         if value is not None:
             values[field.name] = value
-    return msgspec.convert(values, type=cls, strict=False)
+    settings = msgspec.convert(values, type=cls, strict=False)
+    refuse_development_settings(settings.environment, settings.development_only(), service)
+    return settings
