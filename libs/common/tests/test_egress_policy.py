@@ -67,3 +67,11 @@ def test_cluster_names_are_refused_unless_allowed(host: str) -> None:
 def test_metadata_names_are_refused_whatever_the_allow_list(host: str) -> None:
     with pytest.raises(EgressRefused):
         EgressPolicy.parse(host).check_name(host)
+
+
+def test_a_dotted_entry_allows_the_names_under_it() -> None:
+    policy = EgressPolicy.parse(".models.svc.cluster.local")
+    policy.check_name("llama.models.svc.cluster.local")
+    assert policy.host_allowed("llama.models.svc.cluster.local")
+    with pytest.raises(EgressRefused):
+        policy.check_name("billing.default.svc.cluster.local")

@@ -45,8 +45,6 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     # deployments and the inference proxy
     credential_keys: str = DEVELOPMENT_CREDENTIAL_KEY
     """Fernet keys (comma-separated, the first encrypts) for upstream credentials at rest."""
-    allow_internal_upstreams: bool = False
-    """SSRF guard off: lets upstream URLs point at loopback / link-local addresses (development, tests)."""
     deployment_connect_timeout_seconds: float = 5.0
     deployment_timeout_seconds: float = 60.0
     deployment_max_timeout_seconds: float = 600.0
@@ -55,6 +53,10 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     deployment_probe_interval_seconds: float = 30.0
     upstream_max_connections: int = 200
     """Pooled connections per upstream origin."""
+    upstream_max_total_connections: int = 1000
+    """Pooled connections to all upstreams together."""
+    upstream_idle_seconds: float = 15.0
+    """An upstream connection unused this long is closed."""
     inference_max_attempts: int = 3
     """Attempts one call makes: its deployment, then its fallbacks in order (before a byte was relayed)."""
     inference_attempts_seconds: float = 90.0

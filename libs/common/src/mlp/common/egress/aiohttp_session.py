@@ -46,8 +46,16 @@ def _literal_host_check(guard: EgressGuard) -> aiohttp.TraceConfig:
     return trace
 
 
-def guarded_session(guard: EgressGuard, *, limit: int, keepalive_seconds: float = 15.0) -> aiohttp.ClientSession:
+def guarded_session(
+    guard: EgressGuard, *, limit: int, limit_per_host: int = 0, keepalive_seconds: float = 15.0
+) -> aiohttp.ClientSession:
+    """``limit`` connections in all, ``limit_per_host`` per host (0: no other bound), idle ones closed
+    after ``keepalive_seconds``."""
     connector = aiohttp.TCPConnector(
-        limit=limit, resolver=GuardedResolver(guard), ttl_dns_cache=60, keepalive_timeout=keepalive_seconds
+        limit=limit,
+        limit_per_host=limit_per_host,
+        resolver=GuardedResolver(guard),
+        ttl_dns_cache=60,
+        keepalive_timeout=keepalive_seconds,
     )
     return aiohttp.ClientSession(connector=connector, trace_configs=[_literal_host_check(guard)], trust_env=False)

@@ -55,7 +55,8 @@ class EgressPolicy:
 
     @classmethod
     def parse(cls, allow_list: str) -> EgressPolicy:
-        """``allow_list``: comma-separated networks (``127.0.0.0/8``, ``10.1.2.3``) and host names."""
+        """``allow_list``: comma-separated networks (``127.0.0.0/8``, ``10.1.2.3``), host names and
+        ``.suffix`` entries (every name under it)."""
         networks: list[IPNetwork] = []
         hosts: set[str] = set()
         for entry in (part.strip().lower() for part in allow_list.split(",")):
@@ -64,18 +65,22 @@ class EgressPolicy:
             try:
                 networks.append(ipaddress.ip_network(entry, strict=False))
             except ValueError:
-                hosts.add(entry.rstrip("."))
+                hosts.add(entry if entry.startswith(".") else entry.rstrip("."))
         return cls(tuple(networks), frozenset(hosts))
 
     def host_allowed(self, host: str) -> bool:
-        return host.lower().rstrip(".") in self.allowed_hosts
+        """Named exactly, or under an entry starting with a dot (``.models.svc.cluster.local``)."""
+        name = host.lower().rstrip(".")
+        return name in self.allowed_hosts or any(
+            entry.startswith(".") and name.endswith(entry) for entry in self.allowed_hosts
+        )
 
     def check_name(self, host: str) -> None:
         """Refuses metadata names always, cluster-internal names unless allowed."""
         name = host.lower().rstrip(".")
         if name in METADATA_HOSTS:
             raise EgressRefused(f"{host} is a cloud metadata host")
-        if name in self.allowed_hosts:
+        if self.host_allowed(name):
             return
         if name == "localhost" or "." not in name or name.endswith(INTERNAL_SUFFIXES):
             raise EgressRefused(f"{host} is an internal host name")
