@@ -16,8 +16,7 @@ import structlog
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from mlp.common.egress.guard import EgressGuard
-from mlp.common.egress.policy import EgressPolicy
+from mlp.common.egress.guard import EgressGuard, egress_guard
 from mlp.registry.adapters.db.inference_log import SqlInferenceLogReader, SqlInferenceLogWriter
 from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.serving_model_versions import SqlModelVersions
@@ -61,10 +60,6 @@ def secret_box(settings: RegistrySettings) -> FernetSecretBox:
     if settings.credential_keys == DEVELOPMENT_CREDENTIAL_KEY:
         structlog.get_logger().warning("upstream credentials use the development key: set REGISTRY_CREDENTIAL_KEYS")
     return FernetSecretBox(settings.credential_keys)
-
-
-def egress_guard(settings: RegistrySettings) -> EgressGuard:
-    return EgressGuard(EgressPolicy.parse(settings.egress_allow))
 
 
 def upstream_client(guard: EgressGuard, settings: RegistrySettings) -> HttpUpstreamClient:

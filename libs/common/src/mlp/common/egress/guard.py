@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from mlp.common.egress.policy import EgressPolicy
+from mlp.common.runtime.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,8 @@ class EgressGuard:
         for checked in found:
             self.policy.check_address(checked.address, host_allowed=allowed_name)
         return found
+
+
+def egress_guard(settings: ServiceSettings) -> EgressGuard:
+    """The guard of a service: its ``egress_allow`` setting, the system's resolver."""
+    return EgressGuard(EgressPolicy.parse(settings.egress_allow))
