@@ -37,7 +37,7 @@ def parse_model_spec(spec: str) -> ModelSpec:
             return ModelSpec(name, alias=alias)
     elif ":" in spec:
         name, _, number = spec.rpartition(":")
-        if name and number.isdigit() and int(number) >= 1:
+        if name and number.isascii() and number.isdigit() and 0 < int(number) < 2**31:
             return ModelSpec(name, version=int(number))
     raise InvalidInput("invalid-model", f"model {spec!r} is not name:version or name@alias", field="model")
 
