@@ -33,6 +33,7 @@ from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
 from mlp.common.runtime.metrics import POOLS, metrics_route, request_metrics
 from mlp.common.runtime.migrations import head_revision, older_revisions
+from mlp.common.runtime.openapi_errors import ERROR_RESPONSES, document_errors
 from mlp.common.runtime.problems import PROBLEM_HANDLERS
 from mlp.common.runtime.storable_text import refuse_unstorable_text
 from mlp.common.runtime.tracing import tracing_plugins
@@ -104,6 +105,7 @@ def build_service_app(
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")},
+                responses=dict(ERROR_RESPONSES),
             ),
             security=[{"bearer": []}],
         ),
@@ -112,6 +114,7 @@ def build_service_app(
         **config,
     )
     require_declared_access(app, public_paths)
+    document_errors(app, public_paths)
     return app
 
 
