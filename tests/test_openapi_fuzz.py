@@ -1,5 +1,11 @@
-"""Schemathesis over the four running services' OpenAPI, all checks: no 500 for any input and no
-answer outside the documented schema. Bounded examples per operation, the services in parallel."""
+"""Schemathesis over the four running services' OpenAPI: no 500 for any input and no answer outside
+the documented schema (status, content type, body, headers, Allow, auth). A bounded number of
+examples per operation, the four services at once.
+
+Every check runs but ``positive_data_acceptance``: it expects any schema-valid request to succeed,
+and some are refused by rules a schema cannot state (a date range of at most 366 days, a Stripe
+signature, MLflow's hand-parsed bodies), with a 4xx that is documented.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import httpx
 from mlp.devtools.firebase_emulator import FirebaseEmulator
 
 SERVICES = ["identity", "registry", "evaluation", "billing"]
-MAX_EXAMPLES = "5"
+MAX_EXAMPLES = 10
 
 
 def schemathesis(url: str, token: str, report: Path) -> subprocess.Popen[str]:
@@ -22,12 +28,12 @@ def schemathesis(url: str, token: str, report: Path) -> subprocess.Popen[str]:
             "run",
             f"{url}/schema/openapi.json",
             "--checks=all",
+            "--exclude-checks=positive_data_acceptance",
+            "--phases=examples,fuzzing",
             f"--max-examples={MAX_EXAMPLES}",
-            "--phases=examples,coverage,fuzzing",
-            "--seed=17",
-            "--no-shrink",
             "--generation-deterministic",
-            "--workers=2",
+            "--no-shrink",
+            "--workers=1",
             "--request-timeout=10",
             f"--header=Authorization: Bearer {token}",
             f"--report-dir={report}",
@@ -57,7 +63,7 @@ async def test_no_server_error_and_no_undocumented_answer(
     runs = {name: schemathesis(platform[name], tokens[name], tmp_path / name) for name in SERVICES}
     failed = {}
     for name, run in runs.items():
-        output, _ = run.communicate(timeout=300)
+        output, _ = run.communicate(timeout=600)
         if run.returncode != 0:
-            failed[name] = output[-6000:]
+            failed[name] = output[-8000:]
     assert not failed, "\n\n".join(f"== {name}\n{output}" for name, output in failed.items())

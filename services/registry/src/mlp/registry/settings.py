@@ -38,6 +38,8 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     csv_max_inflated_bytes: int = 4 * 1024 * 1024 * 1024
     csv_inline_max_bytes: int = 8 * 1024 * 1024
     """CSV files up to this size become a dataset in the request; larger ones in the worker."""
+    dataset_max_versions: int = 100
+    """Versions one dataset may have (each holds a copy of its rows); the next is a 409."""
     csv_ingest_concurrency: int = 1
     """Large CSV ingestions one worker runs at once (each is CPU-bound: scale workers, not this)."""
     model_page_size_max: int = 1000

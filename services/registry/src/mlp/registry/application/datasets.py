@@ -25,6 +25,8 @@ class DatasetLimits:
     csv: CsvLimits
     inline_max_bytes: int
     """Uncompressed files up to this size are ingested in the request; larger or compressed ones by the worker."""
+    max_versions: int = 100
+    """Versions one dataset may have (each holds a copy of its rows)."""
 
 
 class Conflict(DomainError):
@@ -66,6 +68,12 @@ class Datasets:
                 raise NotFound("dataset-not-found", f"no dataset {dataset_id}", field="dataset_id")
             source = await self._source(uow, user_id, file_id)
             number = await uow.datasets.next_version_number(dataset_id)
+            if number > self._limits.max_versions:
+                raise Conflict(
+                    "too-many-versions",
+                    f"a dataset has at most {self._limits.max_versions} versions: make a new dataset",
+                    field="dataset_id",
+                )
             version = await self._new_version(uow, dataset, number, source, hint)
             await uow.outbox.audit(
                 [
