@@ -21,7 +21,8 @@ SERVICES = ["identity", "registry", "evaluation", "billing"]
 MAX_EXAMPLES = 10
 
 
-def schemathesis(url: str, token: str, report: Path) -> subprocess.Popen[str]:
+def schemathesis(url: str, token: str, workdir: Path) -> subprocess.Popen[str]:
+    """Run in ``workdir``: schemathesis keeps its cache (``.schemathesis/``) in the working directory."""
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "schemathesis"),
@@ -36,12 +37,13 @@ def schemathesis(url: str, token: str, report: Path) -> subprocess.Popen[str]:
             "--workers=1",
             "--request-timeout=10",
             f"--header=Authorization: Bearer {token}",
-            f"--report-dir={report}",
+            f"--report-dir={workdir / 'report'}",
             "--no-color",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        cwd=workdir,
     )
 
 
@@ -60,7 +62,10 @@ async def test_no_server_error_and_no_undocumented_answer(
     platform: dict[str, str], firebase_emulator: FirebaseEmulator, tmp_path: Path
 ) -> None:
     tokens = {name: await platform_token(platform["identity"], firebase_emulator) for name in SERVICES}
-    runs = {name: schemathesis(platform[name], tokens[name], tmp_path / name) for name in SERVICES}
+    workdirs = {name: tmp_path / name for name in SERVICES}
+    for workdir in workdirs.values():
+        workdir.mkdir()
+    runs = {name: schemathesis(platform[name], tokens[name], workdirs[name]) for name in SERVICES}
     failed = {}
     for name, run in runs.items():
         output, _ = run.communicate(timeout=600)
