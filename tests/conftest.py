@@ -31,7 +31,7 @@ FAST_OUTBOX_RETRIES = {
 }
 
 
-LOOPBACK_EGRESS = {"EGRESS_ALLOW": "127.0.0.0/8,::1", "REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true"}
+LOOPBACK_EGRESS = {"EGRESS_ALLOW": "127.0.0.0/8,::1,localhost", "REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true"}
 """Deployments and webhooks in tests point at servers on loopback (refused by default: the egress
 guard); the second name is the previous release's, which test_previous_release_on_new_schema runs."""
 

@@ -96,7 +96,9 @@ async def test_a_webhook_host_rebound_to_loopback_is_not_called_nor_retried(
 ) -> None:
     before = receiver.calls
     sender = HttpAlertWebhooks(EgressGuard(EgressPolicy(), RebindingResolver()), 5.0)
-    cases = use_cases(billing.engine, billing_settings, billing_outbox, FakeStripe(), sender, FixedClock())
+    cases = use_cases(
+        billing.engine, billing_settings, billing_outbox, FakeStripe(), sender, FixedClock(), billing.emails
+    )
     user = uuid.uuid4()
     url = f"http://hooks.rebind.test:{receiver.url.rsplit(':', 1)[1]}/hook"
     try:

@@ -102,7 +102,7 @@ def run_platform(database_url: str, started: ExitStack) -> None:
     stand_in_env, stand_in_lines = start_stand_ins(started, PORT_OFFSET)
     extra.update(stand_in_env)
     # development: deployments, the trainer and webhooks may point at this machine (the egress guard's allow-list)
-    extra.setdefault("EGRESS_ALLOW", "127.0.0.0/8,::1")
+    extra.setdefault("EGRESS_ALLOW", "127.0.0.0/8,::1,localhost")
     extra[SECRET_ENV] = webhook_secret(DATA_DIR)
     env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
     processes = start_platform(env)  # stops what it started when interrupted
