@@ -77,7 +77,7 @@ def main() -> None:
             **platform_env(database_url, base_port_offset=IDENTITY - 8001),
             "LOG_LEVEL": "WARNING",
             "REGISTRY_PORT": str(REGISTRY),
-            "REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true",
+            "EGRESS_ALLOW": "127.0.0.0/8,::1",
             "IDENTITY_ENVIRONMENT": "development",
         }
         serve = ["mlp.common.runtime.cli", "serve"]

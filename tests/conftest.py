@@ -31,8 +31,9 @@ FAST_OUTBOX_RETRIES = {
 }
 
 
-LOOPBACK_UPSTREAMS = {"REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true"}
-"""Deployments in tests point at a model server on loopback (refused by default: the SSRF guard)."""
+LOOPBACK_EGRESS = {"EGRESS_ALLOW": "127.0.0.0/8,::1,localhost", "REGISTRY_ALLOW_INTERNAL_UPSTREAMS": "true"}
+"""Deployments and webhooks in tests point at servers on loopback (refused by default: the egress
+guard); the second name is the previous release's, which test_previous_release_on_new_schema runs."""
 
 STRIPE_WEBHOOK_SECRET = "whsec_platform_tests"
 
@@ -64,7 +65,7 @@ def platform_env_vars(database_url: str, stripe_api: tuple[str, StripeState]) ->
     return platform_env(
         database_url,
         base_port_offset=PORT_OFFSET,
-        extra={"LOG_LEVEL": "WARNING", **FAST_OUTBOX_RETRIES, **LOOPBACK_UPSTREAMS, **emulator, **stripe},
+        extra={"LOG_LEVEL": "WARNING", **FAST_OUTBOX_RETRIES, **LOOPBACK_EGRESS, **emulator, **stripe},
     )
 
 

@@ -128,6 +128,9 @@ class RecordingWebhooks:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, bytes, str]] = []
 
+    async def refusal(self, url: str) -> str | None:
+        return None
+
     async def send(self, url: str, secret: str, body: bytes, idempotency_key: str) -> None:
         self.sent.append((url, secret, body, idempotency_key))
 

@@ -99,9 +99,14 @@ def blob_root(registry_settings: RegistrySettings) -> Path:
 async def small_quota_client(
     registry_settings: RegistrySettings, keys: SigningKeys, outbox: RecordingOutbox
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    """The app with a 100 kB storage quota, 64 kB uploads, and CSV files over 1 kB ingested by the worker."""
+    """The app with a 100 kB storage quota, 64 kB uploads, CSV files over 1 kB ingested by the worker,
+    and 3 versions per dataset."""
     settings = msgspec.structs.replace(
-        registry_settings, storage_quota_bytes=100_000, max_upload_bytes=64 * 1024, csv_inline_max_bytes=1024
+        registry_settings,
+        storage_quota_bytes=100_000,
+        max_upload_bytes=64 * 1024,
+        csv_inline_max_bytes=1024,
+        dataset_max_versions=3,
     )
     async with AsyncTestClient(app=create_app(settings, outbox=outbox, resolver=keys.resolver())) as test_client:
         yield test_client

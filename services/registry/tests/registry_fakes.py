@@ -3,6 +3,7 @@ because identity's test fakes take that module name on the shared pythonpath).""
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
@@ -11,6 +12,7 @@ from typing import Any
 
 from mlp.common.contracts.audit import OperationEventIn
 from mlp.common.contracts.usage import UsageEventIn
+from mlp.common.egress.guard import CheckedAddress
 from mlp.registry.application.serving_ports import DeploymentPage, ProbeOutcome, UpstreamReply, UpstreamTarget
 from mlp.registry.application.tune_ports import TrainerRefused, TrainerState
 from mlp.registry.application.upstream_errors import UpstreamUnavailable
@@ -212,10 +214,10 @@ class StaticResolver:
     def __init__(self, answers: dict[str, list[str]] | None = None) -> None:
         self.answers = answers or {}
 
-    async def addresses(self, host: str) -> list[str]:
+    async def resolve(self, host: str, port: int) -> list[CheckedAddress]:
         if host not in self.answers:
             raise OSError(f"{host} does not resolve")
-        return self.answers[host]
+        return [CheckedAddress(a, socket.AF_INET6 if ":" in a else socket.AF_INET) for a in self.answers[host]]
 
 
 class RecordingLogWriter:

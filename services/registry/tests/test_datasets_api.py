@@ -149,3 +149,20 @@ async def test_cells_come_back_exactly_whatever_they_hold(client: Client, new_us
     dataset_id = (await create_dataset(client, user, buffer.getvalue().encode(), "nasty")).json()["id"]
     rows = (await client.get(f"/v1/datasets/{dataset_id}/rows", headers=user.headers)).json()
     assert [r["values"]["cell"] for r in rows["data"]] == nasty
+
+
+async def test_a_dataset_has_a_bounded_number_of_versions(
+    small_quota_client: Client, new_user: Callable[..., User]
+) -> None:
+    user = new_user()
+    dataset_id = (await create_dataset(small_quota_client, user, b"q\n1\n", "capped")).json()["id"]
+    file_id = await upload_csv(small_quota_client, user, b"q\n2\n")
+    path = f"/v1/datasets/{dataset_id}/versions"
+    for _ in range(2):
+        added = await small_quota_client.post(path, json={"file_id": file_id}, headers=user.headers)
+        assert added.status_code == 201, added.text
+    refused = await small_quota_client.post(path, json={"file_id": file_id}, headers=user.headers)
+    assert refused.status_code == 409, refused.text
+    assert (refused.json()["type"], refused.json()["field"]) == ("urn:mlp:problem:too-many-versions", "dataset_id")
+    detail = (await small_quota_client.get(f"/v1/datasets/{dataset_id}", headers=user.headers)).json()
+    assert [v["version"] for v in detail["versions"]] == [1, 2, 3]

@@ -14,6 +14,8 @@ from registry_fakes import (
     StaticResolver,
 )
 
+from mlp.common.egress.guard import EgressGuard
+from mlp.common.egress.policy import EgressPolicy
 from mlp.registry.application.deployment_drafts import DeploymentChange, DeploymentDraft
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
@@ -27,12 +29,13 @@ from mlp.registry.domain.deployment_errors import (
     NameTaken,
 )
 
+DEVELOPMENT = "127.0.0.0/8,::1,10.0.0.0/8,models.internal"
 USER = uuid.uuid4()
 MODEL = uuid.uuid4()
 
 
 class World:
-    def __init__(self, allow_internal: bool = True) -> None:
+    def __init__(self, egress_allow: str = DEVELOPMENT) -> None:
         self.clock = FakeClock()
         self.uow = InMemoryServingUoW()
         self.versions = FakeModelVersions()
@@ -45,7 +48,7 @@ class World:
             self.uow,
             self.versions,
             self.secrets,
-            UpstreamGuard(resolver, allow_internal),
+            UpstreamGuard(EgressGuard(EgressPolicy.parse(egress_allow), resolver)),
             self.backend,
             self.prober,
             self.clock,
@@ -169,10 +172,14 @@ async def test_another_users_version_is_not_found_and_names_are_unique_per_user(
         "http://localhost/v1",
         "http://metadata.google.internal/v1",
         "http://sneaky.example/v1",  # a name resolving to loopback
+        "http://models.internal/v1",  # a cluster name the allow-list does not name
+        "http://10.0.0.7/v1",  # private, not named
+        "http://[fd00:ec2::254]/latest",
+        "http://100.100.100.200/latest",
     ],
 )
 async def test_ssrf_guard_refuses_internal_addresses(url: str) -> None:
-    world = World(allow_internal=False)
+    world = World(egress_allow="")
     v1 = world.versions.add(USER, MODEL, 1)
     with pytest.raises(ForbiddenUpstream) as refused:
         await world.deployments.create(USER, world.draft(v1.version_id, url))
@@ -180,11 +187,11 @@ async def test_ssrf_guard_refuses_internal_addresses(url: str) -> None:
     assert world.uow.deployments.rows == {}
 
 
-async def test_ssrf_guard_allows_private_networks_and_development_allows_loopback() -> None:
-    guarded = World(allow_internal=False)
-    v1 = guarded.versions.add(USER, MODEL, 1)
-    assert (await guarded.deployments.create(USER, guarded.draft(v1.version_id))).status == "ready"
-    development = World(allow_internal=True)
+async def test_ssrf_guard_allows_what_the_allow_list_names() -> None:
+    named = World(egress_allow="models.internal")
+    v1 = named.versions.add(USER, MODEL, 1)
+    assert (await named.deployments.create(USER, named.draft(v1.version_id))).status == "ready"
+    development = World()
     v1 = development.versions.add(USER, MODEL, 1)
     created = await development.deployments.create(USER, development.draft(v1.version_id, "http://127.0.0.1:9/v1/"))
     assert created.upstream_url == "http://127.0.0.1:9/v1"

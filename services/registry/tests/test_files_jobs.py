@@ -6,6 +6,7 @@ and call the worker's job handlers as ``mlp worker registry`` would.
 
 from __future__ import annotations
 
+import gzip
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -190,3 +191,34 @@ async def test_background_ingestion_reports_rows_so_far(registry_settings: Regis
         await engine.dispose()
     assert storage.seen == sorted(storage.seen)
     assert 0 < storage.seen[len(storage.seen) // 2] < 20000  # visible while the rows are still uncommitted
+
+
+async def version_row(database_url: str, version_id: uuid.UUID) -> asyncpg.Record:
+    conn = await asyncpg.connect(plain_database_url(database_url))
+    try:
+        row: asyncpg.Record = await conn.fetchrow(
+            "SELECT status, row_count, problems::text FROM registry.dataset_versions WHERE id = $1", version_id
+        )
+        return row
+    finally:
+        await conn.close()
+
+
+async def test_a_small_gzip_file_is_inflated_by_the_worker_never_in_the_request(
+    worker_part: FilesPart, registry_settings: RegistrySettings
+) -> None:
+    user_id = uuid.uuid4()
+    bomb = await upload(worker_part, user_id, gzip.compress(b"a,b\n" + b"1,2\n" * 5_000_000))  # 40 MB in ~40 KB
+    _, bomb_version = await worker_part.datasets.create(user_id, "bomb", None, bomb, DialectHint())
+    assert bomb_version.status == "processing"
+    await worker_part.datasets.ingest(bomb_version.id)
+    refused = await version_row(registry_settings.database_url, bomb_version.id)
+    assert (refused["status"], refused["row_count"]) == ("failed", 0)
+    assert "compression ratio" in refused["problems"]
+
+    small = await upload(worker_part, user_id, gzip.compress(b"a,b\n1,2\n3,4\n"))
+    _, version = await worker_part.datasets.create(user_id, "small", None, small, DialectHint())
+    assert version.status == "processing"
+    await worker_part.datasets.ingest(version.id)
+    done = await version_row(registry_settings.database_url, version.id)
+    assert (done["status"], done["row_count"]) == ("ready", 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,8 @@ from litestar.testing import AsyncTestClient
 Client = AsyncTestClient[Litestar]
 Headers = Callable[..., dict[str, str]]
 API = "/api/2.0/mlflow"
+NUL_TOKEN = base64.urlsafe_b64encode(b'["\\u0000"]').decode()
+NUL_PAIR_TOKEN = base64.urlsafe_b64encode(b'["\\u0000", "x"]').decode()
 
 
 async def test_json_shapes_match_mlflow(client: Client, user: Headers) -> None:
@@ -80,6 +83,11 @@ async def test_json_shapes_match_mlflow(client: Client, user: Headers) -> None:
         ("GET", "model-versions/search", {"filter": "version_number = 'x'"}, None, 400, "INVALID_PARAMETER_VALUE"),
         ("GET", "model-versions/search", {"max_results": -1}, None, 400, "INVALID_PARAMETER_VALUE"),
         ("GET", "model-versions/get", {"name": "m", "version": "one"}, None, 400, "INVALID_PARAMETER_VALUE"),
+        ("GET", "model-versions/get", {"name": "m", "version": "²"}, None, 400, "INVALID_PARAMETER_VALUE"),
+        ("GET", "model-versions/get", {"name": "m", "version": "٣"}, None, 400, "INVALID_PARAMETER_VALUE"),
+        ("GET", "model-versions/search", {"filter": "version_number = '²'"}, None, 400, "INVALID_PARAMETER_VALUE"),
+        ("GET", "registered-models/search", {"page_token": NUL_TOKEN}, None, 400, "INVALID_PARAMETER_VALUE"),
+        ("GET", "model-versions/search", {"page_token": NUL_PAIR_TOKEN}, None, 400, "INVALID_PARAMETER_VALUE"),
         ("POST", "model-versions/create", None, {"name": "m"}, 400, "INVALID_PARAMETER_VALUE"),
         ("POST", "model-versions/create", None, {"name": "nope", "source": "s3://x"}, 404, "RESOURCE_DOES_NOT_EXIST"),
         (

@@ -22,7 +22,7 @@ CHAT = json.dumps([{"role": "user", "content": "hi"}, {"role": "assistant", "con
 def test_model_spec_is_name_version_or_name_alias() -> None:
     assert parse_model_spec("base:3") == ModelSpec("base", version=3)
     assert parse_model_spec("my:model@prod") == ModelSpec("my:model", alias="prod")
-    for bad in ("base", "base:0", "base:x", "@prod", "base@"):
+    for bad in ("base", "base:0", "base:x", "@prod", "base@", "base:²", "base:٣", f"base:{2**31}"):
         with pytest.raises(InvalidInput):
             parse_model_spec(bad)
 

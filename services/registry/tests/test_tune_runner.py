@@ -20,7 +20,7 @@ from registry_fakes import (
 )
 
 from mlp.registry.application.tune_jobs import tune_job_payload
-from mlp.registry.application.tune_ports import Examples
+from mlp.registry.application.tune_ports import Examples, one_page
 from mlp.registry.application.tune_runner import TuneRunner
 from mlp.registry.domain.errors import NotFound
 from mlp.registry.domain.tune_jobs import TuneJob
@@ -41,16 +41,16 @@ class World:
         self.versions = FakeVersionRegistrar()
         self.reads: list[tuple[uuid.UUID, int | None]] = []
         self.while_asleep: Callable[[], None] = lambda: None
-        self.examples: dict[tuple[uuid.UUID, int | None], Examples] = {
-            (TRAIN, 2): Examples(["prompt", "completion"], [["hi", "hello"]] * 3, TRAIN, 2),
-            (CHECK, None): Examples(["messages"], [[CHAT]], None),
+        self.examples: dict[tuple[uuid.UUID, int | None], Callable[[], Examples]] = {
+            (TRAIN, 2): lambda: Examples(["prompt", "completion"], one_page([["hi", "hello"]] * 3), TRAIN, 2),
+            (CHECK, None): lambda: Examples(["messages"], one_page([[CHAT]]), None),
         }
 
         async def read(user_id: uuid.UUID, some_id: uuid.UUID, version: int | None) -> Examples:
             self.reads.append((some_id, version))
             if (some_id, version) not in self.examples:
                 raise NotFound("dataset-not-found", f"no dataset or file {some_id}")
-            return self.examples[(some_id, version)]
+            return self.examples[(some_id, version)]()
 
         async def sleep(seconds: float) -> None:
             self.clock.advance(seconds)

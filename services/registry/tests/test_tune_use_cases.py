@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
+import weakref
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 from registry_fakes import FakeClock, InMemoryTuneUoW
 
 from mlp.registry.application.tune_jobs import NewTuneJob, TuneJobs
-from mlp.registry.application.tune_ports import Examples
+from mlp.registry.application.tune_ports import Examples, one_page
 from mlp.registry.domain.errors import NotFound
 from mlp.registry.domain.models import Artifact, ModelVersion, VersionSource
 from mlp.registry.domain.tune_jobs import ExampleLimits, ModelSpec
@@ -61,7 +63,7 @@ class Setup:
                 raise NotFound("dataset-not-found", "no dataset", field="dataset_id")
             self.read_versions.append(number)
             columns, rows = self.rows[dataset_id]
-            return Examples(columns, rows, dataset_id, LATEST)
+            return Examples(columns, one_page(rows), dataset_id, LATEST)
 
         self.jobs = TuneJobs(self.uow, resolve, read, ExampleLimits(min_examples=2), self.clock)
 
@@ -129,3 +131,37 @@ async def test_another_users_job_is_not_found(setup: Setup) -> None:
     for call in (setup.jobs.get, setup.jobs.cancel):
         with pytest.raises(NotFound):
             await call(uuid.uuid4(), job.id)
+
+
+class Row(list[Any]):
+    """A row that can be watched (a plain list takes no weak reference)."""
+
+
+async def test_validation_holds_a_page_of_rows_at_a_time_not_the_dataset() -> None:
+    alive = most_alive = 0
+
+    def gone() -> None:
+        nonlocal alive
+        alive -= 1
+
+    async def pages() -> AsyncIterator[list[list[Any]]]:
+        nonlocal alive, most_alive
+        for _ in range(50):
+            page: list[list[Any]] = [Row([CHAT]) for _ in range(1000)]
+            for row in page:
+                weakref.finalize(row, gone)
+            alive += len(page)
+            most_alive = max(most_alive, alive)
+            yield page
+
+    async def read(user_id: uuid.UUID, dataset_id: uuid.UUID, number: int | None) -> Examples:
+        return Examples(["messages"], pages(), dataset_id, LATEST)
+
+    async def resolve(user_id: uuid.UUID, spec: ModelSpec) -> ModelVersion:
+        return version(setup.clock())
+
+    setup = Setup({})
+    jobs = TuneJobs(setup.uow, resolve, read, ExampleLimits(), setup.clock)
+    job = await jobs.create(ME, NewTuneJob("base:1", str(GOOD)))
+    assert job.status == "validating_files"
+    assert most_alive <= 2000  # the page being checked and the next one, of 50,000 rows

@@ -51,6 +51,7 @@ def worker(database_url: str, trainer: TuningServer, data_dir: str) -> ServicePr
         "REGISTRY_DATABASE_URL": database_url,
         "REGISTRY_DATA_DIR": data_dir,
         "REGISTRY_TRAINER_URL": trainer.url,
+        "EGRESS_ALLOW": "127.0.0.0/8",  # the stand-in trainer is on loopback (the egress guard refuses it otherwise)
         "REGISTRY_TUNE_POLL_SECONDS": "0.2",
         "REGISTRY_LOG_LEVEL": "WARNING",
         "OUTBOX_HEARTBEAT_TIMEOUT_SECONDS": "2",

@@ -45,7 +45,7 @@ async def registry(database_url: str, identity_url: str) -> AsyncIterator[Regist
     settings = RegistrySettings(
         database_url=database_url,
         identity_url=identity_url,
-        allow_internal_upstreams=True,
+        egress_allow="127.0.0.0/8,::1,localhost",
         inference_log_flush_seconds=0.05,
         deployment_cache_seconds=0.0,
         log_level="WARNING",

@@ -106,4 +106,7 @@ async def test_filters_cursor_and_daily_stats(user: User, engine: AsyncEngine, m
     assert (ancient.status_code, ancient.json()["field"]) == (400, "until")
     cursor = await user.http.get("/v1/inference-requests", params={"cursor": "garbage"})
     assert cursor.status_code == 400
+    for field, value in (("until", "0.5"), ("since", "yesterday")):
+        moment = await user.http.get("/v1/inference-requests", params={field: value})
+        assert (moment.status_code, moment.json()["field"]) == (400, field)
     assert cursor.json()["field"] == "cursor"

@@ -20,7 +20,7 @@ async def test_a_clean_stop_writes_every_buffered_call(
     settings = RegistrySettings(
         database_url=database_url,
         identity_url=identity_url,
-        allow_internal_upstreams=True,
+        egress_allow="127.0.0.0/8,::1",
         inference_log_flush_seconds=3600,  # only the shutdown flush can write them
         log_level="WARNING",
     )

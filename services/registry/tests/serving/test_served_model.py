@@ -34,7 +34,7 @@ def upstream() -> Iterator[ModelServer]:
 async def replica(database_url: str, identity_url: str) -> AsyncIterator[str]:
     """A second registry process's worth: its own route cache, at the default time to live."""
     settings = RegistrySettings(
-        database_url=database_url, identity_url=identity_url, allow_internal_upstreams=True, log_level="WARNING"
+        database_url=database_url, identity_url=identity_url, egress_allow="127.0.0.0/8,::1", log_level="WARNING"
     )
     server, task, url = await serve(create_registry(settings))
     yield url

@@ -11,6 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mlp.common.contracts.audit import OperationEventBatch
+from mlp.common.egress.guard import EgressGuard
+from mlp.common.egress.policy import EgressPolicy
 from mlp.common.runtime.outbox import AUDIT_ENTRYPOINT
 from mlp.devtools.model_server import ModelServer
 from mlp.registry.adapters.db.outbox import registry_outbox
@@ -37,7 +39,7 @@ async def test_the_worker_probe_degrades_a_failing_upstream_and_recovers_it(
 ) -> None:
     upstream = ModelServer().start()
     deployment = await deploy(user, engine, f"{upstream.url}/v1")
-    client = HttpUpstreamClient()
+    client = HttpUpstreamClient(EgressGuard(EgressPolicy.parse("127.0.0.0/8")))
     prober = build_prober(engine, RegistrySettings(database_url=database_url), registry_outbox, client)
     try:
         upstream.fail_status = 503

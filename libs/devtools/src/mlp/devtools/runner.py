@@ -101,8 +101,8 @@ def run_platform(database_url: str, started: ExitStack) -> None:
     extra = {EMULATOR_HOST_ENV: emulator.host_port} if emulator else {}
     stand_in_env, stand_in_lines = start_stand_ins(started, PORT_OFFSET)
     extra.update(stand_in_env)
-    # development: deployments may point at a model server on this machine (the SSRF guard is for production)
-    extra.setdefault("REGISTRY_ALLOW_INTERNAL_UPSTREAMS", "true")
+    # development: deployments, the trainer and webhooks may point at this machine (the egress guard's allow-list)
+    extra.setdefault("EGRESS_ALLOW", "127.0.0.0/8,::1,localhost")
     extra[SECRET_ENV] = webhook_secret(DATA_DIR)
     env = platform_env(database_url, PORT_OFFSET, credentials=_service_credentials(), extra=extra)
     processes = start_platform(env)  # stops what it started when interrupted

@@ -7,7 +7,7 @@ everything that needs the database is built in the lifespan, once ``app.state.en
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 
 import httpx
 from litestar import Litestar
@@ -29,6 +29,7 @@ from mlp.billing.wiring import USE_CASE_NAMES, use_cases
 from mlp.common.auth.resolver import CredentialResolver
 from mlp.common.auth.whoami import whoami
 from mlp.common.auth.wiring import identity_auth_lifespan
+from mlp.common.egress.guard import egress_guard
 from mlp.common.runtime.inbox import user_deleted_receiver
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.problems import domain_error_handler
@@ -53,11 +54,10 @@ def create_app(
     async def wire(app: Litestar) -> AsyncIterator[None]:
         if resolver is not None:
             app.state.resolver = resolver
-        async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
+        webhooks = HttpAlertWebhooks(egress_guard(settings), settings.alert_webhook_timeout_seconds)
+        async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as http, aclosing(webhooks):
             emails_of = emails or identity_emails(http, settings.identity_url, settings.service_credential)
-            cases = use_cases(
-                app.state.engine, settings, jobs, gateway, HttpAlertWebhooks(http), clock or SystemClock(), emails_of
-            )
+            cases = use_cases(app.state.engine, settings, jobs, gateway, webhooks, clock or SystemClock(), emails_of)
             app.state.update({name: getattr(cases, name) for name in USE_CASE_NAMES} | {"use_cases": cases})
             app.state.stripe_signatures = StripeSignatureVerifier(
                 settings.stripe_webhook_secret, settings.stripe_webhook_tolerance_seconds

@@ -9,6 +9,7 @@ reconciliation runs (:mod:`mlp.billing.application.job_handlers`).
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 
 import httpx
 import structlog
@@ -24,6 +25,7 @@ from mlp.billing.application.job_handlers import job_handlers
 from mlp.billing.application.jobs import PUSH_METER_EVENTS, RUN_RECONCILIATION
 from mlp.billing.settings import BillingSettings, billing_settings
 from mlp.billing.wiring import use_cases
+from mlp.common.egress.guard import egress_guard
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import Entrypoint, run_service_worker
@@ -35,10 +37,11 @@ _log = structlog.get_logger("billing.worker")
 async def run_worker(settings: BillingSettings) -> None:
     engine = create_engine(settings.database_url, pool_size=settings.worker_db_pool_size)
     try:
-        async with httpx.AsyncClient(timeout=settings.alert_webhook_timeout_seconds) as http:
+        webhooks = HttpAlertWebhooks(egress_guard(settings), settings.alert_webhook_timeout_seconds)
+        async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as http, aclosing(webhooks):
             stripe = StripeSdkGateway(settings.stripe_api_key, settings.stripe_api_base)
             emails = identity_emails(http, settings.identity_url, settings.service_credential)
-            cases = use_cases(engine, settings, billing_outbox, stripe, HttpAlertWebhooks(http), SystemClock(), emails)
+            cases = use_cases(engine, settings, billing_outbox, stripe, webhooks, SystemClock(), emails)
             handlers = job_handlers(cases.meter_pusher, cases.budgets, cases.stripe_webhooks, cases.reconciliation)
             if not settings.stripe_api_key:
                 # without Stripe, its jobs wait in the queue for a worker that has a key

@@ -67,7 +67,10 @@ class FilesPart:
         self.storage = storage
         self.files = Files(uow, storage, clock, FileLimits(settings.max_upload_bytes, settings.storage_quota_bytes))
         self.datasets = Datasets(
-            uow, storage, clock, DatasetLimits(csv_limits(settings), settings.csv_inline_max_bytes)
+            uow,
+            storage,
+            clock,
+            DatasetLimits(csv_limits(settings), settings.csv_inline_max_bytes, settings.dataset_max_versions),
         )
         self.dataset_reads = DatasetReads(uow, clock)
 

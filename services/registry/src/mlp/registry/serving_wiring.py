@@ -16,13 +16,14 @@ import structlog
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mlp.common.egress.guard import EgressGuard, egress_guard
 from mlp.registry.adapters.db.inference_log import SqlInferenceLogReader, SqlInferenceLogWriter
 from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.serving_model_versions import SqlModelVersions
 from mlp.registry.adapters.db.serving_unit_of_work import SqlServingUnitOfWork
 from mlp.registry.adapters.secret_box import FernetSecretBox
 from mlp.registry.adapters.tiktoken_counter import TiktokenCounter
-from mlp.registry.adapters.upstream_backend import DnsHostResolver, ExistingUpstreamBackend
+from mlp.registry.adapters.upstream_backend import ExistingUpstreamBackend
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.deployment_probes import DeploymentProber
@@ -61,6 +62,15 @@ def secret_box(settings: RegistrySettings) -> FernetSecretBox:
     return FernetSecretBox(settings.credential_keys)
 
 
+def upstream_client(guard: EgressGuard, settings: RegistrySettings) -> HttpUpstreamClient:
+    return HttpUpstreamClient(
+        guard,
+        settings.upstream_max_connections,
+        settings.upstream_max_total_connections,
+        settings.upstream_idle_seconds,
+    )
+
+
 def build_prober(
     engine: AsyncEngine, settings: RegistrySettings, outbox: OutboxFactory, upstream: HttpUpstreamClient
 ) -> DeploymentProber:
@@ -75,7 +85,8 @@ def build_prober(
 
 def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: OutboxFactory) -> Serving:
     secrets = secret_box(settings)
-    upstream = HttpUpstreamClient(settings.upstream_max_connections)
+    guard = egress_guard(settings)
+    upstream = upstream_client(guard, settings)
     backend = ExistingUpstreamBackend(upstream)
 
     def uow() -> SqlServingUnitOfWork:
@@ -88,7 +99,7 @@ def build_serving(engine: AsyncEngine, settings: RegistrySettings, outbox: Outbo
         uow,
         model_versions,
         secrets,
-        UpstreamGuard(DnsHostResolver(), settings.allow_internal_upstreams),
+        UpstreamGuard(guard),
         backend,
         prober,
         utc_now,

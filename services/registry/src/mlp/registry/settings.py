@@ -38,6 +38,8 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     csv_max_inflated_bytes: int = 4 * 1024 * 1024 * 1024
     csv_inline_max_bytes: int = 8 * 1024 * 1024
     """CSV files up to this size become a dataset in the request; larger ones in the worker."""
+    dataset_max_versions: int = 100
+    """Versions one dataset may have (each holds a copy of its rows); the next is a 409."""
     csv_ingest_concurrency: int = 1
     """Large CSV ingestions one worker runs at once (each is CPU-bound: scale workers, not this)."""
     model_page_size_max: int = 1000
@@ -45,8 +47,6 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     # deployments and the inference proxy
     credential_keys: str = DEVELOPMENT_CREDENTIAL_KEY
     """Fernet keys (comma-separated, the first encrypts) for upstream credentials at rest."""
-    allow_internal_upstreams: bool = False
-    """SSRF guard off: lets upstream URLs point at loopback / link-local addresses (development, tests)."""
     deployment_connect_timeout_seconds: float = 5.0
     deployment_timeout_seconds: float = 60.0
     deployment_max_timeout_seconds: float = 600.0
@@ -55,6 +55,10 @@ class RegistrySettings(ServiceSettings, frozen=True, kw_only=True):
     deployment_probe_interval_seconds: float = 30.0
     upstream_max_connections: int = 200
     """Pooled connections per upstream origin."""
+    upstream_max_total_connections: int = 1000
+    """Pooled connections to all upstreams together."""
+    upstream_idle_seconds: float = 15.0
+    """An upstream connection unused this long is closed."""
     inference_max_attempts: int = 3
     """Attempts one call makes: its deployment, then its fallbacks in order (before a byte was relayed)."""
     inference_attempts_seconds: float = 90.0

@@ -26,6 +26,7 @@ from mlp.registry.application.tune_ports import (
     Trainer,
     TuneOutbox,
     TuneUnitOfWork,
+    one_page,
 )
 from mlp.registry.application.tune_runner import TuneRunner
 from mlp.registry.domain.errors import NotFound
@@ -62,10 +63,12 @@ def examples_reader(reads: DatasetReads, files: Files, max_file_bytes: int) -> R
             if no_dataset.code != "dataset-not-found":
                 raise
             return await read_file(user_id, some_id)
-        rows: list[list[Any]] = []
-        async for page in reads.all_rows(version):
-            rows.extend(list(cells) for _, cells in page)
-        return Examples([column.name for column in version.columns], rows, some_id, version.version)
+
+        async def pages() -> AsyncIterator[list[list[Any]]]:
+            async for page in reads.all_rows(version):
+                yield [list(cells) for _, cells in page]
+
+        return Examples([column.name for column in version.columns], pages(), some_id, version.version)
 
     async def read_file(user_id: uuid.UUID, file_id: uuid.UUID) -> Examples:
         try:
@@ -75,7 +78,7 @@ def examples_reader(reads: DatasetReads, files: Files, max_file_bytes: int) -> R
         if stored.size_bytes > max_file_bytes:
             raise NotFound("file-too-large", f"file {file_id} is over {max_file_bytes} bytes")
         data = b"".join([chunk async for chunk in files.content(stored)])
-        return Examples(["messages"], jsonl_examples(data), None)
+        return Examples(["messages"], one_page(jsonl_examples(data)), None)
 
     return read
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from contextlib import suppress
 
+from mlp.common.egress.guard import egress_guard
+from mlp.common.egress.httpx_transport import guarded_http_client
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.logging import configure_logging
 from mlp.common.runtime.worker import Entrypoint, run_service_worker
@@ -18,10 +20,9 @@ from mlp.registry.adapters.db.outbox import registry_outbox
 from mlp.registry.adapters.db.retention import registry_retention
 from mlp.registry.adapters.db.tables import SCHEMA
 from mlp.registry.adapters.openai_trainer import OpenAITrainer
-from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.tune_ports import TUNE_JOB_ENTRYPOINT
 from mlp.registry.files_wiring import files_part
-from mlp.registry.serving_wiring import build_prober
+from mlp.registry.serving_wiring import build_prober, upstream_client
 from mlp.registry.settings import RegistrySettings, registry_settings
 from mlp.registry.tune_wiring import examples_reader, tune_runner
 
@@ -30,9 +31,10 @@ async def run_worker(settings: RegistrySettings) -> None:
     """The queue consumer (files, datasets and the outbox), and next to it the deployment prober
     (every ``deployment_probe_interval_seconds``)."""
     engine = create_engine(settings.database_url, pool_size=settings.worker_db_pool_size)
-    upstream = HttpUpstreamClient(settings.upstream_max_connections)
+    guard = egress_guard(settings)
+    upstream = upstream_client(guard, settings)
     prober = build_prober(engine, settings, registry_outbox, upstream)
-    trainer = OpenAITrainer(settings.trainer_url, settings.trainer_api_key)
+    trainer = OpenAITrainer(settings.trainer_url, settings.trainer_api_key, guarded_http_client(guard, timeout=30.0))
     probes = asyncio.create_task(prober.run(settings.deployment_probe_interval_seconds), name="deployment-prober")
     try:
         async with files_part(settings) as files:

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -28,24 +28,33 @@ from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from mlp.common.auth.litestar import PrincipalAuthMiddleware
 from mlp.common.runtime.access_declarations import require_declared_access
+from mlp.common.runtime.closed_structs import ClosedStructSchemaPlugin
 from mlp.common.runtime.database import create_engine
 from mlp.common.runtime.health import HealthController
 from mlp.common.runtime.logging import RequestIdMiddleware
 from mlp.common.runtime.metrics import POOLS, metrics_route, request_metrics
 from mlp.common.runtime.migrations import head_revision, older_revisions
+from mlp.common.runtime.openapi_errors import ERROR_RESPONSES, document_errors
+from mlp.common.runtime.options_allow import answer_options
 from mlp.common.runtime.problems import PROBLEM_HANDLERS
 from mlp.common.runtime.storable_text import refuse_unstorable_text
 from mlp.common.runtime.tracing import tracing_plugins
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
-BeforeRequestHook = Callable[[Request[Any, Any, Any]], Awaitable[None]]
+BeforeRequestHook = Callable[[Request[Any, Any, Any]], Awaitable[Response[Any] | None]]
+"""A ``before_request`` hook: a response answers the request instead of its handler."""
 """A service's own ``before_request`` hook; it runs after the shared refusal of unstorable text."""
 
 
-def _both(first: BeforeRequestHook, then: BeforeRequestHook) -> BeforeRequestHook:
-    async def hook(request: Request[Any, Any, Any]) -> None:
-        await first(request)
-        await then(request)
+def _chain(*hooks: BeforeRequestHook) -> BeforeRequestHook:
+    """The hooks in order; the first answer (a response) ends the chain."""
+
+    async def hook(request: Request[Any, Any, Any]) -> Any:
+        for each in hooks:
+            answer = await each(request)
+            if answer is not None:
+                return answer
+        return None
 
     return hook
 
@@ -84,9 +93,7 @@ def build_service_app(
             RequestIdMiddleware(),
             PrincipalAuthMiddleware(public_paths),
         ],
-        before_request=refuse_unstorable_text
-        if before_request is None
-        else _both(refuse_unstorable_text, before_request),
+        before_request=_chain(answer_options, refuse_unstorable_text, *([before_request] if before_request else [])),
         exception_handlers={**PROBLEM_HANDLERS, **(exception_handlers_extra or {})},
         lifespan=[engine_lifespan, *lifespans, _freeze_startup_objects],
         state=State(
@@ -104,14 +111,16 @@ def build_service_app(
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")},
+                responses=dict(ERROR_RESPONSES),
             ),
             security=[{"bearer": []}],
         ),
-        plugins=[*tracing_plugins(name, otlp_endpoint), *config.pop("plugins", [])],
+        plugins=[ClosedStructSchemaPlugin(), *tracing_plugins(name, otlp_endpoint), *config.pop("plugins", [])],
         debug=debug,
         **config,
     )
     require_declared_access(app, public_paths)
+    document_errors(app, public_paths)
     return app
 
 

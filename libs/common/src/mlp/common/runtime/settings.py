@@ -38,6 +38,10 @@ class ServiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """How long a service trusts identity's answer for a credential (at most 3 s: revocation reaches it within 5 s)."""
     http_timeout_seconds: float = 5.0
     http_retries: int = 2
+    egress_allow: str = ""
+    """Comma-separated networks (``127.0.0.0/8``) and host names user-supplied URLs may reach besides
+    the internet; loopback, private ranges and cluster names are refused otherwise, link-local and
+    cloud metadata addresses always (``mlp.common.egress``)."""
     log_level: str = "INFO"
     otlp_endpoint: str = ""
     """OTLP/HTTP traces URL (``http://otel-collector:4318/v1/traces``); empty: tracing off."""

@@ -13,16 +13,19 @@ import uuid
 from collections.abc import Sequence
 
 import msgspec
+import structlog
 
 from mlp.billing.application.audit import operation
 from mlp.billing.application.jobs import NOTIFY_ALERT, AlertNotice
 from mlp.billing.application.notices import alert_notice
-from mlp.billing.application.ports import Clock, Transactions, WebhookSender
+from mlp.billing.application.ports import Clock, Transactions, WebhookRefused, WebhookSender
 from mlp.billing.application.reports import BookCache, rate, totals
 from mlp.billing.domain.budgets import DEFAULT_THRESHOLDS, Budget
 from mlp.billing.domain.errors import InvalidInput, NotFound
 from mlp.billing.domain.periods import Period
 from mlp.common.contracts.spend import SpendState
+
+_log = structlog.get_logger("billing.budgets")
 
 
 class Budgets:
@@ -47,6 +50,9 @@ class Budgets:
             raise InvalidInput("invalid-thresholds", "thresholds are percents from 1 to 1000", "thresholds")
         if webhook_url is not None and not webhook_url.startswith(("https://", "http://")):
             raise InvalidInput("invalid-url", "webhook_url is an http(s) URL", "webhook_url")
+        refusal = await self._sender.refusal(webhook_url) if webhook_url else None
+        if refusal is not None:
+            raise InvalidInput("forbidden-url", f"webhook_url may not point at {refusal}", "webhook_url")
         async with self._tx() as tx:
             old = await tx.budgets.get(user_id)
             secret = old.webhook_secret if old is not None and old.webhook_secret else None
@@ -160,7 +166,12 @@ class Budgets:
             budget = await tx.budgets.get(notice.user_id)
         if budget is None or not budget.webhook_secret:
             return  # the budget (or its webhook) is gone: nobody to tell
-        await self._sender.send(notice.url, budget.webhook_secret, notice.body, idempotency_key=str(notice.alert_id))
+        try:
+            await self._sender.send(
+                notice.url, budget.webhook_secret, notice.body, idempotency_key=str(notice.alert_id)
+            )
+        except WebhookRefused as refused:
+            _log.warning("alert webhook refused, not retried", alert_id=str(notice.alert_id), reason=str(refused))
 
     async def alerts(self, user_id: uuid.UUID, limit: int) -> list[dict[str, object]]:
         async with self._tx() as tx:

@@ -280,9 +280,18 @@ class UserEmails(Protocol):
         ...
 
 
+class WebhookRefused(Exception):
+    """The webhook URL reaches an address the egress guard refuses: retrying would not help."""
+
+
 class WebhookSender(Protocol):
+    async def refusal(self, url: str) -> str | None:
+        """Why ``url`` may not receive webhooks (an internal or metadata address), or None."""
+        ...
+
     async def send(self, url: str, secret: str, body: bytes, idempotency_key: str) -> None:
-        """POST ``body`` signed with ``secret``; raise on anything but a 2xx (the job retries)."""
+        """POST ``body`` signed with ``secret``; :class:`WebhookRefused` when its address is refused,
+        another error on anything but a 2xx (the job retries)."""
         ...
 
 

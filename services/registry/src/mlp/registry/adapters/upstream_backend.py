@@ -7,7 +7,6 @@ servers for ``GET /models``; an http-json upstream is healthy when its URL answe
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
@@ -40,9 +39,3 @@ class ExistingUpstreamBackend:
 
     async def release(self, deployment: Deployment) -> None:
         return None
-
-
-class DnsHostResolver:
-    async def addresses(self, host: str) -> list[str]:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-        return sorted({str(info[4][0]) for info in infos})

@@ -12,6 +12,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
+from mlp.common.runtime.problems import Problem
 from mlp.common.runtime.service_app import state_dependencies
 from mlp.registry.api.inference_request_views import (
     DailyStatsView,
@@ -25,8 +26,18 @@ from mlp.registry.application.serving_ports import InferenceFilter
 READ = requires_scopes("models:read")
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+MOMENT = QueryParameter(max_length=64, description="an RFC 3339 date-time (no offset: UTC)")
+
+
+def _moment(text: str | None, field: str) -> datetime | None:
+    """An ISO date-time only: Litestar's ``datetime`` query type also took numbers (``until=0.5``)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Problem(400, "validation-error", f"{field} is not an RFC 3339 date-time", field=field) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class InferenceRequestController(Controller):
@@ -42,12 +53,14 @@ class InferenceRequestController(Controller):
         deployment_id: FromQuery[uuid.UUID | None] = None,
         model_version_id: FromQuery[uuid.UUID | None] = None,
         status: FromQuery[Literal["success", "error"] | None] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
+        since: Annotated[str | None, MOMENT] = None,
+        until: Annotated[str | None, MOMENT] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         cursor: Annotated[str | None, QueryParameter(max_length=256)] = None,
     ) -> InferenceRequestPage:
-        filters = InferenceFilter(deployment_id, status, _utc(since), _utc(until), model_version_id)
+        filters = InferenceFilter(
+            deployment_id, status, _moment(since, "since"), _moment(until, "until"), model_version_id
+        )
         page = await inference_requests.page(request.user.user_id, filters, limit, cursor)
         return InferenceRequestPage(
             data=[InferenceRequestView.of(r) for r in page.items],

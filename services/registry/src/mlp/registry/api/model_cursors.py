@@ -7,6 +7,7 @@ import binascii
 
 import msgspec
 
+from mlp.common.runtime.storable_text import UNSTORABLE
 from mlp.registry.domain.models_errors import InvalidModelInput
 
 
@@ -23,6 +24,6 @@ def decode_cursor(token: str | None, field: str = "cursor", width: int = 1) -> t
         values = msgspec.json.decode(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), type=list[str])
     except (binascii.Error, ValueError, msgspec.DecodeError):
         raise InvalidModelInput("not a cursor this API gave out", field=field) from None
-    if len(values) != width:
+    if len(values) != width or any(UNSTORABLE.search(value) for value in values):
         raise InvalidModelInput("not a cursor this API gave out", field=field)
     return tuple(values)

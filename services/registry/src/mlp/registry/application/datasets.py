@@ -11,6 +11,7 @@ from mlp.registry.application.csv_ingest import CsvRejected, Progress, ingest_cs
 from mlp.registry.application.csv_reader import CsvLimits, DialectHint
 from mlp.registry.application.models_audit import registry_event
 from mlp.registry.application.ports import BlobStorage, Clock, FilesUnitOfWork
+from mlp.registry.domain.content_types import COMPRESSED
 from mlp.registry.domain.datasets import Dataset, DatasetVersion, Dialect, Problem
 from mlp.registry.domain.errors import DomainError, InvalidInput, NotFound
 from mlp.registry.domain.files import StoredFile
@@ -23,7 +24,9 @@ _BINARY_TYPES = ("application/octet-stream", "application/zip", "application/pdf
 class DatasetLimits:
     csv: CsvLimits
     inline_max_bytes: int
-    """Files up to this size are ingested in the request; larger ones by the worker."""
+    """Uncompressed files up to this size are ingested in the request; larger or compressed ones by the worker."""
+    max_versions: int = 100
+    """Versions one dataset may have (each holds a copy of its rows)."""
 
 
 class Conflict(DomainError):
@@ -65,6 +68,12 @@ class Datasets:
                 raise NotFound("dataset-not-found", f"no dataset {dataset_id}", field="dataset_id")
             source = await self._source(uow, user_id, file_id)
             number = await uow.datasets.next_version_number(dataset_id)
+            if number > self._limits.max_versions:
+                raise Conflict(
+                    "too-many-versions",
+                    f"a dataset has at most {self._limits.max_versions} versions: make a new dataset",
+                    field="dataset_id",
+                )
             version = await self._new_version(uow, dataset, number, source, hint)
             await uow.outbox.audit(
                 [
@@ -87,7 +96,8 @@ class Datasets:
     async def _new_version(
         self, uow: FilesUnitOfWork, dataset: Dataset, number: int, source: StoredFile, hint: DialectHint
     ) -> DatasetVersion:
-        """Inline for a small file (rows in this transaction), else queued for the worker."""
+        """Inline for a small uncompressed file (rows in this transaction), else queued for the worker:
+        a small gzip file may inflate ~100 times (up to ``csv_max_inflated_bytes``)."""
         version = DatasetVersion(
             id=uuid.uuid4(),
             dataset_id=dataset.id,
@@ -101,7 +111,7 @@ class Datasets:
             created_at=self._clock(),
         )
         await uow.datasets.add_version(version)
-        if source.size_bytes > self._limits.inline_max_bytes:
+        if source.size_bytes > self._limits.inline_max_bytes or source.content_type in COMPRESSED:
             await uow.outbox.enqueue(INGEST_JOB, [str(version.id).encode()], [str(version.id)])
             return version
         version = await ingest_csv(version, source.storage_key, hint, self._storage, uow.datasets, self._limits.csv)

@@ -1,34 +1,29 @@
-"""The SSRF guard: refuses upstream URLs that reach the platform's own loopback, link-local or metadata addresses."""
+"""The SSRF guard at create and PATCH: an upstream URL the egress guard would refuse is a 422 now,
+not a failed call later (the same guard checks again at every connection)."""
 
 from __future__ import annotations
 
-from mlp.registry.application.serving_ports import HostResolver
-from mlp.registry.domain.deployment_errors import InvalidDeployment
-from mlp.registry.domain.upstream_urls import (
-    check_addresses,
-    check_host_name,
-    is_literal_address,
-    upstream_host,
-)
+from urllib.parse import urlsplit
+
+from mlp.common.egress.guard import EgressGuard
+from mlp.common.egress.policy import EgressRefused
+from mlp.registry.domain.deployment_errors import ForbiddenUpstream, InvalidDeployment
+from mlp.registry.domain.upstream_urls import upstream_host
 
 
 class UpstreamGuard:
-    def __init__(self, resolver: HostResolver, allow_internal: bool) -> None:
-        self._resolver = resolver
-        self._allow_internal = allow_internal
+    def __init__(self, egress: EgressGuard) -> None:
+        self._egress = egress
 
     async def check(self, url: str) -> str:
         """The URL without a trailing slash, or :class:`InvalidDeployment` / :class:`ForbiddenUpstream`."""
         host = upstream_host(url)
-        if not self._allow_internal:
-            check_host_name(host)
-            check_addresses(host, await self._addresses(host))
-        return url.rstrip("/")
-
-    async def _addresses(self, host: str) -> list[str]:
-        if is_literal_address(host):
-            return [host]
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            return await self._resolver.addresses(host)
+            await self._egress.addresses(host, port)
+        except EgressRefused as exc:
+            raise ForbiddenUpstream("upstream_url", f"upstream_url may not point at {host}: {exc}") from exc
         except OSError as exc:
             raise InvalidDeployment("upstream_url", f"upstream_url host {host} does not resolve") from exc
+        return url.rstrip("/")

@@ -85,11 +85,6 @@ class SecretBox(Protocol):
     def open(self, ciphertext: bytes) -> str: ...
 
 
-class HostResolver(Protocol):
-    async def addresses(self, host: str) -> list[str]:
-        """The IP addresses ``host`` resolves to (itself when it is a literal address)."""
-
-
 @dataclass(frozen=True)
 class UpstreamTarget:
     """Where and how to reach a deployment's model server (the credential in clear, in memory only)."""

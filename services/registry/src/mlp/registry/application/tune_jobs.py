@@ -22,11 +22,11 @@ from mlp.registry.application.tune_ports import (
 from mlp.registry.domain.errors import InvalidInput, NotFound
 from mlp.registry.domain.tune_jobs import (
     FINISHED,
+    ExampleCheck,
     ExampleLimits,
     TrainingDataInvalid,
     TuneEvent,
     TuneJob,
-    check_examples,
     check_hyperparameters,
     parse_model_spec,
 )
@@ -127,7 +127,10 @@ class TuneJobs:
             examples = await self._read_examples(user_id, file_id, None)
         except NotFound as missing:
             raise NotFound(missing.code, missing.detail, field=name) from None
-        return check_examples(name, examples.columns, examples.rows, self._limits), examples
+        check = ExampleCheck(name, examples.columns, self._limits)
+        async for page in examples.pages:
+            check.add(page)
+        return check.problems(), examples
 
     async def get(self, user_id: uuid.UUID, job_id: uuid.UUID) -> TuneJob:
         async with self._uow() as uow:

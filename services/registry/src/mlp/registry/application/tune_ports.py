@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,11 +25,17 @@ latest ready version when the version is None. NotFound when they cannot be read
 @dataclass(frozen=True)
 class Examples:
     columns: list[str]
-    rows: list[list[Any]]
+    pages: AsyncIterable[list[list[Any]]]
+    """The rows, a page at a time (read once): a dataset's are not all held in memory."""
     dataset_id: uuid.UUID | None
     """The dataset read; None when the id was a JSONL file's."""
     dataset_version: int | None = None
     """The version of the dataset read; None for a JSONL file."""
+
+
+async def one_page(rows: list[list[Any]]) -> AsyncIterator[list[list[Any]]]:
+    """Rows already in memory (a JSONL file, bounded by ``tune_max_file_bytes``) as a single page."""
+    yield rows
 
 
 class TuneJobRepository(Protocol):

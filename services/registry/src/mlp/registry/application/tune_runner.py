@@ -102,7 +102,7 @@ class TuneRunner:
 
     async def _jsonl(self, job: TuneJob, file_id: str, dataset_version: int | None) -> bytes:
         examples = await self._read_examples(job.user_id, uuid.UUID(file_id), dataset_version)
-        return training_jsonl(examples.columns, examples.rows)
+        return training_jsonl(examples.columns, [row async for page in examples.pages for row in page])
 
     async def _follow(self, job: TuneJob) -> None:
         assert job.external_job_id is not None

@@ -7,6 +7,9 @@ from typing import Final
 SNIFF_BYTES: Final = 8192
 """How much of the head is looked at."""
 
+COMPRESSED: Final = frozenset({"application/gzip"})
+"""Content types whose size says nothing of what they inflate to."""
+
 _MAGIC: Final = (
     (b"\x1f\x8b", "application/gzip"),
     (b"PK\x03\x04", "application/zip"),

@@ -37,7 +37,7 @@ def parse_model_spec(spec: str) -> ModelSpec:
             return ModelSpec(name, alias=alias)
     elif ":" in spec:
         name, _, number = spec.rpartition(":")
-        if name and number.isdigit() and int(number) >= 1:
+        if name and number.isascii() and number.isdigit() and 0 < int(number) < 2**31:
             return ModelSpec(name, version=int(number))
     raise InvalidInput("invalid-model", f"model {spec!r} is not name:version or name@alias", field="model")
 
@@ -76,42 +76,67 @@ class ExampleLimits:
     max_problems: int = 50
 
 
+class ExampleCheck:
+    """Every problem of a chat training set, fed page by page (nothing of a page is kept): it needs
+    a ``messages`` column of JSON lists or ``prompt`` + ``completion`` columns, no empty rows, at
+    least ``min_examples`` examples, none longer than ``max_example_chars``."""
+
+    def __init__(self, file_field: str, columns: Sequence[str], limits: ExampleLimits) -> None:
+        self._field = file_field
+        self._limits = limits
+        self._problems: list[dict[str, Any]] = []
+        self._count = 0
+        names = list(columns)
+        self._chat = "messages" in names
+        self._index = {name: names.index(name) for name in ("messages", "prompt", "completion") if name in names}
+        self._usable = self._chat or {"prompt", "completion"} <= set(names)
+        if not self._usable:
+            missing = [c for c in ("prompt", "completion") if c not in names]
+            self._problem(
+                "missing-columns", f"needs a messages column, or prompt and completion (missing {', '.join(missing)})"
+            )
+
+    def _problem(self, code: str, detail: str, row: int | None = None) -> None:
+        if len(self._problems) < self._limits.max_problems:
+            self._problems.append(
+                {"field": self._field, "code": code, "detail": detail, **({"row": row} if row else {})}
+            )
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        if not self._usable:
+            return
+        for row in rows:
+            self._count += 1
+            number = self._count
+            cells = [row[i] if i < len(row) else None for i in self._index.values()]
+            if all(cell in (None, "") for cell in cells):
+                self._problem("empty-example", f"row {number} is empty", number)
+                continue
+            if self._chat and not _is_message_list(row[self._index["messages"]]):
+                self._problem("invalid-messages", f"row {number}: messages is not a JSON list of messages", number)
+            size = sum(len(cell if isinstance(cell, str) else json.dumps(cell)) for cell in cells if cell is not None)
+            if size > self._limits.max_example_chars:
+                self._problem(
+                    "example-too-long",
+                    f"row {number} has {size} characters (at most {self._limits.max_example_chars})",
+                    number,
+                )
+
+    def problems(self) -> list[dict[str, Any]]:
+        if self._usable and self._count < self._limits.min_examples:
+            self._problem(
+                "too-few-examples", f"{self._count} examples, at least {self._limits.min_examples} are needed"
+            )
+        return self._problems
+
+
 def check_examples(
     file_field: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], limits: ExampleLimits
 ) -> list[dict[str, Any]]:
-    """Every problem of a chat training set at once: it needs a ``messages`` column of JSON lists or
-    ``prompt`` + ``completion`` columns, no empty rows, at least ``min_examples`` examples, none
-    longer than ``max_example_chars``."""
-    problems: list[dict[str, Any]] = []
-
-    def problem(code: str, detail: str, row: int | None = None) -> None:
-        if len(problems) < limits.max_problems:
-            problems.append({"field": file_field, "code": code, "detail": detail, **({"row": row} if row else {})})
-
-    names = list(columns)
-    chat = "messages" in names
-    if not chat and not {"prompt", "completion"} <= set(names):
-        missing = [c for c in ("prompt", "completion") if c not in names]
-        problem("missing-columns", f"needs a messages column, or prompt and completion (missing {', '.join(missing)})")
-        return problems
-    index = {name: names.index(name) for name in ("messages", "prompt", "completion") if name in names}
-    count = 0
-    for number, row in enumerate(rows, start=1):
-        count += 1
-        cells = [row[i] if i < len(row) else None for i in index.values()]
-        if all(cell in (None, "") for cell in cells):
-            problem("empty-example", f"row {number} is empty", number)
-            continue
-        if chat and not _is_message_list(row[index["messages"]]):
-            problem("invalid-messages", f"row {number}: messages is not a JSON list of messages", number)
-        size = sum(len(cell if isinstance(cell, str) else json.dumps(cell)) for cell in cells if cell is not None)
-        if size > limits.max_example_chars:
-            problem(
-                "example-too-long", f"row {number} has {size} characters (at most {limits.max_example_chars})", number
-            )
-    if count < limits.min_examples:
-        problem("too-few-examples", f"{count} examples, at least {limits.min_examples} are needed")
-    return problems
+    """:class:`ExampleCheck` over rows held at once."""
+    check = ExampleCheck(file_field, columns, limits)
+    check.add(rows)
+    return check.problems()
 
 
 def jsonl_examples(data: bytes) -> list[list[Any]]:

@@ -112,7 +112,7 @@ def _value(tokens: list[tuple[str, str]], i: int, field: str) -> str:
     kind, token = tokens[i]
     if field == "version" and kind in ("number", "string"):
         number = _unquote(token) if kind == "string" else token
-        if not number.isdigit() or not 0 < int(number) < 2**31:
+        if not (number.isascii() and number.isdigit()) or not 0 < int(number) < 2**31:
             raise _invalid(f"version_number must be a positive integer, not {token}")
         return number
     if kind != "string":

@@ -76,7 +76,7 @@ def required(value: T | None, name: str) -> T:
 
 def version_number(value: str | None) -> int:
     text = required(value, "version")
-    if not text.isdigit() or not 0 < int(text) < 2**31:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**31:
         raise InvalidModelInput(f"Model version must be a positive integer, got '{text}'.", field="version")
     return int(text)
 
