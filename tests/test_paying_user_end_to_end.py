@@ -70,8 +70,10 @@ async def deployment(registry: httpx.AsyncClient, model_server: ModelServer) -> 
         "kind": "openai-chat",
         "model_version_id": version.json()["id"],
         "upstream_url": f"{model_server.url}/v1",
+        "served_model": model_server.model,  # the weights at s3://m/1, as the model server names them
     }
-    assert (await registry.post("/v1/deployments", json=body)).status_code == 201
+    created = await registry.post("/v1/deployments", json=body)
+    assert created.status_code == 201, created.text
     return name
 
 

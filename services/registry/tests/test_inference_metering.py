@@ -11,6 +11,7 @@ from registry_fakes import FakeClock, InMemoryServingUoW, RecordingLogWriter, Re
 from mlp.common.contracts.usage import INFERENCE_REQUESTS, INFERENCE_TOKENS_INPUT, INFERENCE_TOKENS_OUTPUT
 from mlp.registry.adapters.tiktoken_counter import TiktokenCounter
 from mlp.registry.application.inference import Call, InferenceProxy
+from mlp.registry.application.inference_bodies import RequestBody
 from mlp.registry.application.inference_log import InferenceLog
 from mlp.registry.application.inference_metering import CallMeter, TokenMeter, UpstreamTrust
 from mlp.registry.application.inference_routes import DeploymentRoutes
@@ -47,8 +48,8 @@ async def metered(url: str, endpoint: Endpoint, body: bytes, reply: bytes, trust
     upstream.reply = UpstreamReply(200, reply, "application/json", 1.0)
     log = InferenceLog(writer, flush_interval_seconds=3600, settle=TokenMeter(TiktokenCounter()).settle)
     meter = CallMeter(UpstreamTrust(trusted))
-    proxy = InferenceProxy(DeploymentRoutes(uow, ReversibleSecretBox()), upstream, log, clock, meter)
-    call = Call(USER, None, "req", endpoint, body, time.perf_counter())
+    proxy = InferenceProxy(DeploymentRoutes(uow, ReversibleSecretBox()), upstream, log, clock, meter=meter)
+    call = Call(USER, None, "req", endpoint, RequestBody(body), time.perf_counter())
     await proxy.answer(call, await proxy.route(call, "d"))
     await log.close()
     (record,) = writer.records
