@@ -175,7 +175,7 @@ def main() -> None:
             wait_healthy(registry)
             token = httpx.post(
                 f"{identity}/internal/v1/tokens",
-                json={"user_id": USER, "scopes": ["datasets:*"]},
+                json={"user_id": USER, "scopes": ["datasets:*"], "caller_scopes": ["datasets:*"]},
                 headers={"authorization": f"Bearer {env['REGISTRY_SERVICE_CREDENTIAL']}"},
             ).json()["token"]
             headers = {"authorization": f"Bearer {token}"}

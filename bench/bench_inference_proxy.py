@@ -26,7 +26,7 @@ from inference_setup import MESSAGES, first_byte_ms, insert_api_keys, insert_use
 
 from mlp.devtools.processes import platform_env
 
-IDENTITY, REGISTRY, MODEL, SLOW_MODEL = 19201, 19202, 19203, 19204
+IDENTITY, REGISTRY, MODEL, SLOW_MODEL = 19201, 19202, 19203, 19205  # 19204: platform_env's billing (not started)
 MANY_KEYS = 2000
 Case = tuple[str, dict[str, object], dict[str, str]]
 
@@ -92,7 +92,7 @@ def main() -> None:
             user_id, version_id = asyncio.run(insert_user_and_version(database_url))
             minted = httpx.post(
                 f"{identity}/internal/v1/tokens",
-                json={"user_id": str(user_id), "scopes": ["models:read", "models:write"]},
+                json={"user_id": str(user_id), "scopes": ["models:*"], "caller_scopes": ["models:*"]},
                 headers={"authorization": f"Bearer {env['REGISTRY_SERVICE_CREDENTIAL']}"},
             )
             session = {"authorization": f"Bearer {minted.json()['token']}"}
