@@ -89,45 +89,21 @@ class StripeWebhooks:
     async def _subscription(self, tx: Transaction, event: StripeEvent) -> bool:
         """Keep the subscription's state; False when its customer is nobody's."""
         snapshot = SubscriptionSnapshot.from_event(event)
-        user_id = await tx.customers.user_of(snapshot.stripe_customer_id) or _user_from_metadata(event.object)
+        user_id = await _owner(tx, snapshot.stripe_customer_id, event)
         if user_id is None:
             return False
         if await tx.subscriptions.upsert_if_newer(user_id, snapshot):
-            await tx.outbox.audit(
-                [
-                    operation(
-                        user_id,
-                        "subscription.updated",
-                        "subscription",
-                        snapshot.stripe_subscription_id,
-                        self._clock.now(),
-                        status=snapshot.status,
-                    )
-                ]
-            )
+            await self._audit_change(tx, user_id, "subscription", snapshot.stripe_subscription_id, snapshot.status)
         return True
 
     async def _invoice(self, tx: Transaction, event: StripeEvent) -> bool:
         """Cache the invoice; False when its customer is nobody's."""
         snapshot = InvoiceSnapshot.from_event(event)
-        user_id = await tx.customers.user_of(snapshot.stripe_customer_id)
-        if user_id is None:
-            user_id = _user_from_metadata(event.object)
+        user_id = await _owner(tx, snapshot.stripe_customer_id, event)
         if user_id is None:
             return False
         if await tx.invoices.upsert_if_newer(user_id, snapshot):
-            await tx.outbox.audit(
-                [
-                    operation(
-                        user_id,
-                        "invoice.updated",
-                        "invoice",
-                        snapshot.stripe_invoice_id,
-                        self._clock.now(),
-                        status=snapshot.status,
-                    )
-                ]
-            )
+            await self._audit_change(tx, user_id, "invoice", snapshot.stripe_invoice_id, snapshot.status)
         if event.type == "invoice.payment_failed":
             period = Period.of(snapshot.period_start)
             alert_id = await tx.alerts.record(
@@ -160,6 +136,16 @@ class StripeWebhooks:
                     )
                     await tx.outbox.enqueue(NOTIFY_ALERT, [notice], [f"alert:{alert_id}"])
         return True
+
+    async def _audit_change(self, tx: Transaction, user_id: uuid.UUID, kind: str, object_id: str, status: str) -> None:
+        """A Stripe object's newer state was kept: ``<kind>.updated`` in the audit trail."""
+        changed = operation(user_id, f"{kind}.updated", kind, object_id, self._clock.now(), status=status)
+        await tx.outbox.audit([changed])
+
+
+async def _owner(tx: Transaction, stripe_customer_id: str, event: StripeEvent) -> uuid.UUID | None:
+    """The user a Stripe object belongs to: its customer's link, else the ``user_id`` metadata."""
+    return await tx.customers.user_of(stripe_customer_id) or _user_from_metadata(event.object)
 
 
 def _user_from_metadata(invoice: dict[str, Any]) -> uuid.UUID | None:
