@@ -3,7 +3,6 @@ set (422, no budget) and at delivery (a name rebound to loopback is not called, 
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,9 +18,10 @@ from mlp.billing.application.jobs import AlertNotice
 from mlp.billing.application.ports import WebhookRefused
 from mlp.billing.settings import BillingSettings
 from mlp.billing.wiring import use_cases
-from mlp.common.egress.guard import CheckedAddress, EgressGuard
+from mlp.common.egress.guard import EgressGuard
 from mlp.common.egress.policy import EgressPolicy
 from mlp.devtools.loopback_server import LoopbackServer
+from mlp.devtools.rebinding_resolver import RebindingResolver
 
 
 class Receiver(LoopbackServer):
@@ -31,16 +31,6 @@ class Receiver(LoopbackServer):
         self.calls += 1
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
-
-
-class RebindingResolver:
-    """A public address for the first lookup (the check when the URL is set), loopback afterwards."""
-
-    lookups = 0
-
-    async def resolve(self, host: str, port: int) -> list[CheckedAddress]:
-        self.lookups += 1
-        return [CheckedAddress("93.184.215.14" if self.lookups == 1 else "127.0.0.1", socket.AF_INET)]
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,14 @@ addresses are refused at the connection even if they got past the create-time ch
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 
-from mlp.common.egress.guard import CheckedAddress, EgressGuard
+from mlp.common.egress.guard import EgressGuard
 from mlp.common.egress.policy import EgressPolicy
 from mlp.devtools.model_server import ModelServer
+from mlp.devtools.rebinding_resolver import RebindingResolver
 from mlp.registry.adapters.upstream_client import HttpUpstreamClient
 from mlp.registry.application.deployment_guard import UpstreamGuard
 from mlp.registry.application.serving_ports import UpstreamTarget
@@ -19,16 +19,6 @@ from mlp.registry.application.upstream_errors import UpstreamUnavailable
 from mlp.registry.domain.deployments import Timeouts
 
 BODY = b'{"model": "test-model", "messages": [{"role": "user", "content": "hi"}]}'
-
-
-class RebindingResolver:
-    """A public address for the first lookup, loopback for every later one."""
-
-    lookups = 0
-
-    async def resolve(self, host: str, port: int) -> list[CheckedAddress]:
-        self.lookups += 1
-        return [CheckedAddress("93.184.215.14" if self.lookups == 1 else "127.0.0.1", socket.AF_INET)]
 
 
 @pytest.fixture(scope="module")
