@@ -109,8 +109,14 @@ class SpendStateClient:
 
 
 async def refuse_when_limit_reached(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard of a route that starts spending: ``app.state.spend_limits`` (a :class:`SpendLimits`)
-    is asked for a user's call; a platform service's own calls are not limited."""
+    """Guard of a route that starts spending (see :func:`refuse_spending_past_limit`)."""
+    await refuse_spending_past_limit(connection)
+
+
+async def refuse_spending_past_limit(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """``app.state.spend_limits`` (a :class:`SpendLimits`) is asked for a user's call; a platform
+    service's own calls are not limited. Called from the handler on hot paths (the inference proxy),
+    where a Litestar guard's per-request copy of the route handler would cost more than the check."""
     principal: Principal = connection.user
     if principal.kind != "user" or connection.scope.get("method") in ("GET", "HEAD"):
         return

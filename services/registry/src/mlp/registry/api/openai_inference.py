@@ -21,7 +21,7 @@ from litestar.response import Stream
 from mlp.common.auth.litestar import requires_scopes
 from mlp.common.auth.principal import Principal
 from mlp.common.runtime.service_app import state_dependencies
-from mlp.common.runtime.spend_limits import refuse_when_limit_reached
+from mlp.common.runtime.spend_limits import refuse_spending_past_limit
 from mlp.registry.api.openai_bodies import read_request
 from mlp.registry.api.openai_errors import OPENAI_ERROR_HANDLERS, upstream_failure
 from mlp.registry.api.openai_views import ModelList, ModelView
@@ -79,7 +79,6 @@ class OpenAIInferenceController(Controller):
     tags = ["openai-inference"]
     dependencies = state_dependencies("inference_proxy", "deployments")
     exception_handlers = OPENAI_ERROR_HANDLERS
-    guards = [refuse_when_limit_reached]  # a user at their hard spend limit: 429 insufficient_quota
 
     @post("/chat/completions", opt=INFERENCE, status_code=200, summary="OpenAI chat completions (model = deployment)")
     async def chat(
@@ -112,6 +111,7 @@ class OpenAIInferenceController(Controller):
         inference_proxy: NamedDependency[InferenceProxy],
     ) -> Response[Any]:
         started = time.perf_counter()
+        await refuse_spending_past_limit(request)  # a user at their hard spend limit: 429 insufficient_quota
         call = _call(request, "predict", RequestBody(await request.body()), started)
         return await _proxy(inference_proxy, call, False, deployment_id=deployment_id)
 
@@ -136,6 +136,7 @@ class OpenAIInferenceController(Controller):
         request: Request[Principal, Any, Any], proxy: NamedDependency[InferenceProxy], endpoint: Endpoint
     ) -> Response[Any]:
         started = time.perf_counter()
+        await refuse_spending_past_limit(request)  # a user at their hard spend limit: 429 insufficient_quota
         read = read_request(await request.body(), endpoint)
         call = _call(request, endpoint, read.body, started, hide_usage=read.hide_usage)
         return await _proxy(proxy, call, read.stream, read.model)
